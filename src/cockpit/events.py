@@ -1,0 +1,205 @@
+"""Typed events of the child -> cockpit stream, decoded from the plugin's JSON lines.
+
+The plugin (``cockpit/_child/cockpit_pytest_plugin.py``) cannot import this module (it
+runs in the user's interpreter), so the wire format is plain JSON and this module is the
+single place that turns it into dataclasses. Unknown event kinds are skipped, so a newer
+plugin can add events without breaking an older reader of the same protocol version.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any
+
+PROTOCOL_VERSION = 1
+
+
+class ProtocolError(Exception):
+    """The stream is not cockpit's, or speaks another protocol version."""
+
+
+@dataclass(frozen=True, slots=True)
+class CrashLocation:
+    path: str
+    lineno: int | None
+    message: str
+
+
+@dataclass(frozen=True, slots=True)
+class SessionStarted:
+    pytest_version: str
+    python_version: str
+    rootdir: str
+    args: tuple[str, ...]
+    workers: int
+    pid: int
+    time: float
+
+
+@dataclass(frozen=True, slots=True)
+class CollectedItem:
+    nodeid: str
+    file: str
+    module: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class CollectionFinished:
+    items: tuple[CollectedItem, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class CollectionError:
+    nodeid: str
+    file: str
+    message: str
+    longrepr: str
+
+
+@dataclass(frozen=True, slots=True)
+class CollectionSkipped:
+    nodeid: str
+    file: str
+    message: str
+
+
+@dataclass(frozen=True, slots=True)
+class TestStarted:
+    nodeid: str
+    worker: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class TestReport:
+    """One phase (setup / call / teardown) of one test, as pytest reported it."""
+
+    nodeid: str
+    when: str
+    outcome: str
+    category: str
+    duration: float
+    worker: str | None = None
+    crash: CrashLocation | None = None
+    longrepr: str | None = None
+    wasxfail: str | None = None
+    stdout: str | None = None
+    stderr: str | None = None
+    log: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class WarningRecorded:
+    message: str
+    category: str
+    filename: str
+    lineno: int | None
+    nodeid: str
+    when: str
+
+
+@dataclass(frozen=True, slots=True)
+class SessionFinished:
+    exitstatus: int
+    time: float
+
+
+Event = (
+    SessionStarted
+    | CollectionFinished
+    | CollectionError
+    | CollectionSkipped
+    | TestStarted
+    | TestReport
+    | WarningRecorded
+    | SessionFinished
+)
+
+
+def decode_line(line: bytes) -> Event | None:
+    """Decode one line of the stream; None for a line that is not a known event."""
+    try:
+        raw = json.loads(line)
+    except ValueError:
+        return None
+    return decode_event(raw) if isinstance(raw, dict) else None
+
+
+def _crash(raw: Any) -> CrashLocation | None:
+    if not isinstance(raw, dict):
+        return None
+    lineno = raw.get("lineno")
+    return CrashLocation(
+        path=str(raw.get("path", "")),
+        lineno=int(lineno) if isinstance(lineno, int) else None,
+        message=str(raw.get("message", "")),
+    )
+
+
+def decode_event(raw: dict[str, Any]) -> Event | None:
+    """Build the typed event for one decoded JSON object; None for an unknown kind."""
+    kind = raw.get("kind")
+    if kind == "test_report":
+        return TestReport(
+            nodeid=raw["nodeid"],
+            when=raw["when"],
+            outcome=raw["outcome"],
+            category=raw.get("category", ""),
+            duration=float(raw.get("duration") or 0.0),
+            worker=raw.get("worker"),
+            crash=_crash(raw.get("crash")),
+            longrepr=raw.get("longrepr"),
+            wasxfail=raw.get("wasxfail"),
+            stdout=raw.get("stdout"),
+            stderr=raw.get("stderr"),
+            log=raw.get("log"),
+        )
+    if kind == "test_start":
+        return TestStarted(nodeid=raw["nodeid"], worker=raw.get("worker"))
+    if kind == "session_start":
+        if raw.get("protocol") != PROTOCOL_VERSION:
+            raise ProtocolError(
+                f"the pytest plugin speaks protocol {raw.get('protocol')!r}, "
+                f"this cockpit reads {PROTOCOL_VERSION}: reinstall cockpit"
+            )
+        return SessionStarted(
+            pytest_version=raw["pytest_version"],
+            python_version=raw.get("python_version", ""),
+            rootdir=raw["rootdir"],
+            args=tuple(raw.get("args", ())),
+            workers=int(raw.get("workers") or 0),
+            pid=int(raw.get("pid") or 0),
+            time=float(raw.get("time") or 0.0),
+        )
+    if kind == "collection":
+        return CollectionFinished(
+            items=tuple(
+                CollectedItem(nodeid=i["nodeid"], file=i["file"], module=i.get("module"))
+                for i in raw["items"]
+            )
+        )
+    if kind == "collect_error":
+        return CollectionError(
+            nodeid=raw["nodeid"],
+            file=raw["file"],
+            message=raw.get("message") or "collection failed",
+            longrepr=raw.get("longrepr") or "",
+        )
+    if kind == "collect_skip":
+        return CollectionSkipped(
+            nodeid=raw["nodeid"], file=raw["file"], message=raw.get("message") or ""
+        )
+    if kind == "warning":
+        return WarningRecorded(
+            message=raw.get("message", ""),
+            category=raw.get("category", "Warning"),
+            filename=raw.get("filename", ""),
+            lineno=raw.get("lineno"),
+            nodeid=raw.get("nodeid", ""),
+            when=raw.get("when", ""),
+        )
+    if kind == "session_finish":
+        return SessionFinished(
+            exitstatus=int(raw["exitstatus"]), time=float(raw.get("time") or 0.0)
+        )
+    return None
