@@ -203,7 +203,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             )
         return COMMANDS[args[0]](args[1:])
     except CliError as error:
-        print(f"cockpit: {error}" if not str(error).startswith("cockpit") else error, file=sys.stderr)
+        print(
+            f"cockpit: {error}" if not str(error).startswith("cockpit") else error, file=sys.stderr
+        )
         return error.exit_code
     except KeyboardInterrupt:
         return 2

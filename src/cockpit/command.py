@@ -5,6 +5,7 @@ Pure: no process is started here, so every rule is unit-tested on argument lists
 
 from __future__ import annotations
 
+import shlex
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -93,3 +94,61 @@ def build_command(
     quiet = not keep_terminal and not _has_flag(user_args, _NEEDS_TERMINAL)
     argv = (str(interpreter), "-m", "pytest", "-p", PLUGIN_MODULE, *added, *user_args)
     return PytestCommand(argv=argv, quiet_terminal=quiet, added_args=tuple(added))
+
+
+# Arguments that narrow a run to a subset of the suite (their values follow them).
+_NARROWING_WITH_VALUE = ("-k", "-m", "--deselect", "--ignore", "--ignore-glob")
+_NARROWING_FLAGS = ("--lf", "--last-failed", "--ff", "--sw", "--stepwise", "-x", "--exitfirst")
+_TAKES_VALUE = (
+    "-k",
+    "-m",
+    "-n",
+    "-p",
+    "-o",
+    "-c",
+    "-W",
+    "--deselect",
+    "--ignore",
+    "--ignore-glob",
+    "--maxfail",
+    "--tb",
+    "-r",
+    "--dist",
+    "--numprocesses",
+    "--rootdir",
+    "--confcutdir",
+    "--basetemp",
+    "--durations",
+    "--override-ini",
+)
+
+
+def selection_of(pytest_args: Sequence[str]) -> tuple[bool, str]:
+    """Whether ``pytest_args`` run the whole suite, and a sentence saying what they select.
+
+    Any path or node id, ``-k``, ``-m``, ``--deselect``, ``--ignore``, ``--lf``, stepwise or
+    stop-at-first-failure makes a subset: a subset run is never read as the whole suite.
+    """
+    narrowing: list[str] = []
+    args = list(pytest_args)
+    index = 0
+    while index < len(args):
+        arg = args[index]
+        name = arg.split("=", 1)[0]
+        if (
+            name in _NARROWING_WITH_VALUE
+            or name in _NARROWING_FLAGS
+            or name.startswith("--maxfail")
+            or any(arg.startswith(short) and len(arg) > 2 for short in ("-k", "-m"))
+        ):
+            narrowing.append(arg)
+        elif not arg.startswith("-"):
+            narrowing.append(arg)  # a path or node id
+        if arg in _TAKES_VALUE and index + 1 < len(args):
+            if arg in _NARROWING_WITH_VALUE:
+                narrowing[-1] = f"{arg} {shlex.quote(args[index + 1])}"
+            index += 1
+        index += 1
+    if not narrowing:
+        return True, "the whole suite"
+    return False, "subset: " + " ".join(narrowing)

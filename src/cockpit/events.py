@@ -66,6 +66,7 @@ class CollectionSkipped:
 
 @dataclass(frozen=True, slots=True)
 class TestStarted:
+    __test__ = False  # a domain name, not a test class for pytest to collect
     nodeid: str
     worker: str | None
 
@@ -73,6 +74,8 @@ class TestStarted:
 @dataclass(frozen=True, slots=True)
 class TestReport:
     """One phase (setup / call / teardown) of one test, as pytest reported it."""
+
+    __test__ = False  # a domain name, not a test class for pytest to collect
 
     nodeid: str
     when: str
@@ -86,6 +89,16 @@ class TestReport:
     stdout: str | None = None
     stderr: str | None = None
     log: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class PhasesPassed:
+    """Phases of one test that passed plainly, sent together to keep the stream small."""
+
+    nodeid: str
+    phases: tuple[str, ...]
+    duration: float
+    worker: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -111,6 +124,7 @@ Event = (
     | CollectionSkipped
     | TestStarted
     | TestReport
+    | PhasesPassed
     | WarningRecorded
     | SessionFinished
 )
@@ -153,6 +167,13 @@ def decode_event(raw: dict[str, Any]) -> Event | None:
             stdout=raw.get("stdout"),
             stderr=raw.get("stderr"),
             log=raw.get("log"),
+        )
+    if kind == "phases_passed":
+        return PhasesPassed(
+            nodeid=raw["nodeid"],
+            phases=tuple(raw.get("phases", ())),
+            duration=float(raw.get("duration") or 0.0),
+            worker=raw.get("worker"),
         )
     if kind == "test_start":
         return TestStarted(nodeid=raw["nodeid"], worker=raw.get("worker"))

@@ -1,9 +1,11 @@
 """Runs pytest in a child process and streams its events: the only place that owns one.
 
-The child gets two inherited file descriptors: the write end of a pipe carrying the
-plugin's JSON events (never parsed out of terminal text, never a TCP port), and a small
-temporary file where the plugin records the running test's node id, which survives a
-hard crash. The child leads its own process group, so cancelling reaches xdist workers
+The child inherits three file descriptors, never a TCP port and nothing parsed out of
+terminal text: an unlinked temporary file the plugin appends its JSON events to (what is
+written there survives a hard crash of the child, and a slow reader never blocks the
+tests), the write end of a pipe on which it sends a byte when there is more to read (at
+most every 50 ms; its EOF says the child is gone), and a small file holding the running
+test's node id. The child leads its own process group, so cancelling reaches xdist workers
 and anything the tests spawned: SIGINT (pytest finishes cleanly, exit 2), then SIGTERM,
 then SIGKILL, and whatever is left of the group is killed when the leader is gone.
 """
@@ -102,16 +104,19 @@ class PytestRun:
         self.skipped_lines = 0
         self._stdout = TailBuffer()
         self._stderr = TailBuffer()
-        self._event_read_fd: int | None = None
-        self._current_file = tempfile.TemporaryFile(prefix="cockpit-current-")
+        self._notify_read_fd: int | None = None
+        # Both live as long as the run and are closed when its stream ends.
+        self._event_file = tempfile.TemporaryFile(prefix="cockpit-events-")  # noqa: SIM115
+        self._current_file = tempfile.TemporaryFile(prefix="cockpit-current-")  # noqa: SIM115
         self._started = asyncio.Event()
 
     # -- lifecycle ------------------------------------------------------------------------
-    def _child_env(self, event_fd: int) -> dict[str, str]:
+    def _child_env(self, notify_fd: int) -> dict[str, str]:
         env = dict(os.environ)
         existing = env.get("PYTHONPATH")
         env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(PLUGIN_DIR), existing]))
-        env["COCKPIT_EVENT_FD"] = str(event_fd)
+        env["COCKPIT_EVENT_FD"] = str(self._event_file.fileno())
+        env["COCKPIT_NOTIFY_FD"] = str(notify_fd)
         env["COCKPIT_CURRENT_FD"] = str(self._current_file.fileno())
         env["COCKPIT_CAPTURE_CAP"] = str(self.request.capture_cap)
         env["COCKPIT_QUIET_TERMINAL"] = "1" if self.command.quiet_terminal else "0"
@@ -129,7 +134,7 @@ class PytestRun:
                 stdin=asyncio.subprocess.DEVNULL,
                 stdout=asyncio.subprocess.PIPE,
                 stderr=asyncio.subprocess.PIPE,
-                pass_fds=(write_fd, self._current_file.fileno()),
+                pass_fds=(write_fd, self._event_file.fileno(), self._current_file.fileno()),
                 start_new_session=True,
             )
         except OSError:
@@ -137,7 +142,7 @@ class PytestRun:
             raise
         finally:
             os.close(write_fd)  # else the parent never sees EOF on the pipe
-        self._event_read_fd = read_fd
+        self._notify_read_fd = read_fd
         self._started.set()
 
     async def _drain(self, stream: asyncio.StreamReader | None, sink: TailBuffer) -> None:
@@ -147,31 +152,43 @@ class PytestRun:
             sink.write(chunk)
 
     async def batches(self) -> AsyncIterator[list[Event]]:
-        """Yield events as they arrive, one list per read, already applied to ``state``."""
-        assert self._event_read_fd is not None, "start() first"
+        """Yield events as they arrive, one list per notice, already applied to ``state``."""
+        assert self._notify_read_fd is not None, "start() first"
         loop = asyncio.get_running_loop()
-        reader = asyncio.StreamReader(limit=1 << 30)
-        pipe = os.fdopen(self._event_read_fd, "rb", buffering=0)
+        notices = asyncio.StreamReader()
+        pipe = os.fdopen(self._notify_read_fd, "rb", buffering=0)
         transport, _ = await loop.connect_read_pipe(
-            lambda: asyncio.StreamReaderProtocol(reader), pipe
+            lambda: asyncio.StreamReaderProtocol(notices), pipe
         )
+        event_fd = self._event_file.fileno()
+        offset = 0
         partial = b""
         try:
-            while chunk := await reader.read(1 << 20):
-                lines = (partial + chunk).split(b"\n")
-                partial = lines.pop()
-                batch: list[Event] = []
-                for line in lines:
-                    event = decode_line(line) if line else None
-                    if event is None:
-                        self.skipped_lines += bool(line)
-                        continue
-                    self.state.apply(event)
-                    batch.append(event)
-                if batch:
-                    yield batch
+            while True:
+                more = await notices.read(4096)
+                while chunk := os.pread(event_fd, 1 << 22, offset):
+                    offset += len(chunk)
+                    lines = (partial + chunk).split(b"\n")
+                    partial = lines.pop()
+                    batch = self._decode(lines)
+                    if batch:
+                        yield batch
+                if not more:
+                    break  # EOF: the child (and every process holding the pipe) is gone
         finally:
             transport.close()
+            self._event_file.close()
+
+    def _decode(self, lines: list[bytes]) -> list[Event]:
+        batch: list[Event] = []
+        for line in lines:
+            event = decode_line(line) if line else None
+            if event is None:
+                self.skipped_lines += bool(line)
+                continue
+            self.state.apply(event)
+            batch.append(event)
+        return batch
 
     async def run(self, on_batch: Callable[[list[Event]], None] | None = None) -> RunResult:
         """Start, stream until the child is gone, and tell how it ended."""
@@ -336,4 +353,3 @@ def ensure_data_dir(project: Path) -> Path:
     if not ignore.exists():
         ignore.write_text("# created by cockpit\n*\n", encoding="utf-8")
     return data_dir
-

@@ -4,17 +4,23 @@ It runs inside the *user's* interpreter, which may not have cockpit installed, m
 older Python and an older pytest: so it imports only the standard library and pytest,
 and avoids syntax newer than Python 3.8.
 
-It writes newline-delimited JSON events to a file descriptor inherited from cockpit
-(``COCKPIT_EVENT_FD``). Events are buffered and written at most every
-``FLUSH_INTERVAL`` seconds by a small daemon thread, because each write wakes the parent
-and one write per event costs ~40% of a fast suite's wall time; collection results,
-errors and the session end are written at once. The node id of the running test is also
-written, with one ``pwrite``, into a small file (``COCKPIT_CURRENT_FD``) that survives a
-hard crash of the interpreter, so cockpit can name the test that killed it.
+Events are newline-delimited JSON appended with ``os.write`` to a file cockpit created
+(``COCKPIT_EVENT_FD``): a write to a regular file wakes nobody and never blocks on a slow
+reader, and what was written survives ``os._exit`` or a segfault, so no result that
+finished before a crash is lost. A daemon thread tells cockpit there is more to read by
+writing one byte to an inherited pipe (``COCKPIT_NOTIFY_FD``) at most every
+``NOTIFY_INTERVAL`` seconds: one wakeup of the parent per event would cost a fast suite
+~40% of its wall time. Collection, errors and the session end notify at once.
+
+The phases of a passing test (the great majority) travel as one compact event, not three
+reports, and fields that are empty are left out. The node id of the running test is also
+written, with one ``pwrite``, into a small file (``COCKPIT_CURRENT_FD``), so cockpit can
+name the test that killed the interpreter even if its start event was never read.
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import sys
@@ -26,11 +32,12 @@ import pytest
 
 PROTOCOL_VERSION = 1
 EVENT_FD_ENV = "COCKPIT_EVENT_FD"
+NOTIFY_FD_ENV = "COCKPIT_NOTIFY_FD"
 CURRENT_FD_ENV = "COCKPIT_CURRENT_FD"
 CAPTURE_CAP_ENV = "COCKPIT_CAPTURE_CAP"
 QUIET_ENV = "COCKPIT_QUIET_TERMINAL"
 DEFAULT_CAPTURE_CAP = 64 * 1024
-FLUSH_INTERVAL = 0.05
+NOTIFY_INTERVAL = 0.05
 CURRENT_RECORD_HEADER = 8  # zero-padded decimal length, then the UTF-8 node id
 
 
@@ -67,14 +74,16 @@ def report_category(report: Any) -> str:
     return str(getattr(report, "outcome", ""))
 
 
-def crash_location(report: Any) -> Optional[Dict[str, Any]]:
+def crash_location(report: Any, cap: int) -> Optional[Dict[str, Any]]:
     longrepr = getattr(report, "longrepr", None)
     crash = getattr(longrepr, "reprcrash", None)
-    if crash is None:
-        if isinstance(longrepr, tuple) and len(longrepr) == 3:  # a skip: (path, line, reason)
-            return {"path": str(longrepr[0]), "lineno": longrepr[1], "message": str(longrepr[2])}
+    if crash is not None:
+        path, lineno, message = crash.path, crash.lineno, crash.message
+    elif isinstance(longrepr, tuple) and len(longrepr) == 3:  # a skip: (path, line, reason)
+        path, lineno, message = longrepr
+    else:
         return None
-    return {"path": str(crash.path), "lineno": crash.lineno, "message": str(crash.message)}
+    return {"path": clip(str(path), cap), "lineno": lineno, "message": clip(str(message), cap)}
 
 
 def worker_of(report: Any) -> Optional[str]:
@@ -92,53 +101,64 @@ def module_of(nodeid: str) -> str:
 
 
 class EventWriter:
-    """Buffers encoded events and writes them to the inherited fd from a daemon thread."""
+    """Appends encoded events to the event file; a daemon thread notifies cockpit."""
 
-    def __init__(self, fd: int) -> None:
+    def __init__(self, fd: int, notify_fd: Optional[int]) -> None:
         self.fd = fd
+        self.notify_fd = notify_fd
         self.lock = threading.Lock()
-        self.buffer: List[bytes] = []
         self.closed = False
+        self.dirty = False
         self.wakeup = threading.Event()
-        self.thread = threading.Thread(target=self._flush_loop, name="cockpit-events")
+        if notify_fd is not None:
+            with contextlib.suppress(OSError):
+                os.set_blocking(notify_fd, False)  # a stalled reader must never stall tests
+        self.thread = threading.Thread(target=self._notify_loop, name="cockpit-events")
         self.thread.daemon = True
         self.thread.start()
 
     def emit(self, event: Dict[str, Any], urgent: bool = False) -> None:
-        line = json.dumps(event, ensure_ascii=True, separators=(",", ":")).encode("ascii")
+        compact = {key: value for key, value in event.items() if value is not None}
+        line = json.dumps(compact, ensure_ascii=True, separators=(",", ":")).encode("ascii")
         with self.lock:
-            self.buffer.append(line + b"\n")
-        if urgent:
-            self.flush()
-
-    def flush(self) -> None:
-        with self.lock:
-            if not self.buffer or self.closed:
+            if self.closed:
                 return
-            data = b"".join(self.buffer)
-            self.buffer = []
-            view = memoryview(data)
+            view = memoryview(line + b"\n")
             try:
                 while view:
-                    written = os.write(self.fd, view)
-                    view = view[written:]
+                    view = view[os.write(self.fd, view) :]
             except OSError:
-                # cockpit went away (pipe closed): drop events rather than fail the run.
-                self.closed = True
+                self.closed = True  # cockpit went away: drop events rather than fail the run
+                return
+            self.dirty = True
+        if urgent:
+            self.notify()
 
-    def _flush_loop(self) -> None:
-        while not self.wakeup.wait(FLUSH_INTERVAL):
-            self.flush()
+    def notify(self) -> None:
+        if not self.dirty or self.notify_fd is None:
+            return
+        self.dirty = False
+        try:
+            os.write(self.notify_fd, b".")
+        except BlockingIOError:
+            pass  # the pipe is full of notices already: cockpit will read anyway
+        except OSError:
+            self.notify_fd = None
+
+    def _notify_loop(self) -> None:
+        while not self.wakeup.wait(NOTIFY_INTERVAL):
+            self.notify()
 
     def close(self) -> None:
         self.wakeup.set()
-        self.flush()
         with self.lock:
             self.closed = True
-        try:
-            os.close(self.fd)
-        except OSError:
-            pass
+        self.dirty = True
+        self.notify()
+        for fd in (self.fd, self.notify_fd):
+            if fd is not None:
+                with contextlib.suppress(OSError):
+                    os.close(fd)
 
 
 class CockpitReporter:
@@ -150,6 +170,7 @@ class CockpitReporter:
         self.current_fd = current_fd
         self.cap = int(os.environ.get(CAPTURE_CAP_ENV, DEFAULT_CAPTURE_CAP))
         self.collection_sent = False
+        self.passed_phases = {}  # type: Dict[str, List[Any]]
 
     # -- the running-test marker -------------------------------------------------------
     def _mark_current(self, nodeid: str) -> None:
@@ -181,7 +202,9 @@ class CockpitReporter:
             urgent=True,
         )
 
-    def emit_collection(self, nodeids: List[str], modules: Optional[List[str]] = None) -> None:
+    def emit_collection(
+        self, nodeids: List[str], modules: Optional[List[Optional[str]]] = None
+    ) -> None:
         if self.collection_sent:
             return
         self.collection_sent = True
@@ -221,7 +244,7 @@ class CockpitReporter:
                 urgent=True,
             )
         elif report.skipped:
-            location = crash_location(report)
+            location = crash_location(report, self.cap)
             self.writer.emit(
                 {
                     "kind": "collect_skip",
@@ -240,29 +263,54 @@ class CockpitReporter:
         self._mark_current("")
 
     def pytest_runtest_logreport(self, report: Any) -> None:
+        category = report_category(report)
+        printed = report.when == "call" and (report.capstdout or report.capstderr or report.caplog)
+        plain_pass = report.passed and category in ("", "passed") and not printed
+        if plain_pass:
+            phases = self.passed_phases.setdefault(report.nodeid, [[], 0.0, None])
+            phases[0].append(report.when)
+            phases[1] += report.duration
+            phases[2] = worker_of(report)
+            if report.when == "teardown":
+                self._flush_passed(report.nodeid)
+            return
+        self._flush_passed(report.nodeid)
         failed = report.failed
-        sections = {"stdout": None, "stderr": None, "log": None}  # type: Dict[str, Optional[str]]
+        sections = {}  # type: Dict[str, Optional[str]]
         if failed or report.when == "call":
             sections = {
                 "stdout": clip(report.capstdout or None, self.cap),
                 "stderr": clip(report.capstderr or None, self.cap),
                 "log": clip(report.caplog or None, self.cap),
             }
+        event = {
+            "kind": "test_report",
+            "nodeid": report.nodeid,
+            "when": report.when,
+            "outcome": report.outcome,
+            "category": category,
+            "duration": report.duration,
+            "worker": worker_of(report),
+            "crash": crash_location(report, self.cap) if (failed or report.skipped) else None,
+            "longrepr": clip(report.longreprtext, self.cap) if failed else None,
+            "wasxfail": getattr(report, "wasxfail", None),
+        }
+        event.update(sections)
+        self.writer.emit(event, urgent=report.when == "???")
+
+    def _flush_passed(self, nodeid: str) -> None:
+        """Send the passing phases of ``nodeid`` gathered so far as one event."""
+        phases = self.passed_phases.pop(nodeid, None)
+        if phases is None:
+            return
         self.writer.emit(
             {
-                "kind": "test_report",
-                "nodeid": report.nodeid,
-                "when": report.when,
-                "outcome": report.outcome,
-                "category": report_category(report),
-                "duration": report.duration,
-                "worker": worker_of(report),
-                "crash": crash_location(report) if (failed or report.skipped) else None,
-                "longrepr": clip(report.longreprtext, self.cap) if failed else None,
-                "wasxfail": getattr(report, "wasxfail", None),
-                **sections,
-            },
-            urgent=report.when == "???",
+                "kind": "phases_passed",
+                "nodeid": nodeid,
+                "phases": phases[0],
+                "duration": phases[1],
+                "worker": phases[2],
+            }
         )
 
     def pytest_warning_recorded(
@@ -290,15 +338,13 @@ class CockpitReporter:
     def pytest_unconfigure(self, config: Any) -> None:
         self.writer.close()
         if self.current_fd is not None:
-            try:
+            with contextlib.suppress(OSError):
                 os.close(self.current_fd)
-            except OSError:
-                pass
 
 
 def _collect_error_message(report: Any) -> str:
     """One line saying why a module failed to collect (the last ``E`` line, else the last)."""
-    text = report.longreprtext or ""
+    text = str(report.longreprtext or "")
     lines = [line for line in text.splitlines() if line.strip()]
     for line in reversed(lines):
         if line.startswith("E "):
@@ -316,7 +362,7 @@ def _inherit_fd(name: str) -> Optional[int]:
     if not raw:
         return None
     try:
-        fd = int(raw)
+        fd = int(raw)  # type: int
         os.set_inheritable(fd, False)
     except (ValueError, OSError):
         return None
@@ -328,6 +374,7 @@ def pytest_configure(config: Any) -> None:
     if hasattr(config, "workerinput"):
         return  # an xdist worker: the controller reports for everyone
     event_fd = _inherit_fd(EVENT_FD_ENV)
+    notify_fd = _inherit_fd(NOTIFY_FD_ENV)
     current_fd = _inherit_fd(CURRENT_FD_ENV)
     if event_fd is None:
         return
@@ -340,6 +387,6 @@ def pytest_configure(config: Any) -> None:
             config.pluginmanager.unregister(reporter_plugin)
     if getattr(config.option, "dist", "no") != "no":
         current_fd = None  # xdist names a crashed worker's test itself
-    reporter = CockpitReporter(config, EventWriter(event_fd), current_fd)
+    reporter = CockpitReporter(config, EventWriter(event_fd, notify_fd), current_fd)
     config.pluginmanager.register(reporter, "cockpit-reporter")
     reporter.session_start()

@@ -1,0 +1,1 @@
+"""A small shop backend: customers, products, orders and invoices."""

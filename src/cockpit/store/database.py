@@ -1,0 +1,198 @@
+"""Opening the session log's database: where it is, how SQLite is tuned, schema upgrades.
+
+SQLite at ``<project>/.cockpit/cockpit.db`` by default, any SQLAlchemy URL through ``--db``
+or ``COCKPIT_DB_URL``. SQLite runs in WAL mode with ``synchronous=NORMAL`` (a single-row
+commit ~9x cheaper than the default journal) and a busy timeout, so two cockpits on one
+project both record everything. The schema is upgraded in place with the Alembic
+migrations shipped in the package, but only when the stored revision is behind: a plain
+``SELECT`` answers the common case without loading Alembic at all.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine, create_engine, event, inspect, text
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError, SQLAlchemyError
+
+from cockpit.store.models import SCHEMA_APPLICATION
+
+HEAD_REVISION = "0002"
+DB_URL_ENV = "COCKPIT_DB_URL"
+DATA_DIR_NAME = ".cockpit"
+PROJECT_MARKERS = ("pytest.ini", "pyproject.toml", "tox.ini", "setup.cfg", ".git")
+
+
+class StoreError(Exception):
+    """The database cannot be used; the message says why and what to do, in one line."""
+
+
+def find_project_root(start: Path) -> Path:
+    """The folder whose ``.cockpit/`` holds the data: the nearest one that has it, else
+    the nearest with pytest configuration or a git checkout, else ``start``."""
+    start = start.resolve()
+    for folder in (start, *start.parents):
+        if (folder / DATA_DIR_NAME).is_dir():
+            return folder
+    for folder in (start, *start.parents):
+        if any((folder / marker).exists() for marker in PROJECT_MARKERS):
+            return folder
+    return start
+
+
+def ensure_data_dir(project: Path) -> Path:
+    """Create ``<project>/.cockpit`` ignored by git, as pytest does for its cache."""
+    data_dir = project / DATA_DIR_NAME
+    try:
+        data_dir.mkdir(exist_ok=True)
+        ignore = data_dir / ".gitignore"
+        if not ignore.exists():
+            ignore.write_text("# created by cockpit\n*\n", encoding="utf-8")
+    except OSError as error:
+        raise StoreError(
+            f"cannot create {data_dir}: {error.strerror or error}; "
+            f"make the folder writable or pass --db with a database elsewhere"
+        ) from None
+    return data_dir
+
+
+@dataclass(frozen=True, slots=True)
+class DatabaseLocation:
+    url: str
+    reason: str
+
+    @property
+    def display(self) -> str:
+        """The URL without its password, for messages."""
+        try:
+            return make_url(self.url).render_as_string(hide_password=True)
+        except ArgumentError:
+            return self.url
+
+
+def resolve_location(
+    project: Path, explicit: str | None = None, environ: Mapping[str, str] | None = None
+) -> DatabaseLocation:
+    environ = os.environ if environ is None else environ
+    if explicit:
+        return DatabaseLocation(explicit, "--db")
+    if environ.get(DB_URL_ENV):
+        return DatabaseLocation(environ[DB_URL_ENV], f"${DB_URL_ENV}")
+    data_dir = ensure_data_dir(project)
+    return DatabaseLocation(f"sqlite:///{data_dir / 'cockpit.db'}", "the project's .cockpit/")
+
+
+def _tune_sqlite(dbapi_connection: Any, _record: Any) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA busy_timeout = 30000")
+    cursor.execute("PRAGMA journal_mode = WAL")
+    cursor.execute("PRAGMA synchronous = NORMAL")
+    cursor.execute("PRAGMA foreign_keys = ON")
+    cursor.close()
+
+
+def create_store_engine(location: DatabaseLocation) -> Engine:
+    try:
+        url = make_url(location.url)
+    except ArgumentError:
+        raise StoreError(
+            f"{location.url!r} ({location.reason}) is not a database URL; "
+            "use e.g. sqlite:///path/to/cockpit.db or postgresql+psycopg://user@host/db"
+        ) from None
+    if url.get_backend_name() == "sqlite" and url.database not in (None, "", ":memory:"):
+        folder = Path(url.database).expanduser().resolve().parent
+        if not folder.is_dir():
+            raise StoreError(f"{location.display}: the folder {folder} does not exist")
+    if url.drivername == "postgresql":
+        url = url.set(drivername="postgresql+psycopg")
+    try:
+        kwargs: dict[str, Any] = {}
+        if url.get_backend_name() == "postgresql":
+            kwargs["connect_args"] = {"connect_timeout": 5}
+        engine = create_engine(url, **kwargs)
+    except (NoSuchModuleError, ImportError) as error:
+        raise StoreError(
+            f"{location.display}: no driver for {url.drivername} ({error}); "
+            "for PostgreSQL install cockpit[postgres]"
+        ) from None
+    if url.get_backend_name() == "sqlite":
+        event.listen(engine, "connect", _tune_sqlite)
+    return engine
+
+
+def _describe(error: BaseException) -> str:
+    original = getattr(error, "orig", None) or error
+    return " ".join(str(original).split())[:300]
+
+
+def stored_revision(engine: Engine) -> str | None:
+    """The schema revision the database is at; None for an empty database.
+
+    Raises StoreError when the database has tables but is not cockpit's.
+    """
+    with engine.connect() as connection:
+        tables = set(inspect(connection).get_table_names())
+        if not tables:
+            return None
+        if "cockpit_meta" not in tables or "alembic_version" not in tables:
+            shown = ", ".join(sorted(tables)[:5])
+            raise StoreError(
+                f"the database is not cockpit's (it holds other tables: {shown}); "
+                "pass --db with another database or move this one away"
+            )
+        application = connection.execute(
+            text("SELECT value FROM cockpit_meta WHERE key = 'application'")
+        ).scalar()
+        if application != SCHEMA_APPLICATION:
+            raise StoreError("the database is not cockpit's (its cockpit_meta says otherwise)")
+        return connection.execute(text("SELECT version_num FROM alembic_version")).scalar()
+
+
+def upgrade(engine: Engine, revision: str = "head") -> None:
+    """Run the shipped Alembic migrations up to ``revision`` in one transaction."""
+    from alembic import command
+    from alembic.config import Config
+
+    config = Config()
+    config.set_main_option("script_location", "cockpit.store:migrations")
+    with engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.upgrade(config, revision)
+
+
+def open_engine(location: DatabaseLocation) -> Engine:
+    """An engine on an up-to-date cockpit schema, or a StoreError saying what is wrong."""
+    engine = create_store_engine(location)
+    try:
+        revision = stored_revision(engine)
+        if revision != HEAD_REVISION:
+            upgrade(engine)
+    except StoreError as error:
+        engine.dispose()
+        raise StoreError(f"{location.display}: {error}") from None
+    except DBAPIError as error:
+        engine.dispose()
+        if "file is not a database" in str(error):
+            raise StoreError(
+                f"{location.display} is not a cockpit database (not SQLite at all); "
+                "pass --db with another database or move this file away"
+            ) from None
+        if "readonly" in str(error) or "read-only" in str(error):
+            raise StoreError(
+                f"{location.display} is read-only; make it writable or pass --db elsewhere"
+            ) from None
+        raise StoreError(
+            f"cannot use the database {location.display} ({location.reason}): "
+            f"{_describe(error)}; check --db / ${DB_URL_ENV}"
+        ) from None
+    except SQLAlchemyError as error:
+        engine.dispose()
+        raise StoreError(
+            f"cannot use the database {location.display}: {_describe(error)}"
+        ) from None
+    return engine

@@ -1,0 +1,167 @@
+"""The session log's tables, as SQLAlchemy 2.x typed models.
+
+Times are UTC epoch seconds (floats): portable across SQLite and PostgreSQL, exact, and
+sortable. The result table is kept narrow (one row per test and run, primary key
+``(run_id, nodeid)``, index ``(nodeid, run_id)``) and failure text lives in its own table,
+because per-module counts and run-to-run diffs over 50,000 rows only read the narrow one.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+SCHEMA_APPLICATION = "cockpit"
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class Meta(Base):
+    """One row naming the application: tells a cockpit database from any other."""
+
+    __tablename__ = "cockpit_meta"
+
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    value: Mapped[str] = mapped_column(String(256))
+
+
+class FixSession(Base):
+    """A fix session: the unit a summary is exported for."""
+
+    __tablename__ = "sessions"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    title: Mapped[str] = mapped_column(String(500))
+    started_at: Mapped[float] = mapped_column(Float)
+    ended_at: Mapped[float | None] = mapped_column(Float, default=None)
+    git_start: Mapped[str | None] = mapped_column(String(64), default=None)
+    git_end: Mapped[str | None] = mapped_column(String(64), default=None)
+    automatic_day: Mapped[str | None] = mapped_column(String(10), default=None, index=True)
+    """Set (YYYY-MM-DD) for the automatic session of a day; None for a started one."""
+
+
+class Run(Base):
+    __tablename__ = "runs"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    session_id: Mapped[int] = mapped_column(ForeignKey("sessions.id"), index=True)
+    args: Mapped[list[str]] = mapped_column(JSON)
+    selection_reason: Mapped[str] = mapped_column(String(500), default="")
+    whole_suite: Mapped[bool] = mapped_column(Boolean, default=False)
+    interpreter: Mapped[str] = mapped_column(String(1000), default="")
+    pytest_version: Mapped[str] = mapped_column(String(64), default="")
+    rootdir: Mapped[str] = mapped_column(String(1000), default="")
+    started_at: Mapped[float] = mapped_column(Float)
+    ended_at: Mapped[float | None] = mapped_column(Float, default=None)
+    exit_code: Mapped[int | None] = mapped_column(Integer, default=None)
+    outcome: Mapped[str] = mapped_column(String(32), default="running")
+    recorder_pid: Mapped[int] = mapped_column(Integer, default=0)
+    recorder_host: Mapped[str] = mapped_column(String(255), default="")
+    collected: Mapped[int] = mapped_column(Integer, default=0)
+    passed: Mapped[int] = mapped_column(Integer, default=0)
+    failed: Mapped[int] = mapped_column(Integer, default=0)
+    errors: Mapped[int] = mapped_column(Integer, default=0)
+    skipped: Mapped[int] = mapped_column(Integer, default=0)
+    xfailed: Mapped[int] = mapped_column(Integer, default=0)
+    xpassed: Mapped[int] = mapped_column(Integer, default=0)
+    crashed_test: Mapped[str | None] = mapped_column(Text, default=None)
+
+
+class Result(Base):
+    """One test's outcome in one run (narrow: counts and diffs read only this)."""
+
+    __tablename__ = "results"
+    __table_args__ = (
+        Index("ix_results_nodeid_run", "nodeid", "run_id"),
+        Index("ix_results_run_module", "run_id", "module"),
+    )
+
+    run_id: Mapped[int] = mapped_column(ForeignKey("runs.id"), primary_key=True)
+    nodeid: Mapped[str] = mapped_column(Text, primary_key=True)
+    module: Mapped[str] = mapped_column(Text)
+    outcome: Mapped[str] = mapped_column(String(16))
+    setup: Mapped[str] = mapped_column(String(16), default="")
+    call: Mapped[str] = mapped_column(String(16), default="")
+    teardown: Mapped[str] = mapped_column(String(16), default="")
+    duration: Mapped[float] = mapped_column(Float, default=0.0)
+    signature: Mapped[str | None] = mapped_column(Text, default=None)
+    """The failure's error signature (exception and message), to tell a changed error."""
+
+
+class Failure(Base):
+    """The text of one failing test in one run: message, traceback, captured output."""
+
+    __tablename__ = "failures"
+
+    run_id: Mapped[int] = mapped_column(ForeignKey("runs.id"), primary_key=True)
+    nodeid: Mapped[str] = mapped_column(Text, primary_key=True)
+    phase: Mapped[str] = mapped_column(String(16))
+    crash_path: Mapped[str | None] = mapped_column(Text, default=None)
+    crash_line: Mapped[int | None] = mapped_column(Integer, default=None)
+    message: Mapped[str] = mapped_column(Text, default="")
+    longrepr: Mapped[str] = mapped_column(Text, default="")
+    stdout: Mapped[str | None] = mapped_column(Text, default=None)
+    stderr: Mapped[str | None] = mapped_column(Text, default=None)
+    log: Mapped[str | None] = mapped_column(Text, default=None)
+
+
+class CollectionErrorRow(Base):
+    __tablename__ = "collection_errors"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    run_id: Mapped[int] = mapped_column(ForeignKey("runs.id"), index=True)
+    path: Mapped[str] = mapped_column(Text)
+    message: Mapped[str] = mapped_column(Text)
+    longrepr: Mapped[str] = mapped_column(Text, default="")
+
+
+class Fix(Base):
+    __tablename__ = "fixes"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    session_id: Mapped[int] = mapped_column(ForeignKey("sessions.id"), index=True)
+    title: Mapped[str] = mapped_column(String(500))
+    problem: Mapped[str] = mapped_column(Text, default="")
+    root_cause: Mapped[str] = mapped_column(Text, default="")
+    solution: Mapped[str] = mapped_column(Text, default="")
+    files: Mapped[list[str]] = mapped_column(JSON, default=list)
+    risk: Mapped[str] = mapped_column(String(16), default="low")
+    created_at: Mapped[float] = mapped_column(Float)
+    before_run_id: Mapped[int | None] = mapped_column(ForeignKey("runs.id"), default=None)
+    evidence_run_id: Mapped[int | None] = mapped_column(ForeignKey("runs.id"), default=None)
+
+
+class KnownIssue(Base):
+    __tablename__ = "known_issues"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    session_id: Mapped[int] = mapped_column(ForeignKey("sessions.id"), index=True)
+    title: Mapped[str] = mapped_column(String(500))
+    tests: Mapped[list[str]] = mapped_column(JSON, default=list)
+    workaround: Mapped[str | None] = mapped_column(Text, default=None)
+    deselected: Mapped[list[str]] = mapped_column(JSON, default=list)
+    """Exactly the tests the workaround deselects, from a collect-only run."""
+    priority: Mapped[str] = mapped_column(String(16), default="medium")
+    effort: Mapped[str] = mapped_column(String(64), default="")
+    status: Mapped[str] = mapped_column(String(16), default="open")
+    created_at: Mapped[float] = mapped_column(Float)
+
+
+class Note(Base):
+    __tablename__ = "notes"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    session_id: Mapped[int] = mapped_column(ForeignKey("sessions.id"), index=True)
+    text: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[float] = mapped_column(Float)

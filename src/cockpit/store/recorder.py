@@ -1,0 +1,173 @@
+"""Recording a run into the session log while it streams.
+
+Rows are built on the event loop (cheap: a test's row is made once, when it finishes) and
+written by a background thread every ``FLUSH_INTERVAL`` seconds, so the database never
+blocks the event loop and a SIGKILL of cockpit loses at most the last half second. The
+next cockpit that opens the log marks such a run interrupted.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Sequence
+
+from cockpit.events import CollectionError, Event, PhasesPassed, SessionStarted, TestReport
+from cockpit.runner import RunResult
+from cockpit.signature import error_signature
+from cockpit.state import FAILING_OUTCOMES, RunState, TestRecord
+from cockpit.store.session_log import FailureRow, ResultRow, RunTotals, SessionLog
+
+FLUSH_INTERVAL = 0.5
+
+
+def result_row(record: TestRecord, phases: dict[str, str]) -> ResultRow:
+    failure = record.failure
+    signature = None
+    if record.outcome in FAILING_OUTCOMES:
+        message = failure.crash.message if failure and failure.crash else ""
+        signature = error_signature(message) if message else "crashed"
+    return ResultRow(
+        nodeid=record.nodeid,
+        module=record.module,
+        outcome=str(record.outcome),
+        setup=phases.get("setup", ""),
+        call=phases.get("call", phases.get("???", "")),
+        teardown=phases.get("teardown", ""),
+        duration=record.duration,
+        signature=signature,
+    )
+
+
+def failure_row(record: TestRecord) -> FailureRow | None:
+    report = record.failure
+    if report is None:
+        return None
+    crash = report.crash
+    return FailureRow(
+        nodeid=record.nodeid,
+        phase=report.when,
+        crash_path=crash.path if crash else None,
+        crash_line=crash.lineno if crash else None,
+        message=crash.message if crash else "",
+        longrepr=report.longrepr or "",
+        stdout=report.stdout,
+        stderr=report.stderr,
+        log=report.log,
+    )
+
+
+class RunRecorder:
+    """Follows one run's events and writes its results into the session log."""
+
+    def __init__(
+        self,
+        log: SessionLog,
+        state: RunState,
+        args: Sequence[str],
+        *,
+        whole_suite: bool,
+        selection_reason: str,
+        interpreter: str,
+    ) -> None:
+        self.log = log
+        self.state = state
+        self.run_id = log.begin_run(
+            args,
+            whole_suite=whole_suite,
+            selection_reason=selection_reason,
+            interpreter=interpreter,
+        )
+        self._phases: dict[str, dict[str, str]] = {}
+        self._recorded: set[str] = set()  # pytest allows duplicate node ids (a.py a.py)
+        self._lock = threading.Lock()
+        self._results: list[ResultRow] = []
+        self._failures: list[FailureRow] = []
+        self._errors: list[tuple[str, str, str]] = []
+        self._environment: tuple[str, str] | None = None
+        self._stop = threading.Event()
+        self._error: BaseException | None = None
+        self._thread = threading.Thread(target=self._loop, name="cockpit-recorder", daemon=True)
+        self._thread.start()
+
+    def on_batch(self, batch: list[Event]) -> None:
+        """Called on the event loop with each batch, after the state has applied it."""
+        finished: list[TestRecord] = []
+        errors: list[tuple[str, str, str]] = []
+        for event in batch:
+            if isinstance(event, TestReport | PhasesPassed):
+                phases = self._phases.setdefault(event.nodeid, {})
+                if isinstance(event, TestReport):
+                    phases[event.when] = event.category or event.outcome
+                    ended = event.when in ("teardown", "???")
+                else:
+                    phases.update(dict.fromkeys(event.phases, "passed"))
+                    ended = "teardown" in event.phases
+                if ended and event.nodeid not in self._recorded:
+                    self._recorded.add(event.nodeid)
+                    finished.append(self.state.tests[event.nodeid])
+            elif isinstance(event, CollectionError):
+                errors.append((event.file, event.message, event.longrepr))
+            elif isinstance(event, SessionStarted):
+                with self._lock:
+                    self._environment = (event.pytest_version, event.rootdir)
+        if not finished and not errors:
+            return
+        rows = [result_row(record, self._phases.pop(record.nodeid, {})) for record in finished]
+        failures = [row for row in map(failure_row, finished) if row is not None]
+        with self._lock:
+            self._results.extend(rows)
+            self._failures.extend(failures)
+            self._errors.extend(errors)
+
+    def _take(
+        self,
+    ) -> tuple[
+        list[ResultRow], list[FailureRow], list[tuple[str, str, str]], tuple[str, str] | None
+    ]:
+        with self._lock:
+            taken = (self._results, self._failures, self._errors, self._environment)
+            self._results, self._failures, self._errors, self._environment = [], [], [], None
+        return taken
+
+    def _flush(self) -> None:
+        results, failures, errors, environment = self._take()
+        if environment is not None:
+            self.log.set_run_environment(self.run_id, *environment)
+        self.log.write_results(self.run_id, results, failures, errors)
+
+    def _loop(self) -> None:
+        try:
+            while not self._stop.wait(FLUSH_INTERVAL):
+                self._flush()
+        except BaseException as error:  # surfaced by finish(), never lost silently
+            self._error = error
+
+    def finish(self, result: RunResult) -> None:
+        """Write what is left, the crashed test, and the run's ending."""
+        self._stop.set()
+        self._thread.join()
+        if self._error is not None:
+            raise self._error
+        state = self.state
+        crashed = state.crashed_test
+        if crashed is not None and crashed in state.tests and crashed not in self._recorded:
+            record = state.tests[crashed]
+            with self._lock:
+                self._results.append(result_row(record, self._phases.pop(crashed, {})))
+        self._flush()
+        totals = state.totals
+        self.log.finish_run(
+            self.run_id,
+            exit_code=result.exit_code,
+            outcome=str(result.outcome),
+            totals=RunTotals(
+                collected=state.collected,
+                passed=totals.passed,
+                failed=totals.failed,
+                errors=totals.errors,
+                skipped=totals.skipped,
+                xfailed=totals.xfailed,
+                xpassed=totals.xpassed,
+            ),
+            crashed_test=crashed,
+        )

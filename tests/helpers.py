@@ -1,0 +1,60 @@
+"""Shared helpers for tests that drive cockpit's real runner and CLI."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import shutil
+import subprocess
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from cockpit.events import Event
+from cockpit.interpreter import resolve_interpreter
+from cockpit.runner import PytestRun, RunRequest, RunResult
+
+PROJECTS = Path(__file__).resolve().parent / "projects"
+
+
+def run_pytest(
+    project: Path, *args: str, on_batch: Callable[[list[Event]], None] | None = None
+) -> RunResult:
+    """Run pytest under cockpit's runner with this interpreter, no cache written."""
+    request = RunRequest(project=project, pytest_args=("-p", "no:cacheprovider", *args))
+    run = PytestRun(request, resolve_interpreter(project, sys.executable))
+    return asyncio.run(run.run(on_batch))
+
+
+def copy_project(name: str, destination: Path) -> Path:
+    """A fresh copy of a project under tests/projects, so runs never write into the repo."""
+    target = destination / name
+    shutil.copytree(
+        PROJECTS / name, target, ignore=shutil.ignore_patterns("__pycache__", ".pytest_cache")
+    )
+    return target
+
+
+def cockpit(
+    *args: str, cwd: Path, timeout: float = 120, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
+    """Run the real ``cockpit`` command line in a subprocess."""
+    full_env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1", **(env or {})}
+    full_env.pop("VIRTUAL_ENV", None)
+    return subprocess.run(
+        [sys.executable, "-m", "cockpit", *args],
+        cwd=cwd,
+        env=full_env,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        stdin=subprocess.DEVNULL,
+    )
+
+
+def cockpit_json(*args: str, cwd: Path, **kwargs: Any) -> tuple[int, dict[str, Any]]:
+    completed = cockpit("run", "--json", "--python", sys.executable, *args, cwd=cwd, **kwargs)
+    assert completed.stdout.strip(), completed.stderr
+    return completed.returncode, json.loads(completed.stdout)
