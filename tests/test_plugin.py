@@ -68,7 +68,9 @@ def test_every_event_kind(pytester: pytest.Pytester, run_with_plugin: Any) -> No
     )
     pytester.makepyfile(
         test_a="""
-        import warnings, pytest, sys
+        import warnings, pytest, sys, time
+        def test_slow():
+            time.sleep(0.3)
         def test_pass():
             print("hello out")
             sys.stderr.write("hello err")
@@ -98,7 +100,8 @@ def test_every_event_kind(pytester: pytest.Pytester, run_with_plugin: Any) -> No
     assert start["rootdir"] == str(pytester.path)
     collection = next(e for e in events if e["kind"] == "collection")
     assert {item["nodeid"] for item in collection["items"]} == {
-        f"test_a.py::test_{name}" for name in ("pass", "fail", "error", "skip", "xfail", "warn")
+        f"test_a.py::test_{name}"
+        for name in ("slow", "pass", "fail", "error", "skip", "xfail", "warn")
     }
     assert collection["items"][0]["module"] == "test_a"
     error = next(e for e in events if e["kind"] == "collect_error")
@@ -108,7 +111,7 @@ def test_every_event_kind(pytester: pytest.Pytester, run_with_plugin: Any) -> No
         for e in events
         if e["kind"] == "test_report" and e["outcome"] == "failed" and e["when"] == "call"
     )
-    assert fail["crash"]["lineno"] == 6 and "one is not two" in fail["crash"]["message"]
+    assert fail["crash"]["lineno"] == 8 and "one is not two" in fail["crash"]["message"]
     assert "assert 1 == 2" in fail["longrepr"]
     passed = next(
         e
@@ -129,7 +132,10 @@ def test_every_event_kind(pytester: pytest.Pytester, run_with_plugin: Any) -> No
     # pytest's own counts and the state's agree
     state = state_of(events)
     outcomes = result.parseoutcomes()
-    assert state.totals.passed == outcomes["passed"] == 2
+    assert state.totals.passed == outcomes["passed"] == 3
+    # only a test that outlives the writer's 50 ms tick is announced as started
+    starts = [e["nodeid"] for e in events if e["kind"] == "test_start"]
+    assert starts == ["test_a.py::test_slow"]
     assert state.totals.failed == outcomes["failed"] == 1
     assert state.totals.errors == outcomes["errors"] == 2
     assert state.totals.skipped == outcomes["skipped"] == 1

@@ -1,8 +1,8 @@
 """The ``cockpit`` command line: parses, dispatches, and turns errors into one clear line.
 
 Exit codes: pytest's own (0 passed, 1 failed, 2 interrupted, 3 internal error, 4 usage
-error, 5 no tests), plus 6 when the pytest process crashed mid-run and 7 when pytest
-could not be started at all.
+error, 5 no tests), plus 6 when the pytest process crashed mid-run, 7 when pytest could
+not be started at all, and 8 when the session log's database cannot be used.
 """
 
 from __future__ import annotations
@@ -12,12 +12,19 @@ import asyncio
 import json
 import signal
 import sys
-from collections.abc import Sequence
-from pathlib import Path
-
-from rich.console import Console
+from collections.abc import Callable, Sequence
 
 from cockpit import __version__
+from cockpit.cli_support import (
+    EXIT_STORE,
+    EXIT_USAGE,
+    CliError,
+    Parser,
+    add_store_options,
+    project_of,
+)
+from cockpit.command import selection_of
+from cockpit.events import Event
 from cockpit.interpreter import InterpreterError, resolve_interpreter
 from cockpit.runner import (
     DEFAULT_CAPTURE_CAP,
@@ -26,41 +33,18 @@ from cockpit.runner import (
     RunRequest,
     RunResult,
     default_cache_dir,
-    ensure_data_dir,
 )
-
-EXIT_USAGE = 4
-
-
-class CliError(Exception):
-    """A problem with what the user asked for; printed as one line, never a traceback."""
-
-    def __init__(self, message: str, exit_code: int = EXIT_USAGE) -> None:
-        super().__init__(message)
-        self.exit_code = exit_code
+from cockpit.store.database import NotFound, StoreError, ensure_data_dir, find_project_root
 
 
-class _Parser(argparse.ArgumentParser):
-    def error(self, message: str) -> None:  # type: ignore[override]
-        raise CliError(f"{self.prog}: {message} (see {self.prog} --help)")
-
-
-def _run_parser() -> _Parser:
-    parser = _Parser(
-        prog="cockpit run",
+def _run_parser(prog: str = "cockpit run") -> Parser:
+    parser = Parser(
+        prog=prog,
         description="Run pytest with a live view. Options cockpit does not know go to pytest; "
         "so does everything after --.",
         allow_abbrev=False,
     )
-    add_run_options(parser)
-    return parser
-
-
-def add_run_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--python", metavar="PATH", help="interpreter (or virtualenv) to test with")
-    parser.add_argument(
-        "--project", metavar="DIR", type=Path, default=None, help="project folder (default: .)"
-    )
     parser.add_argument("--json", action="store_true", help="print one JSON object at the end")
     parser.add_argument(
         "--capture-cap",
@@ -74,28 +58,33 @@ def add_run_options(parser: argparse.ArgumentParser) -> None:
         action="store_true",
         help="keep pytest's own terminal reporter (for plugins that need it)",
     )
+    parser.add_argument(
+        "--no-record", action="store_true", help="do not record this run in the session log"
+    )
+    add_store_options(parser)
+    return parser
 
 
-def _split_run_args(argv: Sequence[str]) -> tuple[argparse.Namespace, list[str]]:
+def _split_run_args(
+    argv: Sequence[str], prog: str = "cockpit run"
+) -> tuple[argparse.Namespace, list[str]]:
     argv = list(argv)
     tail: list[str] = []
     if "--" in argv:
         index = argv.index("--")
         argv, tail = argv[:index], argv[index + 1 :]
-    options, pytest_args = _run_parser().parse_known_args(argv)
+    options, pytest_args = _run_parser(prog).parse_known_args(argv)
     return options, pytest_args + tail
 
 
 def _run_request(options: argparse.Namespace, pytest_args: list[str]) -> RunRequest:
-    project = (options.project or Path.cwd()).resolve()
-    if not project.is_dir():
-        raise CliError(f"--project {options.project}: no such folder")
+    project = project_of(options)
     if options.capture_cap < 256:
         raise CliError("--capture-cap must be at least 256 bytes")
     try:
-        ensure_data_dir(project)
-        cache_dir: Path | None = default_cache_dir(project)
-    except OSError:
+        ensure_data_dir(find_project_root(project))
+        cache_dir = default_cache_dir(find_project_root(project))
+    except StoreError:
         cache_dir = None  # a read-only project still runs; pytest keeps its own cache
     return RunRequest(
         project=project,
@@ -106,22 +95,24 @@ def _run_request(options: argparse.Namespace, pytest_args: list[str]) -> RunRequ
     )
 
 
-async def _execute(run: PytestRun, on_batch: object) -> RunResult:
+async def _execute(run: PytestRun, on_batch: Callable[[list[Event]], None] | None) -> RunResult:
+    """Run, turning SIGINT / SIGTERM / SIGHUP into a clean cancel of the whole child group."""
     loop = asyncio.get_running_loop()
     cancel_tasks: list[asyncio.Task[None]] = []
 
     def request_cancel() -> None:
         cancel_tasks.append(loop.create_task(run.cancel()))
 
-    for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+    signals = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
+    for sig in signals:
         loop.add_signal_handler(sig, request_cancel)
     try:
-        result = await run.run(on_batch)  # type: ignore[arg-type]
+        result = await run.run(on_batch)
         for task in cancel_tasks:
             await task
         return result
     finally:
-        for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+        for sig in signals:
             loop.remove_signal_handler(sig)
 
 
@@ -133,36 +124,70 @@ def command_run(argv: Sequence[str], *, python: str | None = None) -> int:
     except InterpreterError as error:
         raise CliError(str(error), EXIT_NOT_STARTED) from None
     run = PytestRun(request, interpreter)
+    recorder = None
+    if not options.no_record:
+        from cockpit.store.recorder import RunRecorder
+        from cockpit.store.session_log import SessionLog
+
+        whole_suite, reason = selection_of(pytest_args)
+        log = SessionLog.open(request.project, options.db)
+        recorder = RunRecorder(
+            log,
+            run.state,
+            pytest_args,
+            whole_suite=whole_suite,
+            selection_reason=reason,
+            interpreter=str(interpreter.path),
+        )
+
+    def on_batch_recorded(
+        show: Callable[[list[Event]], None] | None,
+    ) -> Callable[[list[Event]], None] | None:
+        if recorder is None:
+            return show
+        if show is None:
+            return recorder.on_batch
+
+        def both(batch: list[Event]) -> None:
+            recorder.on_batch(batch)
+            show(batch)
+
+        return both
+
     if options.json:
-        result = asyncio.run(_execute(run, None))
-        _report_error(result)
+        result = asyncio.run(_execute(run, on_batch_recorded(None)))
+    else:
+        from rich.console import Console
+
+        from cockpit.headless import HeadlessReporter
+
+        console = Console(highlight=False)
+        with HeadlessReporter(console, run.state, request.pytest_args) as reporter:
+            result = asyncio.run(_execute(run, on_batch_recorded(reporter.on_batch)))
+    if recorder is not None:
+        recorder.finish(result)
+    if options.json:
         from cockpit.run_summary import run_to_json
 
         payload = run_to_json(result.state, result.exit_code, result.outcome, result.error)
+        payload["run_id"] = recorder.run_id if recorder else None
         print(json.dumps(payload, indent=2))
-        return result.exit_code
-    from cockpit.headless import HeadlessReporter, print_summary
+    else:
+        from cockpit.headless import print_summary
 
-    console = Console(highlight=False)
-    with HeadlessReporter(console, run.state, request.pytest_args) as reporter:
-        result = asyncio.run(_execute(run, reporter.on_batch))
-    if result.state.session is not None and result.exit_code != EXIT_USAGE:
-        print_summary(console, result)
-    _report_error(result)
-    if options.pytest_output and result.stdout_tail.strip():
-        console.print(result.stdout_tail, markup=False, highlight=False)
-    return result.exit_code
-
-
-def _report_error(result: RunResult) -> None:
+        if result.state.session is not None and result.exit_code != EXIT_USAGE:
+            print_summary(console, result)
+        if options.pytest_output and result.stdout_tail.strip():
+            console.print(result.stdout_tail, markup=False, highlight=False)
     if result.error:
         print(f"cockpit: {result.error}", file=sys.stderr)
+    return result.exit_code
 
 
 def command_demo(argv: Sequence[str]) -> int:
     from cockpit.demo import copy_demo_project
 
-    options, pytest_args = _split_run_args(argv)
+    options, pytest_args = _split_run_args(argv, prog="cockpit demo")
     target = copy_demo_project()
     print(f"cockpit demo: an example backend copied to {target}", file=sys.stderr)
     forwarded = ["--project", str(target)]
@@ -171,42 +196,64 @@ def command_demo(argv: Sequence[str]) -> int:
     return command_run([*forwarded, *pytest_args], python=options.python or sys.executable)
 
 
-def _main_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog="cockpit",
-        description="A terminal test-session cockpit for pytest.",
-        epilog="commands:\n"
-        "  run [OPTIONS] [PYTEST_ARGS]...  run pytest with a live view (cockpit run --help)\n"
-        "  demo                             run cockpit on a small broken example project\n",
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
-    parser.add_argument("--version", action="version", version=f"cockpit {__version__}")
-    return parser
+def _log_command(name: str) -> Callable[[Sequence[str]], int]:
+    def command(argv: Sequence[str]) -> int:
+        from cockpit import cli_log
+
+        return cli_log.COMMANDS[name](argv)
+
+    return command
 
 
-COMMANDS = {"run": command_run, "demo": command_demo}
+COMMANDS: dict[str, Callable[[Sequence[str]], int]] = {
+    "run": command_run,
+    "demo": command_demo,
+    **{
+        name: _log_command(name)
+        for name in ("session", "fix", "known", "note", "runs", "history", "diff")
+    },
+}
+
+USAGE = """\
+commands:
+  run [OPTIONS] [PYTEST_ARGS]...   run pytest with a live view, recorded in the session log
+  demo                              run cockpit on a small broken example project
+  session start TITLE | end | list  fix sessions
+  fix add TITLE [...] | list        fixes, with the run that proves each
+  known add TITLE --tests ... | list  known issues, with verified -k/-m workarounds
+  note TEXT                         a note in the current session
+  runs                              recorded runs
+  history NODEID                    one test across runs
+  diff [RUN_A] [RUN_B]              fixed / broken / new / removed / changed-error tests
+Each command has --help.
+"""
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = list(sys.argv[1:] if argv is None else argv)
     try:
         if not args or args[0] not in COMMANDS:
-            parser = _main_parser()
+            parser = argparse.ArgumentParser(
+                prog="cockpit",
+                description="A terminal test-session cockpit for pytest.",
+                epilog=USAGE,
+                formatter_class=argparse.RawDescriptionHelpFormatter,
+            )
+            parser.add_argument("--version", action="version", version=f"cockpit {__version__}")
             if not args:
                 parser.print_help()
                 return 0
             if args[0].startswith("-"):
                 parser.parse_args(args)
                 return 0
-            raise CliError(
-                f"cockpit: unknown command {args[0]!r}; the commands are: " + ", ".join(COMMANDS)
-            )
+            raise CliError(f"unknown command {args[0]!r}; the commands are: " + ", ".join(COMMANDS))
         return COMMANDS[args[0]](args[1:])
     except CliError as error:
-        print(
-            f"cockpit: {error}" if not str(error).startswith("cockpit") else error, file=sys.stderr
-        )
+        print(f"cockpit: {error}", file=sys.stderr)
         return error.exit_code
+    except StoreError as error:
+        print(f"cockpit: {error}", file=sys.stderr)
+        return EXIT_USAGE if isinstance(error, NotFound) else EXIT_STORE
     except KeyboardInterrupt:
         return 2
 

@@ -343,13 +343,3 @@ def _crash_message(returncode: int, crashed_test: str | None) -> str:
 
 def default_cache_dir(project: Path) -> Path:
     return project / ".cockpit" / "pytest-cache"
-
-
-def ensure_data_dir(project: Path) -> Path:
-    """Create ``<project>/.cockpit`` ignored by git, as pytest does for its cache."""
-    data_dir = project / ".cockpit"
-    data_dir.mkdir(exist_ok=True)
-    ignore = data_dir / ".gitignore"
-    if not ignore.exists():
-        ignore.write_text("# created by cockpit\n*\n", encoding="utf-8")
-    return data_dir

@@ -20,6 +20,7 @@ name the test that killed the interpreter even if its start event was never read
 
 from __future__ import annotations
 
+import _thread
 import contextlib
 import json
 import os
@@ -38,6 +39,7 @@ CAPTURE_CAP_ENV = "COCKPIT_CAPTURE_CAP"
 QUIET_ENV = "COCKPIT_QUIET_TERMINAL"
 DEFAULT_CAPTURE_CAP = 64 * 1024
 NOTIFY_INTERVAL = 0.05
+ORPHAN_GRACE = 5.0  # seconds between interrupting an orphaned run and exiting
 CURRENT_RECORD_HEADER = 8  # zero-padded decimal length, then the UTF-8 node id
 
 
@@ -109,6 +111,10 @@ class EventWriter:
         self.lock = threading.Lock()
         self.closed = False
         self.dirty = False
+        # The test running now (set by the reporter), announced by the notify thread only
+        # once it has outlived a tick: a fast test needs no start event at all.
+        self.current = None  # type: Optional[str]
+        self.announced = None  # type: Optional[str]
         self.wakeup = threading.Event()
         if notify_fd is not None:
             with contextlib.suppress(OSError):
@@ -146,8 +152,23 @@ class EventWriter:
             self.notify_fd = None
 
     def _notify_loop(self) -> None:
+        parent = os.getppid()
+        orphaned_at = None  # type: Optional[float]
+        seen = None  # type: Optional[str]
         while not self.wakeup.wait(NOTIFY_INTERVAL):
+            current = self.current
+            if current is not None and current == seen and current != self.announced:
+                self.announced = current
+                self.emit({"kind": "test_start", "nodeid": current})
+            seen = current
             self.notify()
+            if os.getppid() != parent:
+                # cockpit was killed without cancelling us: stop rather than run on unseen.
+                if orphaned_at is None:
+                    orphaned_at = time.monotonic()
+                    _thread.interrupt_main()
+                elif time.monotonic() - orphaned_at > ORPHAN_GRACE:
+                    os._exit(2)
 
     def close(self) -> None:
         self.wakeup.set()
@@ -170,6 +191,9 @@ class CockpitReporter:
         self.current_fd = current_fd
         self.cap = int(os.environ.get(CAPTURE_CAP_ENV, DEFAULT_CAPTURE_CAP))
         self.collection_sent = False
+        # Under xdist several tests run at once and the controller learns of starts late:
+        # announce each one. Alone, starts are announced lazily by the writer's thread.
+        self.eager_starts = getattr(config.option, "dist", "no") != "no"
         self.passed_phases = {}  # type: Dict[str, List[Any]]
 
     # -- the running-test marker -------------------------------------------------------
@@ -256,11 +280,16 @@ class CockpitReporter:
 
     # -- tests ------------------------------------------------------------------------
     def pytest_runtest_logstart(self, nodeid: str, location: Any) -> None:
+        if self.eager_starts:
+            self.writer.emit({"kind": "test_start", "nodeid": nodeid})
+            return
         self._mark_current(nodeid)
-        self.writer.emit({"kind": "test_start", "nodeid": nodeid, "worker": None})
+        self.writer.current = nodeid
 
     def pytest_runtest_logfinish(self, nodeid: str, location: Any) -> None:
-        self._mark_current("")
+        if not self.eager_starts:
+            self.writer.current = None
+            self._mark_current("")
 
     def pytest_runtest_logreport(self, report: Any) -> None:
         category = report_category(report)
@@ -385,8 +414,6 @@ def pytest_configure(config: Any) -> None:
         reporter_plugin = config.pluginmanager.get_plugin("terminalreporter")
         if reporter_plugin is not None:
             config.pluginmanager.unregister(reporter_plugin)
-    if getattr(config.option, "dist", "no") != "no":
-        current_fd = None  # xdist names a crashed worker's test itself
     reporter = CockpitReporter(config, EventWriter(event_fd, notify_fd), current_fd)
     config.pluginmanager.register(reporter, "cockpit-reporter")
     reporter.session_start()

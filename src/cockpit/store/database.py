@@ -2,8 +2,9 @@
 
 SQLite at ``<project>/.cockpit/cockpit.db`` by default, any SQLAlchemy URL through ``--db``
 or ``COCKPIT_DB_URL``. SQLite runs in WAL mode with ``synchronous=NORMAL`` (a single-row
-commit ~9x cheaper than the default journal) and a busy timeout, so two cockpits on one
-project both record everything. The schema is upgraded in place with the Alembic
+commit ~9x cheaper than the default journal), a busy timeout, and real transactions for
+DDL too, so two cockpits on one project both record everything and a schema change is
+never seen half done. The schema is upgraded in place with the Alembic
 migrations shipped in the package, but only when the stored revision is behind: a plain
 ``SELECT`` answers the common case without loading Alembic at all.
 """
@@ -11,6 +12,8 @@ migrations shipped in the package, but only when the stored revision is behind: 
 from __future__ import annotations
 
 import os
+import sqlite3
+import time
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -30,6 +33,10 @@ PROJECT_MARKERS = ("pytest.ini", "pyproject.toml", "tox.ini", "setup.cfg", ".git
 
 class StoreError(Exception):
     """The database cannot be used; the message says why and what to do, in one line."""
+
+
+class NotFound(StoreError):
+    """The user named a run, session or test the log does not have (a usage mistake)."""
 
 
 def find_project_root(start: Path) -> Path:
@@ -88,9 +95,20 @@ def resolve_location(
 
 
 def _tune_sqlite(dbapi_connection: Any, _record: Any) -> None:
+    # pysqlite opens transactions itself only before DML, so DDL would autocommit statement
+    # by statement: a migration could be seen (or left) half done. Cockpit begins them.
+    dbapi_connection.isolation_level = None
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA busy_timeout = 30000")
-    cursor.execute("PRAGMA journal_mode = WAL")
+    # WAL is stored in the file, so only a new database switches; the switch can answer
+    # "locked" without waiting on the busy timeout while another cockpit does the same.
+    for _attempt in range(200):
+        try:
+            if cursor.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
+                cursor.execute("PRAGMA journal_mode = WAL")
+            break
+        except sqlite3.OperationalError:
+            time.sleep(0.05)
     cursor.execute("PRAGMA synchronous = NORMAL")
     cursor.execute("PRAGMA foreign_keys = ON")
     cursor.close()
@@ -104,8 +122,10 @@ def create_store_engine(location: DatabaseLocation) -> Engine:
             f"{location.url!r} ({location.reason}) is not a database URL; "
             "use e.g. sqlite:///path/to/cockpit.db or postgresql+psycopg://user@host/db"
         ) from None
-    if url.get_backend_name() == "sqlite" and url.database not in (None, "", ":memory:"):
-        folder = Path(url.database).expanduser().resolve().parent
+    database = url.database or ""
+    is_file = database not in ("", ":memory:") and not database.startswith("file:")
+    if url.get_backend_name() == "sqlite" and is_file:
+        folder = Path(database).expanduser().resolve().parent
         if not folder.is_dir():
             raise StoreError(f"{location.display}: the folder {folder} does not exist")
     if url.drivername == "postgresql":
@@ -122,7 +142,14 @@ def create_store_engine(location: DatabaseLocation) -> Engine:
         ) from None
     if url.get_backend_name() == "sqlite":
         event.listen(engine, "connect", _tune_sqlite)
+        event.listen(engine, "begin", _begin_immediate)
     return engine
+
+
+def _begin_immediate(connection: Any) -> None:
+    """Take SQLite's write lock up front (WAL readers are not blocked by it), so two
+    cockpits writing one database wait on the busy timeout instead of failing."""
+    connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
 def _describe(error: BaseException) -> str:
@@ -169,9 +196,14 @@ def open_engine(location: DatabaseLocation) -> Engine:
     """An engine on an up-to-date cockpit schema, or a StoreError saying what is wrong."""
     engine = create_store_engine(location)
     try:
-        revision = stored_revision(engine)
-        if revision != HEAD_REVISION:
-            upgrade(engine)
+        if stored_revision(engine) != HEAD_REVISION:
+            try:
+                upgrade(engine)
+            except SQLAlchemyError:
+                # Another cockpit opening the same new database may have won the race to
+                # create the schema: what counts is that it is there now.
+                if stored_revision(engine) != HEAD_REVISION:
+                    raise
     except StoreError as error:
         engine.dispose()
         raise StoreError(f"{location.display}: {error}") from None

@@ -47,7 +47,9 @@ class FixSession(Base):
     ended_at: Mapped[float | None] = mapped_column(Float, default=None)
     git_start: Mapped[str | None] = mapped_column(String(64), default=None)
     git_end: Mapped[str | None] = mapped_column(String(64), default=None)
-    automatic_day: Mapped[str | None] = mapped_column(String(10), default=None, index=True)
+    automatic_day: Mapped[str | None] = mapped_column(
+        String(10), default=None, index=True, unique=True
+    )
     """Set (YYYY-MM-DD) for the automatic session of a day; None for a started one."""
 
 

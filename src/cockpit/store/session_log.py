@@ -17,9 +17,17 @@ from datetime import datetime
 from pathlib import Path
 
 from sqlalchemy import Engine, func, insert, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from cockpit.store.database import StoreError, find_project_root, open_engine, resolve_location
+from cockpit.diff import diff_runs
+from cockpit.store.database import (
+    NotFound,
+    StoreError,
+    find_project_root,
+    open_engine,
+    resolve_location,
+)
 from cockpit.store.models import (
     CollectionErrorRow,
     Failure,
@@ -121,20 +129,28 @@ class SessionLog:
 
     def active_session(self) -> FixSession:
         """The started session still open, else the automatic session of today."""
-        with Session(self.engine, expire_on_commit=False) as db, db.begin():
-            started = self._open_started_session(db)
-            if started is not None:
-                return started
-            day = datetime.fromtimestamp(self.clock()).strftime("%Y-%m-%d")
-            automatic = db.scalars(
-                select(FixSession).where(FixSession.automatic_day == day).limit(1)
-            ).first()
-            if automatic is None:
-                automatic = FixSession(
-                    title=f"Session of {day}", started_at=self.clock(), automatic_day=day
-                )
-                db.add(automatic)
-            return automatic
+        day = datetime.fromtimestamp(self.clock()).strftime("%Y-%m-%d")
+        for attempt in (1, 2):
+            try:
+                with Session(self.engine, expire_on_commit=False) as db, db.begin():
+                    started = self._open_started_session(db)
+                    if started is not None:
+                        return started
+                    automatic = db.scalars(
+                        select(FixSession).where(FixSession.automatic_day == day).limit(1)
+                    ).first()
+                    if automatic is None:
+                        automatic = FixSession(
+                            title=f"Session of {day}", started_at=self.clock(), automatic_day=day
+                        )
+                        db.add(automatic)
+                    return automatic
+            except IntegrityError:
+                # Another cockpit created today's session between our read and our write:
+                # the second attempt reads it.
+                if attempt == 2:
+                    raise
+        raise AssertionError("unreachable")
 
     def start_session(self, title: str, git_commit: str | None) -> FixSession:
         with Session(self.engine, expire_on_commit=False) as db, db.begin():
@@ -175,7 +191,7 @@ class SessionLog:
         with Session(self.engine, expire_on_commit=False) as db:
             session = db.get(FixSession, session_id)
             if session is None:
-                raise StoreError(f"no session {session_id}; cockpit session list shows them")
+                raise NotFound(f"no session {session_id}; cockpit session list shows them")
             return session
 
     # -- runs -------------------------------------------------------------------------
@@ -345,7 +361,7 @@ class SessionLog:
         with Session(self.engine, expire_on_commit=False) as db:
             run = db.get(Run, run_id)
             if run is None:
-                raise StoreError(f"no run {run_id}; cockpit runs lists them")
+                raise NotFound(f"no run {run_id}; cockpit runs lists them")
             return run
 
     def runs(self, session_id: int | None = None, limit: int | None = None) -> list[Run]:
@@ -437,37 +453,59 @@ class SessionLog:
         with Session(self.engine, expire_on_commit=False) as db:
             return list(db.scalars(query))
 
+    def fix_evidence(self, fix: Fix) -> dict[str, list[str]] | None:
+        """Tests that flipped to pass between the run before ``fix`` and its evidence run,
+        per module; None while no run has covered the fix yet."""
+        if fix.before_run_id is None or fix.evidence_run_id is None:
+            return None
+        before, after = self.run(fix.before_run_id), self.run(fix.evidence_run_id)
+        diff = diff_runs(
+            self.outcomes(before.id),
+            self.outcomes(after.id),
+            before_whole_suite=before.whole_suite,
+            after_whole_suite=after.whole_suite,
+        )
+        return diff.by_module().get("fixed", {})
+
     def attach_fix_evidence(self, run_id: int) -> list[int]:
         """Make ``run_id`` the evidence of every earlier fix it is the first to cover.
 
         A fix's affected tests are those failing in the run before it; a later finished run
         covers the fix when it ran at least one of them.
         """
-        attached: list[int] = []
         run = self.run(run_id)
         if run.outcome in ("running", "usage-error"):
-            return attached
-        ran = set(self.outcomes(run_id))
-        with Session(self.engine) as db, db.begin():
-            waiting = db.scalars(
-                select(Fix).where(
-                    Fix.evidence_run_id.is_(None),
-                    Fix.before_run_id.is_not(None),
-                    Fix.created_at <= run.started_at,
+            return []
+        with Session(self.engine) as db:
+            waiting = [
+                (fix.id, fix.before_run_id)
+                for fix in db.scalars(
+                    select(Fix).where(
+                        Fix.evidence_run_id.is_(None),
+                        Fix.before_run_id.is_not(None),
+                        Fix.before_run_id < run_id,
+                        Fix.created_at <= run.started_at,
+                    )
                 )
-            ).all()
-            for fix in waiting:
-                assert fix.before_run_id is not None
-                if fix.before_run_id >= run_id:
-                    continue
-                affected = {
-                    nodeid
-                    for nodeid, stored in self.outcomes(fix.before_run_id).items()
-                    if stored.outcome in FAILING
-                }
-                if affected & ran:
-                    fix.evidence_run_id = run_id
-                    attached.append(fix.id)
+            ]
+        if not waiting:
+            return []
+        ran = set(self.outcomes(run_id))
+        attached = []
+        for fix_id, before_run_id in waiting:
+            assert before_run_id is not None
+            affected = {
+                nodeid
+                for nodeid, stored in self.outcomes(before_run_id).items()
+                if stored.outcome in FAILING
+            }
+            if affected & ran:
+                attached.append(fix_id)
+        if attached:
+            with self.engine.begin() as connection:
+                connection.execute(
+                    update(Fix).where(Fix.id.in_(attached)).values(evidence_run_id=run_id)
+                )
         return attached
 
     def add_known_issue(

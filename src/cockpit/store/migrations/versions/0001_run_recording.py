@@ -30,7 +30,7 @@ def upgrade() -> None:
         sa.Column("ended_at", sa.Float),
         sa.Column("git_start", sa.String(64)),
         sa.Column("git_end", sa.String(64)),
-        sa.Column("automatic_day", sa.String(10), index=True),
+        sa.Column("automatic_day", sa.String(10), index=True, unique=True),
     )
     op.create_table(
         "runs",
