@@ -8,33 +8,22 @@ not be started at all, and 8 when the session log's database cannot be used.
 from __future__ import annotations
 
 import argparse
-import asyncio
 import json
-import signal
 import sys
 from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING
 
 from cockpit import __version__
-from cockpit.cli_support import (
-    EXIT_STORE,
-    EXIT_USAGE,
-    CliError,
-    Parser,
-    add_store_options,
-    project_of,
-)
-from cockpit.command import selection_of
-from cockpit.events import Event
-from cockpit.interpreter import InterpreterError, resolve_interpreter
-from cockpit.runner import (
-    DEFAULT_CAPTURE_CAP,
-    EXIT_NOT_STARTED,
-    PytestRun,
-    RunRequest,
-    RunResult,
-    default_cache_dir,
-)
-from cockpit.store.database import NotFound, StoreError, ensure_data_dir, find_project_root
+from cockpit.cli_support import CliError, Parser, add_store_options, project_of
+from cockpit.errors import EXIT_NOT_STARTED, EXIT_USAGE, CockpitError
+
+if TYPE_CHECKING:
+    from cockpit.events import Event
+    from cockpit.runner import PytestRun, RunRequest, RunResult
+
+# Heavy modules (asyncio, the runner, SQLAlchemy, rich) are imported inside the commands
+# that need them: `cockpit --version` and `cockpit diff --json` should not pay for them.
+DEFAULT_CAPTURE_CAP = 64 * 1024
 
 
 def _run_parser(prog: str = "cockpit run") -> Parser:
@@ -78,6 +67,9 @@ def _split_run_args(
 
 
 def _run_request(options: argparse.Namespace, pytest_args: list[str]) -> RunRequest:
+    from cockpit.runner import RunRequest, default_cache_dir
+    from cockpit.store.database import StoreError, ensure_data_dir, find_project_root
+
     project = project_of(options)
     if options.capture_cap < 256:
         raise CliError("--capture-cap must be at least 256 bytes")
@@ -97,6 +89,9 @@ def _run_request(options: argparse.Namespace, pytest_args: list[str]) -> RunRequ
 
 async def _execute(run: PytestRun, on_batch: Callable[[list[Event]], None] | None) -> RunResult:
     """Run, turning SIGINT / SIGTERM / SIGHUP into a clean cancel of the whole child group."""
+    import asyncio
+    import signal
+
     loop = asyncio.get_running_loop()
     cancel_tasks: list[asyncio.Task[None]] = []
 
@@ -117,6 +112,12 @@ async def _execute(run: PytestRun, on_batch: Callable[[list[Event]], None] | Non
 
 
 def command_run(argv: Sequence[str], *, python: str | None = None) -> int:
+    import asyncio
+
+    from cockpit.command import selection_of
+    from cockpit.interpreter import InterpreterError, resolve_interpreter
+    from cockpit.runner import PytestRun
+
     options, pytest_args = _split_run_args(argv)
     request = _run_request(options, pytest_args)
     try:
@@ -205,13 +206,17 @@ def _log_command(name: str) -> Callable[[Sequence[str]], int]:
     return command
 
 
+def command_diff(argv: Sequence[str]) -> int:
+    from cockpit.cli_diff import command_diff as diff
+
+    return diff(argv)
+
+
 COMMANDS: dict[str, Callable[[Sequence[str]], int]] = {
     "run": command_run,
     "demo": command_demo,
-    **{
-        name: _log_command(name)
-        for name in ("session", "fix", "known", "note", "runs", "history", "diff")
-    },
+    **{name: _log_command(name) for name in ("session", "fix", "known", "note", "runs", "history")},
+    "diff": command_diff,
 }
 
 USAGE = """\
@@ -248,12 +253,9 @@ def main(argv: Sequence[str] | None = None) -> int:
                 return 0
             raise CliError(f"unknown command {args[0]!r}; the commands are: " + ", ".join(COMMANDS))
         return COMMANDS[args[0]](args[1:])
-    except CliError as error:
+    except CockpitError as error:
         print(f"cockpit: {error}", file=sys.stderr)
         return error.exit_code
-    except StoreError as error:
-        print(f"cockpit: {error}", file=sys.stderr)
-        return EXIT_USAGE if isinstance(error, NotFound) else EXIT_STORE
     except KeyboardInterrupt:
         return 2
 

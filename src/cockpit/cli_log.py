@@ -17,7 +17,6 @@ from rich.markup import escape
 from rich.table import Table
 
 from cockpit.cli_support import CliError, Parser, add_store_options, project_of
-from cockpit.diff import diff_runs
 from cockpit.gitinfo import changed_files_since, head_commit
 from cockpit.store.models import Fix, KnownIssue, Run
 from cockpit.store.session_log import SessionLog
@@ -381,65 +380,6 @@ def command_history(argv: Sequence[str]) -> int:
     return 0
 
 
-def _run_id(text: str) -> int:
-    try:
-        return int(text)
-    except ValueError:
-        raise CliError(f"{text!r} is not a run id; cockpit runs lists them") from None
-
-
-def command_diff(argv: Sequence[str]) -> int:
-    parser = _parser("cockpit diff", "What changed between two runs (default: the last two).")
-    parser.add_argument("runs", nargs="*", metavar="RUN")
-    parser.add_argument("--json", action="store_true")
-    options = parser.parse_args(argv)
-    if len(options.runs) > 2:
-        raise CliError("cockpit diff takes at most two run ids")
-    log = _open(options)
-    if len(options.runs) == 2:
-        before, after = (log.run(_run_id(text)) for text in options.runs)
-    elif len(options.runs) == 1:
-        before = log.run(_run_id(options.runs[0]))
-        latest = log.runs(limit=1)
-        after = latest[0]
-    else:
-        latest = log.runs(limit=2)
-        if len(latest) < 2:
-            raise CliError("cockpit diff needs two recorded runs; run the tests again first")
-        after, before = latest
-    diff = diff_runs(
-        log.outcomes(before.id),
-        log.outcomes(after.id),
-        before_whole_suite=before.whole_suite,
-        after_whole_suite=after.whole_suite,
-    )
-    if options.json:
-        _print_json(diff.as_json())
-        return 0
-    console = _console()
-    console.print(
-        f"run {before.id} ({escape(before.selection_reason)}) -> "
-        f"run {after.id} ({escape(after.selection_reason)})"
-    )
-    grouped = diff.by_module()
-    for kind in ("fixed", "broken", "changed_error", "new", "removed"):
-        modules = grouped.get(kind, {})
-        total = sum(len(tests) for tests in modules.values())
-        console.print(f"[bold]{kind.replace('_', ' ')}[/bold]: {total}")
-        for module, tests in sorted(modules.items()):
-            console.print(f"  {escape(module)}: {len(tests)}")
-            for nodeid in tests[:20]:
-                console.print(f"    {escape(nodeid)}")
-            if len(tests) > 20:
-                console.print(f"    ... and {len(tests) - 20} more")
-    if diff.not_compared:
-        console.print(
-            f"{diff.not_compared} tests ran in only one of the two runs, which is a subset: "
-            "not counted as new or removed"
-        )
-    return 0
-
-
 COMMANDS: dict[str, Callable[[Sequence[str]], int]] = {
     "session": command_session,
     "fix": command_fix,
@@ -447,5 +387,4 @@ COMMANDS: dict[str, Callable[[Sequence[str]], int]] = {
     "note": command_note,
     "runs": command_runs,
     "history": command_history,
-    "diff": command_diff,
 }

@@ -5,17 +5,11 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-EXIT_USAGE = 4
-EXIT_STORE = 8
-"""The session log's database cannot be used (unreachable, not cockpit's, read-only)."""
+from cockpit.errors import CockpitError
 
 
-class CliError(Exception):
-    """A problem with what the user asked for; printed as one line, never a traceback."""
-
-    def __init__(self, message: str, exit_code: int = EXIT_USAGE) -> None:
-        super().__init__(message)
-        self.exit_code = exit_code
+class CliError(CockpitError):
+    """A problem with what the user asked for on the command line (exit 4 by default)."""
 
 
 class Parser(argparse.ArgumentParser):

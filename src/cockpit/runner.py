@@ -24,14 +24,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from cockpit.command import PLUGIN_DIR, PytestCommand, build_command
+from cockpit.errors import EXIT_NOT_STARTED
 from cockpit.events import Event, decode_line
 from cockpit.interpreter import Interpreter
 from cockpit.state import RunOutcome, RunState
 
 EXIT_CRASHED = 6
 """cockpit's exit code when the pytest process died mid-run (signal, os._exit, OOM)."""
-EXIT_NOT_STARTED = 7
-"""cockpit's exit code when pytest could not be started at all (no pytest, bad interpreter)."""
 
 DEFAULT_CAPTURE_CAP = 64 * 1024
 TAIL_BYTES = 256 * 1024

@@ -23,33 +23,24 @@ from sqlalchemy import Engine, create_engine, event, inspect, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError, SQLAlchemyError
 
+from cockpit.errors import EXIT_STORE, EXIT_USAGE, CockpitError
 from cockpit.store.models import SCHEMA_APPLICATION
+from cockpit.store.paths import DATA_DIR_NAME, DATABASE_NAME, find_project_root
 
 HEAD_REVISION = "0002"
 DB_URL_ENV = "COCKPIT_DB_URL"
-DATA_DIR_NAME = ".cockpit"
-PROJECT_MARKERS = ("pytest.ini", "pyproject.toml", "tox.ini", "setup.cfg", ".git")
 
 
-class StoreError(Exception):
+class StoreError(CockpitError):
     """The database cannot be used; the message says why and what to do, in one line."""
+
+    exit_code = EXIT_STORE
 
 
 class NotFound(StoreError):
     """The user named a run, session or test the log does not have (a usage mistake)."""
 
-
-def find_project_root(start: Path) -> Path:
-    """The folder whose ``.cockpit/`` holds the data: the nearest one that has it, else
-    the nearest with pytest configuration or a git checkout, else ``start``."""
-    start = start.resolve()
-    for folder in (start, *start.parents):
-        if (folder / DATA_DIR_NAME).is_dir():
-            return folder
-    for folder in (start, *start.parents):
-        if any((folder / marker).exists() for marker in PROJECT_MARKERS):
-            return folder
-    return start
+    exit_code = EXIT_USAGE
 
 
 def ensure_data_dir(project: Path) -> Path:
@@ -91,7 +82,7 @@ def resolve_location(
     if environ.get(DB_URL_ENV):
         return DatabaseLocation(environ[DB_URL_ENV], f"${DB_URL_ENV}")
     data_dir = ensure_data_dir(project)
-    return DatabaseLocation(f"sqlite:///{data_dir / 'cockpit.db'}", "the project's .cockpit/")
+    return DatabaseLocation(f"sqlite:///{data_dir / DATABASE_NAME}", "the project's .cockpit/")
 
 
 def _tune_sqlite(dbapi_connection: Any, _record: Any) -> None:
@@ -228,3 +219,6 @@ def open_engine(location: DatabaseLocation) -> Engine:
             f"cannot use the database {location.display}: {_describe(error)}"
         ) from None
     return engine
+
+
+__all__ = ["find_project_root"]  # re-exported: callers that open the database use it

@@ -78,6 +78,9 @@ class Run(Base):
     xfailed: Mapped[int] = mapped_column(Integer, default=0)
     xpassed: Mapped[int] = mapped_column(Integer, default=0)
     crashed_test: Mapped[str | None] = mapped_column(Text, default=None)
+    results_digest: Mapped[str | None] = mapped_column(String(64), default=None)
+    """sha256 of the sorted node ids recorded for this run; equal digests let a diff
+    compare only the failing tests. None when the run did not finish recording."""
 
 
 class Result(Base):
@@ -87,6 +90,7 @@ class Result(Base):
     __table_args__ = (
         Index("ix_results_nodeid_run", "nodeid", "run_id"),
         Index("ix_results_run_module", "run_id", "module"),
+        Index("ix_results_run_outcome", "run_id", "outcome"),
     )
 
     run_id: Mapped[int] = mapped_column(ForeignKey("runs.id"), primary_key=True)

@@ -8,6 +8,7 @@ next cockpit that opens the log marks such a run interrupted.
 
 from __future__ import annotations
 
+import hashlib
 import threading
 from collections.abc import Sequence
 
@@ -18,6 +19,11 @@ from cockpit.state import FAILING_OUTCOMES, RunState, TestRecord
 from cockpit.store.session_log import FailureRow, ResultRow, RunTotals, SessionLog
 
 FLUSH_INTERVAL = 0.5
+
+
+def results_digest(nodeids: set[str]) -> str:
+    """A fingerprint of which tests a run recorded (see ``Run.results_digest``)."""
+    return hashlib.sha256("\n".join(sorted(nodeids)).encode("utf-8", "replace")).hexdigest()
 
 
 def result_row(record: TestRecord, phases: dict[str, str]) -> ResultRow:
@@ -170,4 +176,5 @@ class RunRecorder:
                 xpassed=totals.xpassed,
             ),
             crashed_test=crashed,
+            results_digest=results_digest(self._recorded | ({crashed} if crashed else set())),
         )

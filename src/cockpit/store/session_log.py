@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from sqlalchemy import Engine, func, insert, select, update
+from sqlalchemy import Engine, func, insert, select, text, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -38,6 +38,7 @@ from cockpit.store.models import (
     Result,
     Run,
 )
+from cockpit.store.quick_read import ChangedRows, changed_results_sql
 
 Clock = Callable[[], float]
 FAILING = ("failed", "error", "crashed")
@@ -300,6 +301,7 @@ class SessionLog:
         outcome: str,
         totals: RunTotals,
         crashed_test: str | None,
+        results_digest: str | None = None,
     ) -> None:
         with self.engine.begin() as connection:
             connection.execute(
@@ -310,6 +312,7 @@ class SessionLog:
                     exit_code=exit_code,
                     outcome=outcome,
                     crashed_test=crashed_test,
+                    results_digest=results_digest,
                     collected=totals.collected,
                     passed=totals.passed,
                     failed=totals.failed,
@@ -384,6 +387,13 @@ class SessionLog:
             return {
                 nodeid: StoredOutcome(module, outcome, sig) for nodeid, module, outcome, sig in rows
             }
+
+    def changed_results(self, before: Run, after: Run) -> ChangedRows:
+        """Tests whose outcome or error differs between two runs (see ``quick_read``)."""
+        query = changed_results_sql(before.results_digest, after.results_digest)
+        with self.engine.connect() as connection:
+            rows = connection.execute(text(query), {"before": before.id, "after": after.id}).all()
+        return [tuple(row) for row in rows]
 
     def failures(self, run_id: int) -> dict[str, Failure]:
         with Session(self.engine, expire_on_commit=False) as db:
