@@ -40,6 +40,7 @@ when the ratio misses the goal; it prints ``goal <= 2.0: NOT met``.
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import random
 import statistics
@@ -60,7 +61,9 @@ from bench_run import (
     source_line,
 )
 
+import cockpit.store
 from cockpit.store.database import HEAD_REVISION
+from cockpit.store.recorder import results_digest
 from cockpit.store.session_log import FailureRow, ResultRow, RunTotals, SessionLog
 
 GOAL_RATIO = 2.0
@@ -254,39 +257,51 @@ def store_run(log: SessionLog, tests: Sequence[Test], rng: random.Random) -> int
             xpassed=0,
         ),
         crashed_test=None,
+        results_digest=results_digest({t.nodeid for t in tests}),
     )
     return run_id
 
 
-def build_key() -> dict[str, Any]:
+def build_key(plan: Plan) -> dict[str, Any]:
+    """What the cached database depends on. Besides the plan, the schema: its revision, and
+    the migrations' text too, as a migration edited in place keeps its revision id; and the
+    run digests the recorder would store for these runs today."""
+    migrations = Path(cockpit.store.__file__).parent / "migrations"
+    text = hashlib.sha256()
+    for path in sorted(migrations.rglob("*.py")):
+        text.update(path.relative_to(migrations).as_posix().encode() + b"\0" + path.read_bytes())
     return {
         "plan_version": PLAN_VERSION,
         "seed": SEED,
         "modules": MODULES,
         "per_module": PER_MODULE,
         "schema": HEAD_REVISION,
+        "migrations_sha256": text.hexdigest(),
+        "run_digests": [
+            results_digest({t.nodeid for t in run}) for run in (plan.before, plan.after)
+        ],
     }
 
 
 def ensure_database(rebuild: bool) -> tuple[Path, dict[str, list[str]]]:
     """The database (built if needed) and the node ids a diff of its runs 1 and 2 must list."""
     database, manifest = DIFF_DIR / "session.db", DIFF_DIR / "plan.json"
-    key = build_key()
+    plan = make_plan()
+    key = build_key(plan)
     if not rebuild and database.is_file():
         try:
             stored = json.loads(manifest.read_text(encoding="utf-8"))
         except (OSError, ValueError):
             stored = None
         if isinstance(stored, dict) and stored.get("key") == key:
-            counts = {kind: len(stored["expected"][kind]) for kind in KINDS}
+            counts = {kind: len(plan.expected[kind]) for kind in KINDS}
             print(f"bench_diff: reusing {database} (planted {counts})")
-            return database, stored["expected"]
+            return database, plan.expected
     DIFF_DIR.mkdir(parents=True, exist_ok=True)
     manifest.unlink(missing_ok=True)
     for suffix in ("", "-wal", "-shm", "-journal"):
         database.with_name(database.name + suffix).unlink(missing_ok=True)
     started = time.perf_counter()
-    plan = make_plan()
     rng = random.Random(SEED + 1)
     log = SessionLog.open(DIFF_DIR, f"sqlite:///{database}", clock=SteppingClock(START))
     try:

@@ -218,3 +218,24 @@ def test_two_cockpits_on_one_project_both_record_everything(tmp_path: Path) -> N
                 "SELECT count(*) FROM results WHERE run_id = ?", (report["run_id"],)
             ).fetchone()
             assert count == report["collected"] == 325
+
+
+def test_clusters_show_one_root_cause_for_the_missing_import(tmp_path: Path) -> None:
+    project = copy_project("sqla_missing_import", tmp_path)
+    _, report = cockpit_json(cwd=project)
+    failing = report["totals"]["failed"] + report["totals"]["errors"]
+    clusters = log_json(project, "clusters")
+    assert isinstance(clusters, list)
+    top = clusters[0]
+    assert top["count"] == failing >= 300
+    assert top["outcomes"] == {
+        "error": report["totals"]["errors"],
+        "failed": report["totals"]["failed"],
+    }
+    assert top["hint_rule"] == "sqlalchemy-unimported-class"
+    assert "Tag" in top["hint"]
+    assert set(top["modules"]) == {"tests/test_posts.py", "tests/test_tags.py"}
+    assert top["location"] and not top["location"].startswith("/")
+    assert len(clusters) == 1
+    live = cockpit("run", "--python", sys.executable, cwd=project).stdout
+    assert f"{failing} x sqlalchemy.exc.InvalidRequestError" in live

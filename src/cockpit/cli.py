@@ -178,6 +178,12 @@ def command_run(argv: Sequence[str], *, python: str | None = None) -> int:
 
         if result.state.session is not None and result.exit_code != EXIT_USAGE:
             print_summary(console, result)
+            if recorder is not None:
+                console.print(
+                    f"recorded as run {recorder.run_id} in the session log "
+                    "(cockpit runs, cockpit diff, cockpit fix add)",
+                    style="dim",
+                )
         if options.pytest_output and result.stdout_tail.strip():
             console.print(result.stdout_tail, markup=False, highlight=False)
     if result.error:
@@ -215,7 +221,10 @@ def command_diff(argv: Sequence[str]) -> int:
 COMMANDS: dict[str, Callable[[Sequence[str]], int]] = {
     "run": command_run,
     "demo": command_demo,
-    **{name: _log_command(name) for name in ("session", "fix", "known", "note", "runs", "history")},
+    **{
+        name: _log_command(name)
+        for name in ("session", "fix", "known", "note", "runs", "history", "clusters")
+    },
     "diff": command_diff,
 }
 
@@ -230,6 +239,7 @@ commands:
   runs                              recorded runs
   history NODEID                    one test across runs
   diff [RUN_A] [RUN_B]              fixed / broken / new / removed / changed-error tests
+  clusters [--run N]                failures grouped by root cause, with hints
 Each command has --help.
 """
 

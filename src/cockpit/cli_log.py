@@ -380,7 +380,55 @@ def command_history(argv: Sequence[str]) -> int:
     return 0
 
 
+def command_clusters(argv: Sequence[str]) -> int:
+    from cockpit.rootcause.clusters import Clusterer
+
+    parser = _parser("cockpit clusters", "Failures of a run grouped by root cause.")
+    parser.add_argument("--run", type=int, default=None, help="run id (default: the last)")
+    parser.add_argument("--json", action="store_true")
+    options = parser.parse_args(argv)
+    log = _open(options)
+    if options.run is None:
+        latest = log.runs(limit=1)
+        if not latest:
+            raise CliError("no recorded run yet; cockpit run records one")
+        run = latest[0]
+    else:
+        run = log.run(options.run)
+    outcomes = log.outcomes(run.id)
+    clusterer = Clusterer(run.rootdir or None)
+    for nodeid, failure in sorted(log.failures(run.id).items()):
+        stored = outcomes.get(nodeid)
+        clusterer.add(
+            nodeid,
+            stored.module if stored else nodeid.split("::")[0],
+            stored.outcome if stored else "failed",
+            failure.message,
+            failure.longrepr,
+        )
+    for error in log.collection_errors(run.id):
+        clusterer.add(error.path, error.path, "collection error", error.message, error.longrepr)
+    clusters = clusterer.clusters()
+    if options.json:
+        _print_json([cluster.as_json() for cluster in clusters])
+        return 0
+    console = _console()
+    console.print(f"run {run.id}: {len(clusters)} root causes")
+    for cluster in clusters:
+        data = cluster.as_json()
+        outcomes_text = ", ".join(f"{n} {kind}" for kind, n in data["outcomes"].items())
+        console.print(
+            f"\n[bold]{cluster.count}[/bold] x {escape(data['signature'])}\n"
+            f"  {outcomes_text} in {len(data['modules'])} modules; "
+            f"fix near {escape(data['location'] or 'unknown')}"
+        )
+        if data["hint"]:
+            console.print(f"  hint: {escape(data['hint'])}", style="yellow")
+    return 0
+
+
 COMMANDS: dict[str, Callable[[Sequence[str]], int]] = {
+    "clusters": command_clusters,
     "session": command_session,
     "fix": command_fix,
     "known": command_known,

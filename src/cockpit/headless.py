@@ -172,7 +172,46 @@ def print_summary(console: Console, result: RunResult) -> None:
     if result.outcome is RunOutcome.CRASHED and result.stderr_tail.strip():
         console.print(Text("last output of the pytest process:", style="bold"))
         console.print(Text("\n".join(result.stderr_tail.rstrip().splitlines()[-15:])))
+    _print_root_causes(console, state)
     if result.outcome is RunOutcome.NO_TESTS:
         console.print(Text("no tests ran: pytest collected nothing for these arguments"))
     style = "bold green" if result.outcome is RunOutcome.PASSED else "bold red"
     console.print(Text(f"{summary_line(state)} ({result.outcome})", style=style))
+
+
+def _print_root_causes(console: Console, state: RunState, shown: int = 3) -> None:
+    """The largest root causes: one missing import should read as one problem."""
+    from cockpit.rootcause.clusters import Clusterer
+
+    clusterer = Clusterer(state.session.rootdir if state.session else None)
+    for nodeid in state.failures:
+        failure = state.tests[nodeid].failure
+        if failure is None:
+            continue
+        message = failure.crash.message if failure.crash else ""
+        clusterer.add(
+            nodeid,
+            state.tests[nodeid].module,
+            failure.category or "failed",
+            message,
+            failure.longrepr or "",
+        )
+    for error in state.collection_errors:
+        clusterer.add(error.file, error.file, "collection error", error.message, error.longrepr)
+    clusters = clusterer.clusters()
+    if not clusters:
+        return
+    console.print(Text(f"root causes ({len(clusters)}):", style="bold"))
+    for cluster in clusters[:shown]:
+        data = cluster.as_json()
+        console.print(
+            Text.assemble(
+                (f"  {cluster.count} x ", "bold"),
+                data["signature"][:160],
+                (f"  (fix near {data['location']})" if data["location"] else "", "dim"),
+            )
+        )
+        if data["hint"]:
+            console.print(Text(f"    hint: {data['hint']}", style="yellow"))
+    if len(clusters) > shown:
+        console.print(Text(f"  ... cockpit clusters lists all {len(clusters)}", style="dim"))

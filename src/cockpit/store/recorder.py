@@ -13,8 +13,8 @@ import threading
 from collections.abc import Sequence
 
 from cockpit.events import CollectionError, Event, PhasesPassed, SessionStarted, TestReport
+from cockpit.rootcause.signature import error_signature
 from cockpit.runner import RunResult
-from cockpit.signature import error_signature
 from cockpit.state import FAILING_OUTCOMES, RunState, TestRecord
 from cockpit.store.session_log import FailureRow, ResultRow, RunTotals, SessionLog
 

@@ -1,0 +1,1 @@
+"""Root causes: signatures, clusters and hints over failures. Pure."""

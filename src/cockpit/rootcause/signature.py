@@ -1,0 +1,172 @@
+"""Root-cause signatures: what stays the same when one bug fails many tests. Pure.
+
+A signature is the original exception's type and first message line with the volatile
+parts normalised (addresses, numbers, uuids, temp paths, quoted values that are data
+rather than names), plus the innermost frame inside the project. Chained and wrapped
+errors resolve to their original cause: SQLAlchemy's "One or more mappers failed to
+initialize ... Original exception was: X" is X, and of an exception chain the first one
+raised is the cause. Assertion messages carry the compared values, which vary by
+parameter, so an ``AssertionError`` is known by its type and project line alone.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+_QUOTED = re.compile(r"'([^'\n]{0,200})'|\"([^\"\n]{0,200})\"")
+_NAME_LIKE = re.compile(r"^[A-Za-z_][\w.]*$")
+_VOLATILE = (
+    (re.compile(r"0x[0-9a-fA-F]+"), "0x?"),
+    (
+        re.compile(
+            r"\b[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}\b"
+        ),
+        "<uuid>",
+    ),
+    (re.compile(r"(/tmp|/var/folders|/private/var)/[^\s'\":]+"), "<tmp>"),
+    (re.compile(r"pytest-of-[^\s/]+/pytest-\d+/[^\s'\":]+"), "<tmp>"),
+    (re.compile(r"(?<![\w.])\d+(\.\d+)?(?![\w.])"), "N"),
+)
+_ORIGINAL = re.compile(r"Original exception was:\s*(.+)", re.DOTALL)
+_TYPED_LINE = re.compile(
+    r"^(?:E\s+)?([A-Za-z_][\w.]*(?:Error|Exception|Exit|Warning|Failed))\b:?\s?(.*)$"
+)
+_CHAIN_BREAK = re.compile(
+    r"^(The above exception was the direct cause of the following exception:|"
+    r"During handling of the above exception, another exception occurred:)\s*$",
+    re.MULTILINE,
+)
+# Frame references in pytest's long, short and native traceback styles.
+_FRAME_NATIVE = re.compile(r'File "([^"]+)", line (\d+)')
+_FRAME_PYTEST = re.compile(r"^([^\s:][^:\n]*\.py):(\d+):", re.MULTILINE)
+_OUTSIDE_PROJECT = ("site-packages", "dist-packages", "/lib/python", "<frozen", "<string>")
+# The cause of these is what they name (a module), not the line that happened to import it.
+_KEYED_BY_MESSAGE = frozenset({"ImportError", "ModuleNotFoundError"})
+
+
+@dataclass(frozen=True, slots=True)
+class Signature:
+    """The root cause of one failure, as far as its text tells."""
+
+    exception: str
+    message: str
+    location: str | None
+    """The innermost frame inside the project, ``path:line``: the likely fix location."""
+    raw_message: str
+    """The original cause's message before normalising: where hints find their evidence."""
+    raised_in_project: bool = False
+    """Raised by project code (then the line is part of the key), not inside a library
+    (where the project line is just whichever test happened to trigger it)."""
+
+    @property
+    def key(self) -> str:
+        text = f"{self.exception}: {self.message}" if self.message else self.exception
+        where = f" @ {self.location}" if self.location and self.raised_in_project else ""
+        return text + where
+
+
+def normalise(message: str) -> str:
+    """The first meaningful line of ``message`` with its volatile parts replaced."""
+    first = next((line.strip() for line in message.splitlines() if line.strip()), "")
+
+    def quoted(match: re.Match[str]) -> str:
+        value = match.group(1) if match.group(1) is not None else match.group(2)
+        return match.group(0) if _NAME_LIKE.match(value) else "'?'"
+
+    first = _QUOTED.sub(quoted, first)
+    for pattern, replacement in _VOLATILE:
+        first = pattern.sub(replacement, first)
+    return first[:300]
+
+
+def error_signature(message: str) -> str:
+    """The normalised ``Type: message`` of a crash message, for run-to-run comparisons."""
+    signature = signature_of(message)
+    return f"{signature.exception}: {signature.message}"
+
+
+def split_exception(message: str) -> tuple[str, str]:
+    """``("sqlalchemy.exc.InvalidRequestError", "rest")`` from one message."""
+    first = next((line.strip() for line in message.splitlines() if line.strip()), "")
+    match = _TYPED_LINE.match(first)
+    if match:
+        return match.group(1), match.group(2) + message.strip()[len(first) :]
+    return "", message.strip()
+
+
+def original_cause(message: str) -> str:
+    """Unwrap messages that quote their cause (SQLAlchemy's mapper initialisation)."""
+    match = _ORIGINAL.search(message)
+    while match:
+        message = match.group(1).strip()
+        match = _ORIGINAL.search(message)
+    return message
+
+
+def _exception_of(text: str) -> tuple[str, str] | None:
+    """The last ``Type: message`` line of a traceback part (pytest ``E`` lines first)."""
+    lines = text.splitlines()
+    candidates = [line for line in lines if line.startswith("E ")] or lines
+    for line in reversed(candidates):
+        match = _TYPED_LINE.match(line.strip())
+        if match:
+            return match.group(1), match.group(2)
+    return None
+
+
+def _in_project(path: str, rootdir: str | None) -> str | None:
+    """``path`` relative to the project, or None for a library's or Python's file."""
+    if any(marker in path for marker in _OUTSIDE_PROJECT):
+        return None
+    if rootdir and path.startswith(rootdir.rstrip("/") + "/"):
+        return path[len(rootdir.rstrip("/")) + 1 :]
+    if path.startswith("/") and rootdir:
+        return None  # an absolute path outside the project
+    return path
+
+
+def project_location(longrepr: str, rootdir: str | None = None) -> tuple[str | None, bool]:
+    """The innermost project frame of ``longrepr``, and whether the error was raised there
+    (the innermost frame of all is the project's)."""
+    frames: list[tuple[int, str, str]] = []
+    for match in _FRAME_NATIVE.finditer(longrepr):
+        frames.append((match.start(), match.group(1), match.group(2)))
+    for match in _FRAME_PYTEST.finditer(longrepr):
+        frames.append((match.start(), match.group(1), match.group(2)))
+    frames.sort()
+    for index, (_, path, line) in enumerate(reversed(frames)):
+        relative = _in_project(path, rootdir)
+        if relative is not None:
+            return f"{relative}:{line}", index == 0
+    return None, False
+
+
+def signature_of(message: str, longrepr: str = "", rootdir: str | None = None) -> Signature:
+    """The root-cause signature of one failure (crash message plus long traceback)."""
+    exception, text = split_exception(message)
+    unwrapped = original_cause(text)
+    if unwrapped != text:  # a wrapper quoting its cause: the cause may name its own type
+        inner_exception, inner_text = split_exception(unwrapped)
+        exception, text = inner_exception or exception, inner_text
+    parts = _CHAIN_BREAK.split(longrepr) if longrepr else [""]
+    chain = [part for index, part in enumerate(parts) if index % 2 == 0]
+    final = chain[-1]
+    location, raised_here = project_location(final, rootdir) if final else (None, False)
+    if len(chain) > 1 and raised_here and unwrapped == split_exception(message)[1]:
+        # Project code re-raised a lower error (``raise ServiceError from exc``): the
+        # first exception of the chain is the cause. A library wrapping its own internals
+        # (SQLAlchemy's KeyError inside InvalidRequestError) keeps its own diagnosis.
+        cause = _exception_of(chain[0])
+        if cause is not None:
+            exception, text = cause[0], original_cause(cause[1])
+            location, raised_here = project_location(chain[0], rootdir)
+    short = exception.rsplit(".", 1)[-1]
+    is_assertion = short == "AssertionError" and location is not None
+    return Signature(
+        exception=exception or "Failure",
+        message="" if is_assertion else normalise(text),
+        location=location,
+        raw_message=text.strip(),
+        raised_in_project=(raised_here or is_assertion) and short not in _KEYED_BY_MESSAGE,
+    )
