@@ -178,4 +178,7 @@ def test_normalise_keeps_names_and_drops_values() -> None:
     assert normalise("KeyError: 'Invoice'") == "KeyError: 'Invoice'"
     assert normalise("bad value 'a b c' at 0xdeadbeef, id 42") == "bad value '?' at 0x?, id N"
     assert normalise("uuid 123e4567-e89b-12d3-a456-426614174000 gone") == "uuid <uuid> gone"
+    assert normalise("fixture 'tenant_963' not found") == "fixture 'tenant_N' not found"
     assert error_signature(WRAPPED) == error_signature(FIRST_HIT)
+    assert signature_of("Failed: fixture 'x' not found").exception == "Failed"
+    assert signature_of("assert 4 == 3").exception == "AssertionError"
