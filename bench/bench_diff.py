@@ -26,6 +26,13 @@ generator (so every build is the same):
   fixed (some now skip or xfail: not failing counts as fixed); 40 passing and 5 skipped
   tests break; 300 passing tests now skip (no change to report).
 
+Each run stores the ``results_digest`` the recorder would (a hash of its node ids). Since
+run 2 adds and removes tests, the two digests differ and ``cockpit diff`` has to compare
+all 100,000 rows. ``--same-tests`` measures the other case instead, in
+``bench/.work/diffdb-same/``: the same plan without the added and removed tests, so both
+runs hold the same 50,000 node ids, their digests are equal, and cockpit may compare only
+the tests failing in either run.
+
 How: one warm-up of each command, then ``--rounds`` rounds, each running both back to back
 with the order flipped every round (diff first in odd rounds). Both are the ``cockpit``
 console script next to ``sys.executable``, run from ``bench/.work/diffdb`` with their
@@ -34,7 +41,9 @@ output read from pipes, in the environment ``bench_run.py`` uses (no ``COCKPIT_*
 run: exit 0, and the JSON's ``fixed``, ``broken``, ``new``, ``removed`` and
 ``changed_error`` hold exactly the node ids planted (counts and sets); ``--version`` must
 exit 0 and print ``cockpit ...``. The script exits 1 if any check fails. It does not fail
-when the ratio misses the goal; it prints ``goal <= 2.0: NOT met``.
+when the ratio misses the goal; it prints ``goal <= 2.0: NOT met``. It prints the commit and
+a digest of ``src/cockpit`` at the start and at the end, and a warning if the digest changed
+in between (someone edited the code under measurement).
 """
 
 from __future__ import annotations
@@ -72,7 +81,7 @@ SEED = 20261122
 MODULES, PER_MODULE = 500, 100
 KINDS = ("fixed", "broken", "new", "removed", "changed_error")
 SIDES = ("diff", "version")
-DIFF_DIR = WORK_DIR / "diffdb"
+DIFF_DIRS = {True: WORK_DIR / "diffdb", False: WORK_DIR / "diffdb-same"}
 START = 1_795_300_000.0  # a fixed epoch (2026-11-21), so every build stores the same times
 
 SIGNATURES = (
@@ -116,8 +125,9 @@ def module_of(node: str) -> str:
     return node.split("::", 1)[0]
 
 
-def make_plan() -> Plan:
-    """The two runs, from the seeded generator; the same every time."""
+def make_plan(churn: bool = True) -> Plan:
+    """The two runs, from the seeded generator; the same every time. Without ``churn``, run 2
+    neither adds nor removes tests."""
     rng = random.Random(SEED)
     before: list[Test] = []
     for module in range(MODULES):
@@ -138,6 +148,8 @@ def make_plan() -> Plan:
     candidates = [t.nodeid for t in before if not t.nodeid.startswith(nodeid(last_module, ""))]
     gone = {t.nodeid for t in before if t.nodeid.startswith(nodeid(last_module, ""))}
     gone |= set(rng.sample(candidates, 20))
+    if not churn:
+        gone = set()
     kept = [Test(t.nodeid, t.outcome, t.signature) for t in before if t.nodeid not in gone]
 
     failing = [t for t in kept if t.outcome in ("failed", "error")]
@@ -168,6 +180,8 @@ def make_plan() -> Plan:
     for test in added[10::30]:
         test.outcome, test.signature = "failed", rng.choice(SIGNATURES)
     added += [Test(nodeid(rng.randrange(MODULES - 1), f"test_added_{n:02d}")) for n in range(20)]
+    if not churn:
+        added = []
     after = sorted(kept + added, key=lambda t: t.nodeid)
 
     expected = {
@@ -199,7 +213,7 @@ def store_run(log: SessionLog, tests: Sequence[Test], rng: random.Random) -> int
         selection_reason="the whole suite",
         interpreter=sys.executable,
     )
-    log.set_run_environment(run_id, "9.2.0", str(DIFF_DIR))
+    log.set_run_environment(run_id, "9.2.0", "/work/project")
     results, failures = [], []
     for test in tests:
         module = module_of(test.nodeid)
@@ -262,7 +276,7 @@ def store_run(log: SessionLog, tests: Sequence[Test], rng: random.Random) -> int
     return run_id
 
 
-def build_key(plan: Plan) -> dict[str, Any]:
+def build_key(plan: Plan, churn: bool) -> dict[str, Any]:
     """What the cached database depends on. Besides the plan, the schema: its revision, and
     the migrations' text too, as a migration edited in place keeps its revision id; and the
     run digests the recorder would store for these runs today."""
@@ -275,6 +289,7 @@ def build_key(plan: Plan) -> dict[str, Any]:
         "seed": SEED,
         "modules": MODULES,
         "per_module": PER_MODULE,
+        "churn": churn,
         "schema": HEAD_REVISION,
         "migrations_sha256": text.hexdigest(),
         "run_digests": [
@@ -283,11 +298,17 @@ def build_key(plan: Plan) -> dict[str, Any]:
     }
 
 
-def ensure_database(rebuild: bool) -> tuple[Path, dict[str, list[str]]]:
+def ensure_database(churn: bool, rebuild: bool) -> tuple[Path, dict[str, list[str]]]:
     """The database (built if needed) and the node ids a diff of its runs 1 and 2 must list."""
-    database, manifest = DIFF_DIR / "session.db", DIFF_DIR / "plan.json"
-    plan = make_plan()
-    key = build_key(plan)
+    folder = DIFF_DIRS[churn]
+    database, manifest = folder / "session.db", folder / "plan.json"
+    plan = make_plan(churn)
+    key = build_key(plan, churn)
+    first, second = key["run_digests"]
+    print(
+        "bench_diff: runs 1 and 2 hold "
+        + ("the same tests (equal results_digest)" if first == second else "different tests")
+    )
     if not rebuild and database.is_file():
         try:
             stored = json.loads(manifest.read_text(encoding="utf-8"))
@@ -297,13 +318,13 @@ def ensure_database(rebuild: bool) -> tuple[Path, dict[str, list[str]]]:
             counts = {kind: len(plan.expected[kind]) for kind in KINDS}
             print(f"bench_diff: reusing {database} (planted {counts})")
             return database, plan.expected
-    DIFF_DIR.mkdir(parents=True, exist_ok=True)
+    folder.mkdir(parents=True, exist_ok=True)
     manifest.unlink(missing_ok=True)
     for suffix in ("", "-wal", "-shm", "-journal"):
         database.with_name(database.name + suffix).unlink(missing_ok=True)
     started = time.perf_counter()
     rng = random.Random(SEED + 1)
-    log = SessionLog.open(DIFF_DIR, f"sqlite:///{database}", clock=SteppingClock(START))
+    log = SessionLog.open(folder, f"sqlite:///{database}", clock=SteppingClock(START))
     try:
         ids = (store_run(log, plan.before, rng), store_run(log, plan.after, rng))
     finally:
@@ -329,12 +350,12 @@ class Timing:
     stderr: str
 
 
-def timed(argv: Sequence[str], env: dict[str, str]) -> Timing:
+def timed(argv: Sequence[str], cwd: Path, env: dict[str, str]) -> Timing:
     cpu_before = child_cpu_seconds()
     started = time.perf_counter()
     completed = subprocess.run(
         list(argv),
-        cwd=DIFF_DIR,
+        cwd=cwd,
         env=env,
         stdin=subprocess.DEVNULL,
         capture_output=True,
@@ -388,12 +409,17 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("--rounds", type=int, default=15, help="timed rounds (15)")
     parser.add_argument("--rebuild", action="store_true", help="build the database anew")
+    parser.add_argument(
+        "--same-tests",
+        action="store_true",
+        help="runs that hold the same tests (no new or removed ones)",
+    )
     options = parser.parse_args(argv)
     if options.rounds < 1:
         parser.error("--rounds must be at least 1")
     print(f"bench_diff: {machine_line()}")
-    print(f"bench_diff: {source_line()}")
-    database, expected = ensure_database(options.rebuild)
+    print(f"bench_diff: {(source_before := source_line())}")
+    database, expected = ensure_database(not options.same_tests, options.rebuild)
     script = str(cockpit_script())
     commands = {
         "diff": [script, "diff", "1", "2", "--json", "--db", f"sqlite:///{database}"],
@@ -406,7 +432,7 @@ def main(argv: list[str] | None = None) -> int:
     problems: list[str] = []
 
     def run(side: str, label: str) -> Timing:
-        timing = timed(commands[side], env)
+        timing = timed(commands[side], database.parent, env)
         found = check_diff(timing, expected) if side == "diff" else check_version(timing)
         problems.extend(f"{label}: {p}" for p in found)
         return timing
@@ -435,7 +461,9 @@ def main(argv: list[str] | None = None) -> int:
     )
     verdict = "met" if ratio <= GOAL_RATIO else "NOT met"
     print(f"\nbench_diff: done {machine_line()}")
-    print(f"bench_diff: {source_line()}")
+    print(f"bench_diff: {(source_after := source_line())}")
+    if source_after.rsplit(" ", 1)[-1] != source_before.rsplit(" ", 1)[-1]:
+        print("bench_diff: WARNING: src/cockpit changed while this ran; the figures mix versions")
     print(
         f"median wall diff {median('diff'):.3f} s, version {median('version'):.3f} s, "
         f"ratio {ratio:.2f} (goal <= {GOAL_RATIO}: {verdict}), "

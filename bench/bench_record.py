@@ -28,7 +28,9 @@ Checks, on every run: both exit 0 and their JSON ``totals`` say 50,000 passed; t
 recording run's JSON names a ``run_id`` and, read back with :mod:`sqlite3` after the run,
 the database holds exactly 50,000 rows in ``results`` for that run (and no others) and the
 run's row is no longer ``running``. The script exits 1 if any check fails. It does not fail
-when the ratio misses the goal; it prints ``goal <= 1.03: NOT met``.
+when the ratio misses the goal; it prints ``goal <= 1.03: NOT met``. It prints the commit and
+a digest of ``src/cockpit`` at the start and at the end, and a warning if the digest changed
+in between (someone edited the code under measurement).
 """
 
 from __future__ import annotations
@@ -257,12 +259,15 @@ def main(argv: list[str] | None = None) -> int:
     name += f"-{spec.modules}m" if spec.modules != 500 else ""
     suite = (WORK_DIR / name).resolve()
     print(f"bench_record: {machine_line()}")
-    print(f"bench_record: {source_line()}")
+    print(f"bench_record: {(source_before := source_line())}")
     ensure_suite(suite, spec)
     series = measure(suite, spec, options.rounds)
     ratio = series.ratio()
     verdict = "met" if ratio <= GOAL_RATIO else "NOT met"
     print(f"\nbench_record: done {machine_line()}")
+    print(f"bench_record: {(source_after := source_line())}")
+    if source_after.rsplit(" ", 1)[-1] != source_before.rsplit(" ", 1)[-1]:
+        print("bench_record: WARNING: src/cockpit changed while this ran; the figures mix versions")
     print(
         f"median wall record {series.median('record'):.2f} s, "
         f"no-record {series.median('no-record'):.2f} s, "

@@ -239,3 +239,16 @@ def test_clusters_show_one_root_cause_for_the_missing_import(tmp_path: Path) -> 
     assert len(clusters) == 1
     live = cockpit("run", "--python", sys.executable, cwd=project).stdout
     assert f"{failing} x sqlalchemy.exc.InvalidRequestError" in live
+
+
+def test_a_database_failure_after_opening_is_one_line(tmp_path: Path) -> None:
+    """A column gone under cockpit (a schema changed by hand): one line, exit 8."""
+    project = copy_project("collection_error", tmp_path)
+    cockpit_json(cwd=project)
+    with sqlite3.connect(project / ".cockpit" / "cockpit.db") as connection:
+        connection.execute("ALTER TABLE runs DROP COLUMN results_digest")
+    for args in (("runs",), ("diff", "--json"), ("run", "--python", sys.executable)):
+        completed = cockpit(*args, cwd=project)
+        assert completed.returncode == 8, (args, completed.stderr)
+        assert "Traceback" not in completed.stderr
+        assert len(completed.stderr.strip().splitlines()) == 1, completed.stderr

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 
 from cockpit import __version__
 from cockpit.cli_support import CliError, Parser, add_store_options, project_of
-from cockpit.errors import EXIT_NOT_STARTED, EXIT_USAGE, CockpitError
+from cockpit.errors import EXIT_NOT_STARTED, EXIT_STORE, EXIT_USAGE, CockpitError
 
 if TYPE_CHECKING:
     from cockpit.events import Event
@@ -266,6 +266,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     except CockpitError as error:
         print(f"cockpit: {error}", file=sys.stderr)
         return error.exit_code
+    except Exception as error:
+        if not type(error).__module__.startswith(("sqlalchemy", "alembic")):
+            raise
+        # A database failure past opening (a schema changed under us, a dropped server):
+        # still one line, never a traceback, and nothing half-written (each write is one
+        # transaction).
+        detail = " ".join(str(getattr(error, "orig", None) or error).split())[:300]
+        print(f"cockpit: the session log's database failed: {detail}", file=sys.stderr)
+        return EXIT_STORE
     except KeyboardInterrupt:
         return 2
 

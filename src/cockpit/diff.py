@@ -8,7 +8,6 @@ with a whole-suite run never reads the tests the subset skipped as removed or fi
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from typing import Protocol
 
 FAILING = frozenset({"failed", "error", "crashed"})
@@ -24,16 +23,28 @@ class Outcome(Protocol):
     def signature(self) -> str | None: ...
 
 
-@dataclass(slots=True)
 class RunDiff:
-    fixed: list[str] = field(default_factory=list)
-    broken: list[str] = field(default_factory=list)
-    new: list[str] = field(default_factory=list)
-    removed: list[str] = field(default_factory=list)
-    changed_error: list[str] = field(default_factory=list)
-    still_failing: list[str] = field(default_factory=list)
-    not_compared: int = 0
-    """Tests in only one run where the other run's scope cannot tell new from skipped."""
+    """The diff of two runs; a plain class, to keep ``dataclasses`` off ``cockpit diff``."""
+
+    __slots__ = (
+        "broken",
+        "changed_error",
+        "fixed",
+        "new",
+        "not_compared",
+        "removed",
+        "still_failing",
+    )
+
+    def __init__(self) -> None:
+        self.fixed: list[str] = []
+        self.broken: list[str] = []
+        self.new: list[str] = []
+        self.removed: list[str] = []
+        self.changed_error: list[str] = []
+        self.still_failing: list[str] = []
+        self.not_compared = 0
+        """Tests in only one run where the other run's scope cannot tell new from skipped."""
 
     def as_json(self) -> dict[str, list[str]]:
         return {

@@ -27,7 +27,7 @@ from cockpit.errors import EXIT_STORE, EXIT_USAGE, CockpitError
 from cockpit.store.models import SCHEMA_APPLICATION
 from cockpit.store.paths import DATA_DIR_NAME, DATABASE_NAME, find_project_root
 
-HEAD_REVISION = "0002"
+HEAD_REVISION = "0003"
 DB_URL_ENV = "COCKPIT_DB_URL"
 
 

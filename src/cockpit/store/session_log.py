@@ -12,9 +12,10 @@ import os
 import socket
 import time
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import Engine, func, insert, select, text, update
 from sqlalchemy.exc import IntegrityError
@@ -88,6 +89,14 @@ class RunTotals:
     skipped: int
     xfailed: int
     xpassed: int
+
+
+def _as_rows(
+    run_id: int, items: Sequence[ResultRow] | Sequence[FailureRow]
+) -> list[dict[str, Any]]:
+    """Parameter dicts for an ``executemany`` insert: the dataclass fields plus the run."""
+    names = [field.name for field in fields(items[0])]
+    return [{"run_id": run_id, **{name: getattr(item, name) for name in names}} for item in items]
 
 
 def _pid_alive(pid: int) -> bool:
@@ -254,42 +263,9 @@ class SessionLog:
             return
         with self.engine.begin() as connection:
             if results:
-                connection.execute(
-                    insert(Result),
-                    [
-                        {
-                            "run_id": run_id,
-                            "nodeid": row.nodeid,
-                            "module": row.module,
-                            "outcome": row.outcome,
-                            "setup": row.setup,
-                            "call": row.call,
-                            "teardown": row.teardown,
-                            "duration": row.duration,
-                            "signature": row.signature,
-                        }
-                        for row in results
-                    ],
-                )
+                connection.execute(insert(Result), _as_rows(run_id, results))
             if failures:
-                connection.execute(
-                    insert(Failure),
-                    [
-                        {
-                            "run_id": run_id,
-                            "nodeid": row.nodeid,
-                            "phase": row.phase,
-                            "crash_path": row.crash_path,
-                            "crash_line": row.crash_line,
-                            "message": row.message,
-                            "longrepr": row.longrepr,
-                            "stdout": row.stdout,
-                            "stderr": row.stderr,
-                            "log": row.log,
-                        }
-                        for row in failures
-                    ],
-                )
+                connection.execute(insert(Failure), _as_rows(run_id, failures))
             if errors:
                 connection.execute(insert(CollectionErrorRow), errors)
 

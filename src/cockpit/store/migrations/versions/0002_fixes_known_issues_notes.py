@@ -1,4 +1,4 @@
-"""Fixes, known issues and notes; each result's error signature; each run's test digest.
+"""Fixes, known issues and notes; the error signature of each result.
 
 Revision ID: 0002
 Revises: 0001
@@ -18,9 +18,6 @@ depends_on = None
 def upgrade() -> None:
     with op.batch_alter_table("results") as batch:
         batch.add_column(sa.Column("signature", sa.Text))
-    op.create_index("ix_results_run_outcome", "results", ["run_id", "outcome"])
-    with op.batch_alter_table("runs") as batch:
-        batch.add_column(sa.Column("results_digest", sa.String(64)))
     op.create_table(
         "fixes",
         sa.Column("id", sa.Integer, primary_key=True),
@@ -63,8 +60,5 @@ def upgrade() -> None:
 def downgrade() -> None:
     for table in ("notes", "known_issues", "fixes"):
         op.drop_table(table)
-    with op.batch_alter_table("runs") as batch:
-        batch.drop_column("results_digest")
-    op.drop_index("ix_results_run_outcome", "results")
     with op.batch_alter_table("results") as batch:
         batch.drop_column("signature")
