@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 from cockpit.diff import diff_runs
-from cockpit.store.session_log import StoredOutcome
+from cockpit.store.quick_read import Outcome
 
 
-def outcomes(**tests: str) -> dict[str, StoredOutcome]:
+def outcomes(**tests: str) -> dict[str, Outcome]:
     result = {}
     for name, outcome in tests.items():
         outcome, _, signature = outcome.partition(":")
         nodeid = f"{name[0]}.py::{name}"
-        result[nodeid] = StoredOutcome(nodeid.split("::")[0], outcome, signature or None)
+        result[nodeid] = Outcome(nodeid.split("::")[0], outcome, signature or None)
     return result
 
 

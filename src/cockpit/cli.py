@@ -11,6 +11,7 @@ import argparse
 import json
 import sys
 from collections.abc import Callable, Sequence
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from cockpit import __version__
@@ -67,15 +68,17 @@ def _split_run_args(
 
 
 def _run_request(options: argparse.Namespace, pytest_args: list[str]) -> RunRequest:
-    from cockpit.runner import RunRequest, default_cache_dir
-    from cockpit.store.database import StoreError, ensure_data_dir, find_project_root
+    from cockpit.errors import StoreError
+    from cockpit.runner import RunRequest
+    from cockpit.store.paths import ensure_data_dir, find_project_root, pytest_cache_dir
 
     project = project_of(options)
     if options.capture_cap < 256:
         raise CliError("--capture-cap must be at least 256 bytes")
     try:
-        ensure_data_dir(find_project_root(project))
-        cache_dir = default_cache_dir(find_project_root(project))
+        root = find_project_root(project)
+        ensure_data_dir(root)
+        cache_dir: Path | None = pytest_cache_dir(root)
     except StoreError:
         cache_dir = None  # a read-only project still runs; pytest keeps its own cache
     return RunRequest(

@@ -54,7 +54,7 @@ def _compare(
             return before, after, reader.changed(before, after)
         finally:
             reader.close()
-    from cockpit.store.database import NotFound
+    from cockpit.errors import NotFound
     from cockpit.store.session_log import SessionLog
 
     log = SessionLog.open(project, url)

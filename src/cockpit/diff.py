@@ -11,7 +11,6 @@ from collections.abc import Mapping
 from typing import Protocol
 
 FAILING = frozenset({"failed", "error", "crashed"})
-PASSING = frozenset({"passed", "xfailed", "xpassed", "skipped"})
 
 
 class Outcome(Protocol):

@@ -22,3 +22,15 @@ class CockpitError(Exception):
         super().__init__(message)
         if exit_code is not None:
             self.exit_code = exit_code
+
+
+class StoreError(CockpitError):
+    """The session log cannot be used; the message says why and what to do, in one line."""
+
+    exit_code = EXIT_STORE
+
+
+class NotFound(StoreError):
+    """The user named a run, session or test the log does not have (a usage mistake)."""
+
+    exit_code = EXIT_USAGE

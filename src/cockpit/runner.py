@@ -338,7 +338,3 @@ def _crash_message(returncode: int, crashed_test: str | None) -> str:
         how = f"exited with status {returncode} before the session finished"
     where = f" while running {crashed_test}" if crashed_test else ""
     return f"the pytest process {how}{where}"
-
-
-def default_cache_dir(project: Path) -> Path:
-    return project / ".cockpit" / "pytest-cache"

@@ -257,13 +257,20 @@ class RunState:
             if self.session is not None:
                 self.duration = max(0.0, event.time - self.session.time)
 
-    def _apply_report(self, report: TestReport) -> None:
-        record = self._test(report.nodeid)
+    def _account(
+        self, nodeid: str, duration: float, worker: str | None
+    ) -> tuple[TestRecord, ModuleTally]:
+        """The test's record and module, with one more phase's duration and worker."""
+        record = self._test(nodeid)
         tally = self.module(record.module)
-        record.duration += report.duration
-        tally.duration += report.duration
-        if report.worker:
-            record.worker = report.worker
+        record.duration += duration
+        tally.duration += duration
+        if worker:
+            record.worker = worker
+        return record, tally
+
+    def _apply_report(self, report: TestReport) -> None:
+        record, tally = self._account(report.nodeid, report.duration, report.worker)
         if report.category:
             tally.totals.count(report.category)
             self.totals.count(report.category)
@@ -281,12 +288,7 @@ class RunState:
             self._finish(record, tally)
 
     def _apply_passed(self, event: PhasesPassed) -> None:
-        record = self._test(event.nodeid)
-        tally = self.module(record.module)
-        record.duration += event.duration
-        tally.duration += event.duration
-        if event.worker:
-            record.worker = event.worker
+        record, tally = self._account(event.nodeid, event.duration, event.worker)
         if "call" in event.phases:
             tally.totals.passed += 1
             self.totals.passed += 1

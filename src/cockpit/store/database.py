@@ -23,40 +23,12 @@ from sqlalchemy import Engine, create_engine, event, inspect, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError, SQLAlchemyError
 
-from cockpit.errors import EXIT_STORE, EXIT_USAGE, CockpitError
+from cockpit.errors import NotFound, StoreError
 from cockpit.store.models import SCHEMA_APPLICATION
-from cockpit.store.paths import DATA_DIR_NAME, DATABASE_NAME, find_project_root
+from cockpit.store.paths import DATABASE_NAME, ensure_data_dir
 
 HEAD_REVISION = "0003"
 DB_URL_ENV = "COCKPIT_DB_URL"
-
-
-class StoreError(CockpitError):
-    """The database cannot be used; the message says why and what to do, in one line."""
-
-    exit_code = EXIT_STORE
-
-
-class NotFound(StoreError):
-    """The user named a run, session or test the log does not have (a usage mistake)."""
-
-    exit_code = EXIT_USAGE
-
-
-def ensure_data_dir(project: Path) -> Path:
-    """Create ``<project>/.cockpit`` ignored by git, as pytest does for its cache."""
-    data_dir = project / DATA_DIR_NAME
-    try:
-        data_dir.mkdir(exist_ok=True)
-        ignore = data_dir / ".gitignore"
-        if not ignore.exists():
-            ignore.write_text("# created by cockpit\n*\n", encoding="utf-8")
-    except OSError as error:
-        raise StoreError(
-            f"cannot create {data_dir}: {error.strerror or error}; "
-            f"make the folder writable or pass --db with a database elsewhere"
-        ) from None
-    return data_dir
 
 
 @dataclass(frozen=True, slots=True)
@@ -221,4 +193,4 @@ def open_engine(location: DatabaseLocation) -> Engine:
     return engine
 
 
-__all__ = ["find_project_root"]  # re-exported: callers that open the database use it
+__all__ = ["NotFound", "StoreError", "ensure_data_dir"]  # their home modules are lighter

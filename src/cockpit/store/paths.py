@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from cockpit.errors import StoreError
+
 DATA_DIR_NAME = ".cockpit"
 DATABASE_NAME = "cockpit.db"
 PROJECT_MARKERS = ("pytest.ini", "pyproject.toml", "tox.ini", "setup.cfg", ".git")
@@ -24,3 +26,24 @@ def find_project_root(start: Path) -> Path:
 
 def default_database(project: Path) -> Path:
     return find_project_root(project) / DATA_DIR_NAME / DATABASE_NAME
+
+
+def pytest_cache_dir(root: Path) -> Path:
+    """Where cockpit's runs keep pytest's cache (``--lf`` data), apart from the user's."""
+    return root / DATA_DIR_NAME / "pytest-cache"
+
+
+def ensure_data_dir(root: Path) -> Path:
+    """Create ``<root>/.cockpit`` ignored by git, as pytest does for its cache."""
+    data_dir = root / DATA_DIR_NAME
+    try:
+        data_dir.mkdir(exist_ok=True)
+        ignore = data_dir / ".gitignore"
+        if not ignore.exists():
+            ignore.write_text("# created by cockpit\n*\n", encoding="utf-8")
+    except OSError as error:
+        raise StoreError(
+            f"cannot create {data_dir}: {error.strerror or error}; "
+            f"make the folder writable or pass --db with a database elsewhere"
+        ) from None
+    return data_dir

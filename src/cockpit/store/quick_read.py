@@ -19,6 +19,7 @@ import sqlite3
 from pathlib import Path
 from typing import Any, NamedTuple
 
+from cockpit.diff import FAILING
 from cockpit.errors import EXIT_STORE, CockpitError
 
 HEAD_REVISION = "0003"  # kept equal to cockpit.store.database.HEAD_REVISION by a test
@@ -43,15 +44,15 @@ CHANGED_FAILING_SQL = """
 SELECT a.nodeid, a.module, a.outcome, a.signature, b.outcome, b.signature
 FROM results AS a
 JOIN results AS b ON b.run_id = :after AND b.nodeid = a.nodeid
-WHERE a.run_id = :before AND a.outcome IN ('failed', 'error', 'crashed')
+WHERE a.run_id = :before AND a.outcome IN ({failing})
   AND (a.outcome <> b.outcome OR COALESCE(a.signature, '') <> COALESCE(b.signature, ''))
 UNION ALL
 SELECT b.nodeid, b.module, a.outcome, a.signature, b.outcome, b.signature
 FROM results AS b
 JOIN results AS a ON a.run_id = :before AND a.nodeid = b.nodeid
-WHERE b.run_id = :after AND b.outcome IN ('failed', 'error', 'crashed')
-  AND a.outcome NOT IN ('failed', 'error', 'crashed')
-"""
+WHERE b.run_id = :after AND b.outcome IN ({failing})
+  AND a.outcome NOT IN ({failing})
+""".format(failing=", ".join(f"'{outcome}'" for outcome in sorted(FAILING)))
 
 RUN_COLUMNS = "id, whole_suite, selection_reason, results_digest"
 RUN_SQL = f"SELECT {RUN_COLUMNS} FROM runs WHERE id = :run"

@@ -21,14 +21,9 @@ from sqlalchemy import Engine, func, insert, select, text, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from cockpit.diff import diff_runs
-from cockpit.store.database import (
-    NotFound,
-    StoreError,
-    find_project_root,
-    open_engine,
-    resolve_location,
-)
+from cockpit.diff import FAILING, diff_runs
+from cockpit.errors import NotFound, StoreError
+from cockpit.store.database import open_engine, resolve_location
 from cockpit.store.models import (
     CollectionErrorRow,
     Failure,
@@ -39,11 +34,10 @@ from cockpit.store.models import (
     Result,
     Run,
 )
-from cockpit.store.quick_read import ChangedRows, changed_results_sql
+from cockpit.store.paths import find_project_root
+from cockpit.store.quick_read import ChangedRows, Outcome, changed_results_sql
 
 Clock = Callable[[], float]
-FAILING = ("failed", "error", "crashed")
-PASSING = ("passed", "xfailed", "xpassed", "skipped")
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,15 +63,6 @@ class FailureRow:
     stdout: str | None = None
     stderr: str | None = None
     log: str | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class StoredOutcome:
-    """What the diff needs to know of one test in one run."""
-
-    module: str
-    outcome: str
-    signature: str | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -353,16 +338,14 @@ class SessionLog:
         with Session(self.engine, expire_on_commit=False) as db:
             return list(db.scalars(query))
 
-    def outcomes(self, run_id: int) -> dict[str, StoredOutcome]:
+    def outcomes(self, run_id: int) -> dict[str, Outcome]:
         with self.engine.connect() as connection:
             rows = connection.execute(
                 select(Result.nodeid, Result.module, Result.outcome, Result.signature).where(
                     Result.run_id == run_id
                 )
             )
-            return {
-                nodeid: StoredOutcome(module, outcome, sig) for nodeid, module, outcome, sig in rows
-            }
+            return {nodeid: Outcome(module, outcome, sig) for nodeid, module, outcome, sig in rows}
 
     def changed_results(self, before: Run, after: Run) -> ChangedRows:
         """Tests whose outcome or error differs between two runs (see ``quick_read``)."""
