@@ -53,7 +53,6 @@ import hashlib
 import json
 import random
 import statistics
-import subprocess
 import sys
 import time
 from collections.abc import Sequence
@@ -63,10 +62,10 @@ from typing import Any
 
 from bench_run import (
     WORK_DIR,
-    child_cpu_seconds,
     clean_env,
     cockpit_script,
     machine_line,
+    measure_process,
     source_line,
 )
 
@@ -351,18 +350,7 @@ class Timing:
 
 
 def timed(argv: Sequence[str], cwd: Path, env: dict[str, str]) -> Timing:
-    cpu_before = child_cpu_seconds()
-    started = time.perf_counter()
-    completed = subprocess.run(
-        list(argv),
-        cwd=cwd,
-        env=env,
-        stdin=subprocess.DEVNULL,
-        capture_output=True,
-        check=False,
-    )
-    wall = time.perf_counter() - started
-    cpu = child_cpu_seconds() - cpu_before
+    wall, cpu, completed = measure_process(argv, cwd, env)
     return Timing(
         wall,
         cpu,

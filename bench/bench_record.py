@@ -40,9 +40,7 @@ import json
 import shutil
 import sqlite3
 import statistics
-import subprocess
 import sys
-import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -52,13 +50,14 @@ from bench_run import (
     COUNT_KEYS,
     NO_CACHE,
     WORK_DIR,
-    child_cpu_seconds,
     clean_env,
     cockpit_script,
+    ensure_suite,
     machine_line,
+    measure_process,
     source_line,
 )
-from gen_suite import SuiteSpec, describe, generate, manifest_spec
+from gen_suite import SuiteSpec
 
 GOAL_RATIO = 1.03
 SIDES = ("record", "no-record")
@@ -96,13 +95,7 @@ class Series:
 
 def timed_cockpit(argv: Sequence[str], cwd: Path, env: dict[str, str]) -> RunOutput:
     """Run one cockpit command to completion, its output read from pipes, and time it."""
-    cpu_before = child_cpu_seconds()
-    started = time.perf_counter()
-    completed = subprocess.run(
-        list(argv), cwd=cwd, env=env, stdin=subprocess.DEVNULL, capture_output=True, check=False
-    )
-    wall = time.perf_counter() - started
-    cpu = child_cpu_seconds() - cpu_before
+    wall, cpu, completed = measure_process(argv, cwd, env)
     stdout = completed.stdout.decode("utf-8", "replace")
     try:
         payload = json.loads(stdout)
@@ -189,13 +182,6 @@ def fresh_database(template: Path, database: Path) -> None:
     shutil.copyfile(template, database)
 
 
-def ensure_suite(dest: Path, spec: SuiteSpec) -> None:
-    if manifest_spec(dest) == spec:
-        print(f"bench_record: reusing {dest} ({spec.tests} tests, {spec.modules} modules)")
-        return
-    print(describe(generate(dest, spec)), flush=True)
-
-
 def measure(suite: Path, spec: SuiteSpec, rounds: int) -> Series:
     env = clean_env()
     DB_DIR.mkdir(parents=True, exist_ok=True)
@@ -260,7 +246,7 @@ def main(argv: list[str] | None = None) -> int:
     suite = (WORK_DIR / name).resolve()
     print(f"bench_record: {machine_line()}")
     print(f"bench_record: {(source_before := source_line())}")
-    ensure_suite(suite, spec)
+    ensure_suite(suite, spec, "bench_record")
     series = measure(suite, spec, options.rounds)
     ratio = series.ratio()
     verdict = "met" if ratio <= GOAL_RATIO else "NOT met"

@@ -157,20 +157,21 @@ def child_cpu_seconds() -> float:
     return usage.ru_utime + usage.ru_stime
 
 
-def timed_run(argv: Sequence[str], cwd: Path, env: dict[str, str], cockpit: bool) -> Timing:
-    """Run ``argv`` to completion with its output drained from pipes, and time it."""
+def measure_process(
+    argv: Sequence[str], cwd: Path, env: dict[str, str]
+) -> tuple[float, float, subprocess.CompletedProcess[bytes]]:
+    """Run ``argv`` to completion, its output drained from pipes: wall and CPU seconds."""
     cpu_before = child_cpu_seconds()
     started = time.perf_counter()
     completed = subprocess.run(
-        list(argv),
-        cwd=cwd,
-        env=env,
-        stdin=subprocess.DEVNULL,
-        capture_output=True,
-        check=False,
+        list(argv), cwd=cwd, env=env, stdin=subprocess.DEVNULL, capture_output=True, check=False
     )
-    wall = time.perf_counter() - started
-    cpu = child_cpu_seconds() - cpu_before
+    return time.perf_counter() - started, child_cpu_seconds() - cpu_before, completed
+
+
+def timed_run(argv: Sequence[str], cwd: Path, env: dict[str, str], cockpit: bool) -> Timing:
+    """Run and time ``argv``, reading the counts cockpit's JSON or pytest's summary gives."""
+    wall, cpu, completed = measure_process(argv, cwd, env)
     stdout = completed.stdout.decode("utf-8", "replace")
     counts = parse_cockpit_json(stdout) if cockpit else parse_pytest_summary(stdout)
     problem = None
@@ -221,11 +222,12 @@ def cockpit_script() -> Path:
     return script
 
 
-def ensure_suite(dest: Path, spec: SuiteSpec) -> None:
+def ensure_suite(dest: Path, spec: SuiteSpec, label: str = "bench_run") -> None:
+    """Generate the suite unless ``dest`` already holds exactly this one."""
     if manifest_spec(dest) == spec:
-        print(f"bench_run: reusing {dest} ({spec.tests} tests, {spec.modules} modules)")
+        print(f"{label}: reusing {dest} ({spec.tests} tests, {spec.modules} modules)")
         return
-    print(describe(generate(dest, spec)))
+    print(describe(generate(dest, spec)), flush=True)
 
 
 def compare(
