@@ -37,13 +37,27 @@ def _sort_key(tally: ModuleTally) -> tuple[int, int, str]:
     return (order.get(tally.status, 4), -tally.totals.failing, tally.path)
 
 
-def module_table(state: RunState, limit: int | None = None, title: str | None = None) -> Table:
+# Short headers, so the module names keep the width on an 80-column terminal.
+COUNT_COLUMNS = ("pass", "fail", "err", "skip", "xf", "left")
+FIXED_WIDTH = 52  # everything but the module column, at four-digit counts
+
+
+def shorten_left(path: str, width: int) -> str:
+    """``…t_pricing.py``: a path cut from the left, since its end names the file."""
+    return path if len(path) <= width else "…" + path[-(width - 1) :]
+
+
+def module_table(
+    state: RunState, limit: int | None = None, title: str | None = None, width: int = 80
+) -> Table:
+    """Modules, failures first. Counts are pytest's categories; ``left`` is not run yet."""
     table = Table(title=title, expand=False, show_edge=False, pad_edge=False)
     table.add_column("", no_wrap=True)
-    table.add_column("module", overflow="fold")
-    for name in ("passed", "failed", "errors", "skipped", "xfail", "not run"):
-        table.add_column(name, justify="right")
-    table.add_column("time", justify="right")
+    table.add_column("module", no_wrap=True)
+    for name in COUNT_COLUMNS:
+        table.add_column(name, justify="right", no_wrap=True)
+    table.add_column("time", justify="right", no_wrap=True)
+    room = max(16, width - FIXED_WIDTH)
     tallies = sorted(state.modules.values(), key=_sort_key)
     shown = tallies if limit is None else tallies[:limit]
     for tally in shown:
@@ -51,7 +65,7 @@ def module_table(state: RunState, limit: int | None = None, title: str | None = 
         totals = tally.totals
         table.add_row(
             Text(mark, style=style),
-            escape(tally.path),
+            escape(shorten_left(tally.path, room)),
             str(totals.passed or ""),
             Text(str(totals.failed or ""), style="red"),
             Text(str(totals.errors or ""), style="red"),
@@ -110,7 +124,7 @@ class LiveView:
             totals_text(state),
         )
         rows = max(3, self.console.size.height - 8)
-        return Group(header, progress, module_table(state, limit=rows))
+        return Group(header, progress, module_table(state, limit=rows, width=self.console.width))
 
 
 def failure_line(event: Event) -> Text | None:
@@ -163,7 +177,7 @@ class HeadlessReporter:
 def print_summary(console: Console, result: RunResult) -> None:
     state = result.state
     if state.modules:
-        console.print(module_table(state, title="modules"))
+        console.print(module_table(state, title="modules", width=console.width))
     for error in state.collection_errors:
         console.print(Text.assemble(("collection error ", "bold red"), error.file))
         console.print(Text(error.longrepr.rstrip()), style="dim")
