@@ -2,6 +2,9 @@
 # Install (if needed) and start a local PostgreSQL server for the store's tests, create a
 # role and database for them, and print the SQLAlchemy URL to use. Loopback only.
 set -euo pipefail
+# Everything but the URL goes to stderr: the caller reads stdout as the URL
+# (pg_ctlcluster once printed "Removed stale pid file." there and broke CI).
+exec 3>&1 1>&2
 
 if ! command -v pg_lsclusters >/dev/null 2>&1; then
     export DEBIAN_FRONTEND=noninteractive
@@ -17,4 +20,4 @@ as_postgres "psql -p $port -tc \"SELECT 1 FROM pg_roles WHERE rolname = 'cockpit
     || psql -p $port -c \"CREATE ROLE cockpit LOGIN SUPERUSER PASSWORD 'cockpit'\""
 as_postgres "psql -p $port -tc \"SELECT 1 FROM pg_database WHERE datname = 'cockpit_test'\" | grep -q 1 \
     || createdb -p $port -O cockpit cockpit_test"
-echo "postgresql+psycopg://cockpit:cockpit@127.0.0.1:$port/cockpit_test"
+echo "postgresql+psycopg://cockpit:cockpit@127.0.0.1:$port/cockpit_test" >&3

@@ -81,6 +81,9 @@ class Run(Base):
     results_digest: Mapped[str | None] = mapped_column(String(64), default=None)
     """sha256 of the sorted node ids recorded for this run; equal digests let a diff
     compare only the failing tests. None when the run did not finish recording."""
+    source_digest: Mapped[str | None] = mapped_column(String(64), default=None)
+    """A fingerprint of the project's files when the run started: a test whose outcome
+    differs between two runs with the same digest is flaky. None when unknown."""
 
 
 class Result(Base):
@@ -103,6 +106,8 @@ class Result(Base):
     duration: Mapped[float] = mapped_column(Float, default=0.0)
     signature: Mapped[str | None] = mapped_column(Text, default=None)
     """The failure's error signature (exception and message), to tell a changed error."""
+    root_key: Mapped[str | None] = mapped_column(Text, default=None)
+    """The failure's root-cause cluster key (``Signature.key``); None for a passing test."""
 
 
 class Failure(Base):
@@ -170,4 +175,23 @@ class Note(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     session_id: Mapped[int] = mapped_column(ForeignKey("sessions.id"), index=True)
     text: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[float] = mapped_column(Float)
+
+
+class Isolation(Base):
+    """One ``cockpit isolate`` verdict: a failing test rerun alone in fresh processes."""
+
+    __tablename__ = "isolations"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    session_id: Mapped[int] = mapped_column(ForeignKey("sessions.id"), index=True)
+    run_id: Mapped[int | None] = mapped_column(ForeignKey("runs.id"), default=None)
+    """The run in which the test failed (the one whose order a bisection replays)."""
+    nodeid: Mapped[str] = mapped_column(Text, index=True)
+    verdict: Mapped[str] = mapped_column(String(32))
+    """``fails-alone``, ``passes-alone`` (order-dependent) or ``flaky``."""
+    outcomes: Mapped[list[str]] = mapped_column(JSON, default=list)
+    """The outcome of each repeat alone, in order."""
+    polluter: Mapped[str | None] = mapped_column(Text, default=None)
+    """For an order-dependent test, the earlier test that breaks it, when bisected."""
     created_at: Mapped[float] = mapped_column(Float)

@@ -13,7 +13,7 @@ import threading
 from collections.abc import Sequence
 
 from cockpit.events import CollectionError, Event, PhasesPassed, SessionStarted, TestReport
-from cockpit.rootcause.signature import error_signature
+from cockpit.rootcause.signature import error_signature, signature_of
 from cockpit.runner import RunResult
 from cockpit.state import FAILING_OUTCOMES, RunState, TestRecord
 from cockpit.store.session_log import FailureRow, ResultRow, RunTotals, SessionLog
@@ -26,12 +26,14 @@ def results_digest(nodeids: set[str]) -> str:
     return hashlib.sha256("\n".join(sorted(nodeids)).encode("utf-8", "replace")).hexdigest()
 
 
-def result_row(record: TestRecord, phases: dict[str, str]) -> ResultRow:
+def result_row(record: TestRecord, phases: dict[str, str], rootdir: str | None = None) -> ResultRow:
     failure = record.failure
-    signature = None
+    signature = root_key = None
     if record.outcome in FAILING_OUTCOMES:
         message = failure.crash.message if failure and failure.crash else ""
         signature = error_signature(message) if message else "crashed"
+        longrepr = failure.longrepr or "" if failure else ""
+        root_key = signature_of(message, longrepr, rootdir).key if message else "crashed"
     return ResultRow(
         nodeid=record.nodeid,
         module=record.module,
@@ -41,6 +43,7 @@ def result_row(record: TestRecord, phases: dict[str, str]) -> ResultRow:
         teardown=phases.get("teardown", ""),
         duration=record.duration,
         signature=signature,
+        root_key=root_key,
     )
 
 
@@ -90,6 +93,7 @@ class RunRecorder:
         self._failures: list[FailureRow] = []
         self._errors: list[tuple[str, str, str]] = []
         self._environment: tuple[str, str] | None = None
+        self._rootdir: str | None = None
         self._stop = threading.Event()
         self._error: BaseException | None = None
         self._thread = threading.Thread(target=self._loop, name="cockpit-recorder", daemon=True)
@@ -114,11 +118,15 @@ class RunRecorder:
             elif isinstance(event, CollectionError):
                 errors.append((event.file, event.message, event.longrepr))
             elif isinstance(event, SessionStarted):
+                self._rootdir = event.rootdir
                 with self._lock:
                     self._environment = (event.pytest_version, event.rootdir)
         if not finished and not errors:
             return
-        rows = [result_row(record, self._phases.pop(record.nodeid, {})) for record in finished]
+        rows = [
+            result_row(record, self._phases.pop(record.nodeid, {}), self._rootdir)
+            for record in finished
+        ]
         failures = [row for row in map(failure_row, finished) if row is not None]
         with self._lock:
             self._results.extend(rows)
@@ -159,7 +167,9 @@ class RunRecorder:
         if crashed is not None and crashed in state.tests and crashed not in self._recorded:
             record = state.tests[crashed]
             with self._lock:
-                self._results.append(result_row(record, self._phases.pop(crashed, {})))
+                self._results.append(
+                    result_row(record, self._phases.pop(crashed, {}), self._rootdir)
+                )
         self._flush()
         totals = state.totals
         self.log.finish_run(

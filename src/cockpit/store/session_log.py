@@ -50,6 +50,7 @@ class ResultRow:
     teardown: str = ""
     duration: float = 0.0
     signature: str | None = None
+    root_key: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
