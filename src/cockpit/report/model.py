@@ -1,0 +1,181 @@
+"""The session summary as plain, typed, immutable records. Pure.
+
+Records are ``NamedTuple``s, not dataclasses: importing ``dataclasses`` (and ``inspect``
+with it) costs ~15 ms, a fifth of the whole budget of ``cockpit export`` on a 50,000-result
+session (see ``bench/bench_export.py``). They are just as typed and just as frozen.
+
+Every figure is a count taken from recorded runs; nothing here is estimated. A run's
+``selection`` says whether it ran the whole suite or which subset, so that no figure from
+a subset run can be read as a whole-suite figure.
+"""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+FAILING = ("crashed", "error", "failed")
+"""Outcomes of a failing test, as the recorder stores them (sorted, for SQL text)."""
+
+
+class Counts(NamedTuple):
+    """How many tests ended with each outcome (in a run, or in one module of it)."""
+
+    passed: int = 0
+    failed: int = 0
+    errors: int = 0
+    crashed: int = 0
+    skipped: int = 0
+    xfailed: int = 0
+    xpassed: int = 0
+
+    @property
+    def tests(self) -> int:
+        return sum(self)
+
+    @property
+    def failing(self) -> int:
+        return self.failed + self.errors + self.crashed
+
+
+class RunInfo(NamedTuple):
+    """One recorded run, with its totals counted from its result rows."""
+
+    id: int
+    selection: str
+    """``the whole suite`` or ``subset: <paths and options>``, as recorded."""
+    whole_suite: bool
+    outcome: str
+    started_at: float
+    ended_at: float | None
+    counts: Counts
+    collection_errors: int
+
+    @property
+    def duration(self) -> float | None:
+        return None if self.ended_at is None else self.ended_at - self.started_at
+
+
+class ModuleStatus(NamedTuple):
+    """One module's counts in one run; ``import_error`` when it failed to collect."""
+
+    module: str
+    counts: Counts
+    import_error: str | None = None
+
+
+class ModuleChange(NamedTuple):
+    """A module's counts in the run before a fix and in the run that proved it."""
+
+    module: str
+    before: Counts
+    after: Counts
+    flipped: int
+    """Tests of this module that failed before and pass (or skip, xfail) after."""
+
+
+class ResolvedCluster(NamedTuple):
+    """A root cause whose failing tests a fix turned to pass."""
+
+    key: str
+    flipped: int
+    size: int
+    """How many tests failed with this root cause in the run before the fix."""
+
+
+class Comparison(NamedTuple):
+    """Two runs compared test by test: only tests recorded in both can be fixed or broken."""
+
+    before_run: int
+    after_run: int
+    fixed: tuple[str, ...]
+    changed_error: tuple[str, ...]
+    """Failing in both runs, with a different error: never counted as fixed."""
+    still_failing: int
+    broken: tuple[str, ...]
+    new_failing: tuple[str, ...]
+    """Failing in the later run and absent from the earlier (whole-suite) one."""
+    gone: int
+    """Failing in the earlier run and absent from the later one (removed, or not selected)."""
+
+
+class FixReport(NamedTuple):
+    id: int
+    title: str
+    problem: str
+    root_cause: str
+    solution: str
+    files: tuple[str, ...]
+    risk: str
+    before_run: RunInfo | None
+    evidence_run: RunInfo | None
+    """The first run after the fix that ran a test failing before it; None until then."""
+    comparison: Comparison | None
+    modules: tuple[ModuleChange, ...]
+    resolved: tuple[ResolvedCluster, ...]
+
+
+class Cluster(NamedTuple):
+    """Failures of one run that share a root cause (``results.root_key``)."""
+
+    key: str
+    size: int
+    outcomes: tuple[tuple[str, int], ...]
+    modules: tuple[str, ...]
+    example_test: str
+    example_message: str
+
+
+class KnownIssueReport(NamedTuple):
+    id: int
+    title: str
+    tests: tuple[str, ...]
+    workaround: str | None
+    deselected: tuple[str, ...]
+    """Exactly what the workaround deselects, from cockpit's collect-only check."""
+    priority: str
+    effort: str
+    status: str
+
+
+class SlowTest(NamedTuple):
+    nodeid: str
+    duration: float
+    outcome: str
+
+
+class SessionSummary(NamedTuple):
+    """Everything ``cockpit export`` writes, in the order it writes it."""
+
+    id: int
+    title: str
+    started_at: float
+    ended_at: float | None
+    git_start: str | None
+    git_end: str | None
+    runs: tuple[RunInfo, ...]
+    before: RunInfo | None
+    """The session's first whole-suite run, or the last one before the session."""
+    after: RunInfo | None
+    """The session's last whole-suite run (None when it has none, or only ``before``)."""
+    comparison: Comparison | None
+    fixes: tuple[FixReport, ...]
+    known_issues: tuple[KnownIssueReport, ...]
+    notes: tuple[str, ...]
+    status_run: RunInfo | None
+    """The run the status tables, failure patterns and slow tests come from: ``after``,
+    else the session's last run (which then says it is a subset)."""
+    modules: tuple[ModuleStatus, ...]
+    clusters: tuple[Cluster, ...]
+    """The largest root causes of ``status_run`` (at most ``TOP_CLUSTERS``)."""
+    cluster_count: int
+    slow_tests: tuple[SlowTest, ...]
+
+    @property
+    def open_known_issues(self) -> tuple[KnownIssueReport, ...]:
+        return tuple(issue for issue in self.known_issues if issue.status == "open")
+
+
+TOP_CLUSTERS = 10
+SLOW_TESTS = 10
+MOSTLY_PASSING = 0.5
+"""A module with failures is "mostly passing" when at least this share of its tests pass."""
