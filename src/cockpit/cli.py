@@ -221,6 +221,12 @@ def command_diff(argv: Sequence[str]) -> int:
     return diff(argv)
 
 
+def command_export(argv: Sequence[str]) -> int:
+    from cockpit.cli_export import command_export as export
+
+    return export(argv)
+
+
 COMMANDS: dict[str, Callable[[Sequence[str]], int]] = {
     "run": command_run,
     "demo": command_demo,
@@ -229,6 +235,7 @@ COMMANDS: dict[str, Callable[[Sequence[str]], int]] = {
         for name in ("session", "fix", "known", "note", "runs", "history", "clusters")
     },
     "diff": command_diff,
+    "export": command_export,
 }
 
 USAGE = """\
@@ -243,6 +250,7 @@ commands:
   history NODEID                    one test across runs
   diff [RUN_A] [RUN_B]              fixed / broken / new / removed / changed-error tests
   clusters [--run N]                failures grouped by root cause, with hints
+  export [--session ID] [-o FILE]   the session summary in Markdown (--format json, --show)
 Each command has --help.
 """
 
