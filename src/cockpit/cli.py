@@ -227,6 +227,17 @@ def command_export(argv: Sequence[str]) -> int:
     return export(argv)
 
 
+def _watch_command(name: str) -> Callable[[Sequence[str]], int]:
+    def command(argv: Sequence[str]) -> int:
+        from cockpit import cli_watch
+
+        if name == "affected":
+            return cli_watch.command_affected(argv)
+        return cli_watch.command_watch(argv)
+
+    return command
+
+
 COMMANDS: dict[str, Callable[[Sequence[str]], int]] = {
     "run": command_run,
     "demo": command_demo,
@@ -235,6 +246,8 @@ COMMANDS: dict[str, Callable[[Sequence[str]], int]] = {
         for name in ("session", "fix", "known", "note", "runs", "history", "clusters")
     },
     "diff": command_diff,
+    "affected": _watch_command("affected"),
+    "watch": _watch_command("watch"),
     "export": command_export,
 }
 
@@ -250,6 +263,7 @@ commands:
   history NODEID                    one test across runs
   diff [RUN_A] [RUN_B]              fixed / broken / new / removed / changed-error tests
   clusters [--run N]                failures grouped by root cause, with hints
+  affected PATH... | watch [ARGS]   tests a change affects; rerun them on every save
   export [--session ID] [-o FILE]   the session summary in Markdown (--format json, --show)
 Each command has --help.
 """

@@ -1,0 +1,328 @@
+"""``cockpit affected`` and ``cockpit watch``: affected-test selection, and the loop on it.
+
+``watch`` runs each selection the way ``cockpit run`` runs its arguments (same request,
+interpreter, live view, summary and session log), recording the selection's reason with
+each run. It keeps its own signal handling: Ctrl-C cancels the run in progress *and*
+stops watching, where ``run``'s handler only cancels its one run.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from cockpit.cli_support import CliError, Parser, project_of
+from cockpit.errors import EXIT_NOT_STARTED
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+    from cockpit.events import Event
+    from cockpit.interpreter import Interpreter
+    from cockpit.runner import PytestRun, RunRequest, RunResult
+    from cockpit.store.recorder import RunRecorder
+    from cockpit.store.session_log import SessionLog
+    from cockpit.watch.affected import AffectedSelector
+    from cockpit.watch.selection import Selection
+
+
+def _affected_parser() -> Parser:
+    parser = Parser(
+        prog="cockpit affected",
+        description="Print the tests that changes to PATHs can affect, and why; runs nothing.",
+    )
+    parser.add_argument("paths", nargs="+", metavar="PATH", type=Path, help="changed files")
+    parser.add_argument("--json", action="store_true", help="print one JSON object")
+    parser.add_argument(
+        "--no-last-failed",
+        action="store_true",
+        help="leave out the tests that failed in cockpit's last runs",
+    )
+    parser.add_argument(
+        "--project", metavar="DIR", type=Path, default=None, help="project folder (default: .)"
+    )
+    return parser
+
+
+def print_selection(selection: Selection, write: Callable[[str], object] = print) -> None:
+    if selection.everything:
+        write("everything (the whole suite):")
+        for why in selection.why_everything:
+            write(f"  because {why}")
+    for target in selection.targets if not selection.everything else ():
+        mark = " (failed last time: runs first)" if target.failed_last else ""
+        write(f"{target.path}{mark}")
+        for reason in target.reasons:
+            write(f"  {reason}")
+    for note in selection.notes:
+        write(f"note: {note}")
+    if selection.is_empty:
+        write("no tests affected")
+
+
+def command_affected(argv: Sequence[str]) -> int:
+    from cockpit.store.paths import find_project_root
+    from cockpit.watch.affected import AffectedSelector, read_last_failed
+
+    options = _affected_parser().parse_args(argv)
+    root = find_project_root(project_of(options))
+    paths = []
+    for path in options.paths:
+        absolute = (Path.cwd() / path).parent.resolve() / path.name
+        if not absolute.exists() and not absolute.suffix == ".py":
+            raise CliError(f"{path}: no such file (a deleted Python file is fine)")
+        paths.append(absolute)
+    started = time.perf_counter()
+    selector = AffectedSelector(root)
+    last_failed = () if options.no_last_failed else read_last_failed(root)
+    selection = selector.select(paths, last_failed)
+    elapsed = time.perf_counter() - started
+    if options.json:
+        payload = {"root": str(root), **selection.to_json(), "seconds": round(elapsed, 4)}
+        print(json.dumps(payload, indent=2))
+    else:
+        print_selection(selection)
+    return 0
+
+
+# -- cockpit watch --------------------------------------------------------------------------
+def split_scope(pytest_args: Sequence[str], project: Path) -> tuple[list[str], list[str]]:
+    """The user's pytest options, and the paths among their arguments (the watch scope)."""
+    from cockpit.command import _TAKES_VALUE
+
+    options: list[str] = []
+    scope: list[str] = []
+    args = list(pytest_args)
+    index = 0
+    while index < len(args):
+        arg = args[index]
+        if arg in _TAKES_VALUE and index + 1 < len(args):
+            options += [arg, args[index + 1]]
+            index += 2
+            continue
+        if not arg.startswith("-") and (project / arg.split("::", 1)[0]).exists():
+            scope.append(arg)
+        else:
+            options.append(arg)
+        index += 1
+    return options, scope
+
+
+def scoped_args(selection: Selection, scope: Sequence[str], cache: bool) -> list[str]:
+    """pytest's arguments for a selection inside the user's paths (empty: nothing to run)."""
+    if selection.is_empty:
+        return []
+    if selection.everything:
+        paths = list(scope)
+    else:
+        paths = [
+            target.path
+            for target in selection.targets
+            if not scope
+            or any(
+                target.path == s.rstrip("/") or target.path.startswith(s.rstrip("/") + "/")
+                for s in scope
+            )
+        ]
+        if not paths:
+            return []
+    return (["--ff"] if cache else []) + paths
+
+
+def _both(
+    first: Callable[[list[Event]], None] | None, second: Callable[[list[Event]], None]
+) -> Callable[[list[Event]], None]:
+    if first is None:
+        return second
+
+    def both(batch: list[Event]) -> None:
+        first(batch)
+        second(batch)
+
+    return both
+
+
+@dataclass
+class WatchRuns:
+    """Runs selections like ``cockpit run`` does: live view, summary, session log."""
+
+    base: RunRequest
+    interpreter: Interpreter
+    scope: list[str]
+    console: Console
+    log: SessionLog | None
+    as_json: bool = False
+    current: PytestRun | None = None
+    count: int = 0
+
+    @property
+    def cache(self) -> bool:
+        """Whether pytest's cache is on, so ``--ff`` exists and reads cockpit's cache."""
+        args = self.base.pytest_args
+        disabled = any(
+            arg == "-pno:cacheprovider"
+            or (arg == "-p" and index + 1 < len(args) and args[index + 1] == "no:cacheprovider")
+            for index, arg in enumerate(args)
+        )
+        return self.base.cache_dir is not None and not disabled
+
+    async def run(self, selection: Selection) -> None:
+        from dataclasses import replace
+
+        from cockpit.runner import PytestRun
+
+        args = scoped_args(selection, self.scope, self.cache)
+        if not args and not selection.everything:
+            self.console.print(f"nothing to run inside {' '.join(self.scope)}", style="dim")
+            return
+        request = replace(self.base, pytest_args=(*self.base.pytest_args, *args))
+        run = PytestRun(request, self.interpreter)
+        recorder = self._recorder(run, request, selection)
+        record = recorder.on_batch if recorder is not None else None
+        self.current = run
+        self.count += 1
+        try:
+            if self.as_json:
+                result = await run.run(record)
+            else:
+                from cockpit.headless import HeadlessReporter
+
+                with HeadlessReporter(self.console, run.state, request.pytest_args) as reporter:
+                    result = await run.run(_both(record, reporter.on_batch))
+        finally:
+            self.current = None
+        if recorder is not None:
+            recorder.finish(result)
+        self._report(result, selection, recorder.run_id if recorder is not None else None)
+
+    async def cancel(self) -> None:
+        if self.current is not None:
+            await self.current.cancel()
+
+    def _recorder(
+        self, run: PytestRun, request: RunRequest, selection: Selection
+    ) -> RunRecorder | None:
+        if self.log is None:
+            return None
+        from cockpit.store.paths import find_project_root
+        from cockpit.store.recorder import RunRecorder
+
+        return RunRecorder(
+            self.log,
+            run.state,
+            list(request.pytest_args),
+            whole_suite=selection.everything and not self.scope,
+            selection_reason=f"watch: {selection.summary}",
+            interpreter=str(self.interpreter.path),
+            project=find_project_root(request.project),
+        )
+
+    def _report(self, result: RunResult, selection: Selection, run_id: int | None) -> None:
+        if self.as_json:
+            from cockpit.run_summary import run_to_json
+
+            payload = run_to_json(result.state, result.exit_code, result.outcome, result.error)
+            payload["run_id"] = run_id
+            payload["selection"] = selection.to_json()
+            print(json.dumps(payload), flush=True)
+            return
+        from cockpit.headless import print_summary
+
+        if result.state.session is not None:
+            print_summary(self.console, result)
+        if result.error:
+            self.console.print(f"cockpit: {result.error}", style="red", markup=False)
+        recorded = f", recorded as run {run_id}" if run_id is not None else ""
+        self.console.print(f"watching for changes{recorded}", style="dim")
+
+
+def _watch_parser_help() -> str:
+    return (
+        "Watch the project; on each save run the tests the change can affect, last failures "
+        "first. Options are cockpit run's; PYTEST_ARGS go to every run, and paths among them "
+        "limit what runs."
+    )
+
+
+def command_watch(argv: Sequence[str]) -> int:
+    import asyncio
+
+    from rich.console import Console
+
+    from cockpit.cli import _run_request, _split_run_args
+    from cockpit.interpreter import InterpreterError, resolve_interpreter
+    from cockpit.store.paths import find_project_root
+    from cockpit.watch.affected import AffectedSelector
+
+    if "-h" in argv or "--help" in argv:
+        print(f"usage: cockpit watch [RUN OPTIONS] [PYTEST_ARGS]...\n\n{_watch_parser_help()}")
+        return 0
+    options, pytest_args = _split_run_args(argv, prog="cockpit watch")
+    user_args, scope = split_scope(pytest_args, project_of(options))
+    base = _run_request(options, user_args)
+    try:
+        interpreter = resolve_interpreter(base.project, options.python)
+    except InterpreterError as error:
+        raise CliError(str(error), EXIT_NOT_STARTED) from None
+    root = find_project_root(base.project)
+    started = time.perf_counter()
+    selector = AffectedSelector(root)
+    built = time.perf_counter() - started
+    log = None
+    if not options.no_record:
+        from cockpit.store.session_log import SessionLog
+
+        log = SessionLog.open(base.project, options.db)
+    console = Console(highlight=False, stderr=options.json)
+    runs = WatchRuns(base, interpreter, scope, console, log, as_json=options.json)
+    console.print(
+        f"cockpit watch: {len(selector.graph.nodes)} Python files in the import graph "
+        f"({built * 1000:.0f} ms); watching {root} (Ctrl-C stops)",
+        style="dim",
+    )
+    try:
+        asyncio.run(_watch(selector, runs, root, console))
+    finally:
+        if log is not None:
+            log.close()
+    return 0
+
+
+async def _watch(selector: AffectedSelector, runs: WatchRuns, root: Path, console: Console) -> None:
+    import asyncio
+    import signal
+
+    from cockpit.watch.affected import read_last_failed
+    from cockpit.watch.loop import WatchLoop
+    from cockpit.watch.watcher import watch_changes
+
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    signals = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
+    for sig in signals:
+        loop.add_signal_handler(sig, stop.set)
+
+    def show(selection: Selection, restarted: bool) -> None:
+        prefix = "restarting for both: " if restarted else ""
+        console.print(f"{prefix}{selection.summary}", style="bold" if restarted else None)
+
+    watch = WatchLoop(selector, runs, lambda: read_last_failed(root), show)
+    ready = asyncio.Event()
+    changes = watch_changes(root, selector.config, ready=ready, stop=stop)
+    task = asyncio.create_task(watch.run(changes))
+    try:
+        await ready.wait()
+        console.print("ready", style="dim")
+        stopped = asyncio.create_task(stop.wait())
+        await asyncio.wait({task, stopped}, return_when=asyncio.FIRST_COMPLETED)
+        if not task.done():
+            await runs.cancel()
+            await task
+        stopped.cancel()
+    finally:
+        for sig in signals:
+            loop.remove_signal_handler(sig)

@@ -1,0 +1,74 @@
+"""The affected-test selector the CLI and the app share: a graph kept current, and rules.
+
+It owns the I/O around the pure rules in :mod:`cockpit.watch.selection`: reading the
+configuration, building the import graph once, rescanning only the files that changed,
+and reading the last failures from the pytest cache that cockpit's runs keep.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from collections.abc import Iterable
+from pathlib import Path
+
+from cockpit.store.paths import pytest_cache_dir
+from cockpit.watch.config import CONFIG_FILES, WatchConfig, load_config
+from cockpit.watch.graph import ImportGraph
+from cockpit.watch.selection import Selection, select
+
+
+def read_last_failed(root: Path) -> list[str]:
+    """Node ids that failed in cockpit's last runs (pytest's ``lastfailed`` cache entry)."""
+    path = pytest_cache_dir(root) / "v" / "cache" / "lastfailed"
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return []
+    return sorted(data) if isinstance(data, dict) else []
+
+
+class AffectedSelector:
+    """Select the tests that changed files can affect, in the project at ``root``."""
+
+    def __init__(self, root: Path, config: WatchConfig | None = None) -> None:
+        self.root = root.resolve()
+        self.config = config or load_config(self.root)
+        self.graph = ImportGraph.build(self.root, self.config.layout)
+
+    def _absolute(self, path: Path) -> Path:
+        path = path if path.is_absolute() else self.root / path
+        # Resolve the folder only: a deleted file must keep its name, not follow a link.
+        return path.parent.resolve() / path.name
+
+    def select(self, changed: Iterable[Path], last_failed: Iterable[str] = ()) -> Selection:
+        """The tests to run for these changed paths (absolute or relative to the root),
+        plus the files of ``last_failed`` node ids, which run first."""
+        paths = sorted({self._absolute(Path(path)) for path in changed})
+        if any(path.name in CONFIG_FILES and path.parent == self.root for path in paths):
+            self.config = load_config(self.root)
+            self.graph = ImportGraph.build(self.root, self.config.layout)
+        elif any(
+            path.name == "__init__.py" and (path in self.graph.nodes) != path.is_file()
+            for path in paths
+        ):
+            # A package appeared or vanished: every module name under it changed.
+            deleted = {path for path in paths if path in self.graph.nodes and not path.is_file()}
+            old = self.graph
+            self.graph = ImportGraph.build(self.root, self.config.layout)
+            selection_graph = old if deleted else self.graph
+            return self._select(paths, last_failed, selection_graph)
+        else:
+            self.graph.update(path for path in paths if path.is_file())
+        selection = self._select(paths, last_failed, self.graph)
+        self.graph.update(path for path in paths if not path.is_file())
+        return selection
+
+    def _select(
+        self, paths: list[Path], last_failed: Iterable[str], graph: ImportGraph
+    ) -> Selection:
+        failed_files = Counter(nodeid.split("::", 1)[0] for nodeid in last_failed)
+        existing = {
+            name: count for name, count in failed_files.items() if (self.root / name).is_file()
+        }
+        return select(paths, graph, self.config, existing)

@@ -1,0 +1,266 @@
+"""Which tests a change can affect, and why: pure rules over the import graph.
+
+Rules: a changed test module selects itself; a changed ``conftest.py`` the tests under its
+folder; a changed source module every test module that imports it directly or
+transitively, and the whole folder of any ``conftest.py`` that does; pytest configuration
+(``pyproject.toml``, ``setup.cfg``, ``tox.ini``, ``pytest.ini``) everything; a file matched
+by ``[tool.cockpit.watch.map]`` the tests mapped to it; another extra file everything.
+Where the graph cannot tell, the selection widens and says why: a file that loads modules
+by a computed name may load the changed one, so the tests that import *it* are selected
+too; a ``-p`` plugin from ``addopts`` affects everything; a Python file nothing imports may
+be run by path, so it selects everything. Tests that failed last time run again, first.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from cockpit.watch.config import CONFIG_FILES, WatchConfig
+from cockpit.watch.graph import ImportGraph
+
+FAILED_FIRST_ARG = "--ff"
+"""pytest's own "failed first" ordering, read from the cache cockpit's runs keep."""
+
+
+@dataclass(frozen=True, slots=True)
+class Target:
+    """A test file to run and every reason it was selected."""
+
+    path: str
+    reasons: tuple[str, ...]
+    failed_last: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Selection:
+    """The tests to run for a set of changes; ``everything`` when it had to widen."""
+
+    targets: tuple[Target, ...] = ()
+    everything: bool = False
+    why_everything: tuple[str, ...] = ()
+    notes: tuple[str, ...] = ()
+    """Changes that select nothing, and why (ignored, deleted, no tests)."""
+    changed: tuple[str, ...] = field(default=())
+
+    @property
+    def is_empty(self) -> bool:
+        return not self.everything and not self.targets
+
+    @property
+    def pytest_args(self) -> tuple[str, ...]:
+        """Arguments for pytest: the test files, failures first (empty: run nothing)."""
+        if self.everything:
+            return (FAILED_FIRST_ARG,)
+        if not self.targets:
+            return ()
+        return (FAILED_FIRST_ARG, *(target.path for target in self.targets))
+
+    @property
+    def reasons(self) -> tuple[str, ...]:
+        """One line per target (or per reason to run everything)."""
+        if self.everything:
+            return tuple(f"everything: {why}" for why in self.why_everything)
+        return tuple(f"{target.path}: {'; '.join(target.reasons)}" for target in self.targets)
+
+    @property
+    def summary(self) -> str:
+        """One line, for the session log's selection reason and the status line."""
+        if self.everything:
+            more = (
+                f" (+{len(self.why_everything) - 1} more)" if len(self.why_everything) > 1 else ""
+            )
+            return f"everything: {self.why_everything[0]}{more}"
+        if not self.targets:
+            return "no tests affected" + (f": {self.notes[0]}" if self.notes else "")
+        changed = ", ".join(self.changed[:3]) + (" ..." if len(self.changed) > 3 else "")
+        failed = sum(target.failed_last for target in self.targets)
+        tail = f", {failed} with last failures" if failed else ""
+        return f"{len(self.targets)} test files affected by {changed or 'last failures'}{tail}"
+
+    def union(self, other: Selection) -> Selection:
+        """Both selections' tests: a run cancelled by a change reruns what it was running."""
+        merged: dict[str, Target] = {target.path: target for target in self.targets}
+        for target in other.targets:
+            known = merged.get(target.path)
+            if known is None:
+                merged[target.path] = target
+            else:
+                reasons = tuple(dict.fromkeys((*known.reasons, *target.reasons)))
+                merged[target.path] = Target(
+                    target.path, reasons, known.failed_last or target.failed_last
+                )
+        return Selection(
+            targets=_ordered(merged.values()),
+            everything=self.everything or other.everything,
+            why_everything=tuple(dict.fromkeys((*self.why_everything, *other.why_everything))),
+            notes=tuple(dict.fromkeys((*self.notes, *other.notes))),
+            changed=tuple(dict.fromkeys((*self.changed, *other.changed))),
+        )
+
+    def to_json(self) -> dict[str, object]:
+        return {
+            "everything": self.everything,
+            "why_everything": list(self.why_everything),
+            "targets": [
+                {"path": t.path, "reasons": list(t.reasons), "failed_last": t.failed_last}
+                for t in self.targets
+            ],
+            "notes": list(self.notes),
+            "changed": list(self.changed),
+            "pytest_args": list(self.pytest_args),
+            "summary": self.summary,
+        }
+
+
+def _ordered(targets: Iterable[Target]) -> tuple[Target, ...]:
+    return tuple(sorted(targets, key=lambda target: (not target.failed_last, target.path)))
+
+
+class _Collector:
+    """Accumulates targets and widening reasons while the rules run."""
+
+    def __init__(self, graph: ImportGraph) -> None:
+        self.graph = graph
+        self.targets: dict[str, list[str]] = {}
+        self.everything: list[str] = []
+        self.notes: list[str] = []
+
+    def add(self, path: Path | str, reason: str) -> None:
+        key = path if isinstance(path, str) else self.graph.relative(path)
+        reasons = self.targets.setdefault(key, [])
+        if reason not in reasons:
+            reasons.append(reason)
+
+    def add_importers_of(self, changed: Path, what: str) -> bool:
+        """Select the tests reaching ``changed`` (test modules, folders of conftests); any?"""
+        graph = self.graph
+        hit = False
+        for path, reached in sorted(graph.reaching(changed).items()):
+            how = what if reached.via is None else f"{what} through {graph.relative(reached.via)}"
+            if graph.is_conftest(path):
+                hit = True
+                for test in graph.tests_under(path.parent):
+                    self.add(test, f"{graph.relative(path)} {how}")
+            elif graph.is_test_file(path) and path.exists():
+                hit = True
+                self.add(path, how)
+        return hit
+
+
+def select(
+    changed: Iterable[Path],
+    graph: ImportGraph,
+    config: WatchConfig,
+    last_failed: Mapping[str, int] | None = None,
+) -> Selection:
+    """The selection for ``changed`` (absolute paths under the root, graph already updated
+    for existing files; deleted files are still in it). ``last_failed``: test file -> how
+    many of its tests failed last time (files that still exist)."""
+    collector = _Collector(graph)
+    changed_names: list[str] = []
+    for path in sorted(set(changed)):
+        try:
+            relative = graph.relative(path)
+        except ValueError:
+            collector.everything.append(f"{path} is outside the project")
+            continue
+        changed_names.append(relative)
+        _apply_rules(path, relative, graph, config, collector)
+    for test_file, count in sorted((last_failed or {}).items()):
+        plural = "s" if count != 1 else ""
+        collector.add(test_file, f"{count} test{plural} failed last time (run first)")
+    failed = set((last_failed or {}).keys())
+    targets = _ordered(
+        Target(path, tuple(reasons), path in failed) for path, reasons in collector.targets.items()
+    )
+    return Selection(
+        targets=targets,
+        everything=bool(collector.everything),
+        why_everything=tuple(dict.fromkeys(collector.everything)),
+        notes=tuple(collector.notes),
+        changed=tuple(changed_names),
+    )
+
+
+def _apply_rules(
+    path: Path, relative: str, graph: ImportGraph, config: WatchConfig, collector: _Collector
+) -> None:
+    if config.is_ignored(relative):
+        collector.notes.append(f"{relative} is ignored by [tool.cockpit.watch] ignore")
+        return
+    if path.name in CONFIG_FILES:
+        collector.everything.append(f"{relative} changed (pytest / project configuration)")
+        return
+    mapped = config.mapped_tests(relative)
+    if mapped is not None:
+        for test in mapped:
+            collector.add(test, f"{relative} is mapped to it in [tool.cockpit.watch.map]")
+        if not mapped:
+            collector.notes.append(f"{relative} is mapped to no tests")
+        if path.suffix != ".py":
+            return
+    if path.suffix != ".py":
+        rule = "an extra file with no [tool.cockpit.watch.map] entry"
+        if not config.is_extra(relative):
+            rule = "not Python and no [tool.cockpit.watch] rule covers it"
+        collector.everything.append(f"{relative} changed: {rule}")
+        return
+    node = graph.nodes.get(path)
+    if node is None:
+        collector.everything.append(f"{relative} is outside the import graph")
+        return
+    exists = path.exists()
+    broken = (
+        f" (it has a {node.scan.syntax_error}: its importers fail)"
+        if (node.scan.syntax_error and exists)
+        else ""
+    )
+    module = node.module or relative
+    if graph.is_conftest(path):
+        under = graph.tests_under(path.parent)
+        for test_path in under:
+            collector.add(test_path, f"{relative} changed{broken}")
+        if not under:
+            collector.notes.append(f"{relative} has no tests under it")
+    elif graph.is_test_file(path):
+        if exists:
+            collector.add(path, f"changed{broken}")
+        else:
+            collector.notes.append(f"{relative} was deleted")
+    if module in graph.layout.plugins:
+        collector.everything.append(f"{relative} is the plugin -p {module} in pytest's addopts")
+        return
+    found = collector.add_importers_of(path, f"imports {module}{broken}")
+    for plugin in graph.layout.plugins:
+        for plugin_path in graph.modules_named(plugin):
+            if plugin_path in graph.reaching(path) or plugin_path == path:
+                collector.everything.append(f"the -p {plugin} plugin imports {module}")
+    found = _widen_for_dynamic_loaders(path, graph, collector) or found
+    if not found and not graph.is_conftest(path) and not graph.is_test_file(path):
+        collector.everything.append(
+            f"nothing imports {relative} statically: it may be loaded by path or run as a script"
+        )
+
+
+def _widen_for_dynamic_loaders(path: Path, graph: ImportGraph, collector: _Collector) -> bool:
+    """Files that load modules by computed names may load ``path``: select their tests."""
+    found = False
+    relative = graph.relative(path)
+    for loader, why in sorted(graph.dynamic_loaders().items()):
+        if loader == path:
+            continue
+        reason = f"may load {relative}: {graph.relative(loader)} {why[0]}"
+        if graph.is_conftest(loader):
+            tests = graph.tests_under(loader.parent)
+            for test in tests:
+                collector.add(test, reason)
+            found = found or bool(tests)
+            continue
+        if graph.is_test_file(loader) and loader.exists():
+            collector.add(loader, reason)
+            found = True
+        via = f"imports {graph.relative(loader)}, which {reason}"
+        found = collector.add_importers_of(loader, via) or found
+    return found
