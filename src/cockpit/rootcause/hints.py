@@ -1,7 +1,11 @@
 """A small, extendable table of rules that recognise common failure families. Pure.
 
 Each rule looks at a cluster's root exception and original message and, when it matches,
-says what to check, naming the evidence (the class, the module) it found in the text.
+says what to check, naming the evidence (the class, table, module, fixture, codec or
+path) it found in the text. The families are the issue's: an SQLAlchemy class named in a
+``relationship()`` but never imported, two classes on one table or one registry name, a
+module that cannot be imported (at collection or later), a fixture not found, async
+fixture / async test / greenlet misuse, and Windows-only paths, codecs and tools.
 Add a rule by appending a :class:`HintRule` to :data:`RULES`.
 """
 
@@ -70,24 +74,34 @@ RULES: list[HintRule] = [
         "sqlalchemy-duplicate-class",
         (),
         r"Multiple classes found for path \"(?P<name>[\w.]+)\"|"
-        r"class named '(?P<name2>\w+)' .* already in the registry|"
-        r"does not reference mapper Mapper\[(?P<name3>\w+)",
+        r"already contains a class with the same class name and module name as "
+        r"(?P<name2>[\w.]+)|"
+        r"Class '(?:<class ')?(?P<name3>[\w.]+)(?:'>)?' already has a primary mapper|"
+        r"does not reference mapper Mapper\[(?P<name4>\w+)",
         lambda m: (
             f"The registry holds more than one class named "
-            f"{m['name'] or m['name2'] or m['name3']}: keep one canonical model and "
-            "re-export it from the other module."
+            f"{m['name'] or m['name2'] or m['name3'] or m['name4']}: keep one canonical "
+            "model and re-export it from the other module (or name the class by its full "
+            "module path in relationship())."
         ),
     ),
     _rule(
         "missing-module",
         ("ModuleNotFoundError", "ImportError"),
-        r"No module named '(?P<module>[\w.]+)'|cannot import name '(?P<name>\w+)'",
+        r"No module named '(?P<module>[\w.]+)'|"
+        r"cannot import name '(?P<name>\w+)' from (?:partially initialized module )?"
+        r"'(?P<source>[\w.]+)'(?P<circular>.*circular import)?",
         lambda m: (
-            f"The module {m['module']} cannot be imported: a missing dependency or a "
-            "wrong import path."
+            f"The module {m['module']} cannot be imported: a missing dependency (install "
+            "it in the test environment) or a wrong import path."
             if m["module"]
-            else f"{m['name']} cannot be imported from its module: renamed, moved, or a "
-            "circular import."
+            else f"{m['name']} cannot be imported from {m['source']}: "
+            + (
+                "a circular import; move the import into the function that needs it or "
+                "break the cycle."
+                if m["circular"]
+                else "renamed, moved, or a circular import."
+            )
         ),
     ),
     _rule(
@@ -102,21 +116,56 @@ RULES: list[HintRule] = [
     _rule(
         "async-fixture",
         (),
-        r"(greenlet_spawn has not been called|coroutine '[\w.]+' was never awaited|"
-        r"async def functions are not natively supported|MissingGreenlet)",
+        r"requested an async fixture '(?P<fixture>\w+)'|"
+        r"coroutine '(?P<coroutine>[\w.]+)' was never awaited",
         lambda m: (
-            "An async fixture or test runs without an async plugin mode to drive it "
-            "(pytest-asyncio's mode, or SQLAlchemy's async session used from sync code)."
+            f"The async fixture {m['fixture'] or m['coroutine']} is used by a sync test or "
+            "without an async plugin to await it: install pytest-asyncio (or anyio) and "
+            "mark the test async, or make the fixture sync."
+        ),
+    ),
+    _rule(
+        "async-test",
+        (),
+        r"async def functions are not natively supported",
+        lambda m: (
+            "An async test runs without an async plugin: install pytest-asyncio (with "
+            "asyncio_mode = auto, or @pytest.mark.asyncio) or use anyio's pytest plugin."
+        ),
+    ),
+    _rule(
+        "greenlet",
+        (),
+        r"(?P<spawn>greenlet_spawn has not been called|MissingGreenlet)|"
+        r"requires that the Python '(?P<library>greenlet)' library is installed",
+        lambda m: (
+            "SQLAlchemy's asyncio extension needs the greenlet library: install "
+            "sqlalchemy[asyncio] in the test environment."
+            if m["library"]
+            else "greenlet_spawn was not called: an async SQLAlchemy session or engine did "
+            "IO from sync code (a lazy load after await, or a sync fixture driving it). "
+            "Use selectinload()/await session.refresh(), or run it inside run_sync()."
         ),
     ),
     _rule(
         "windows-only",
         (),
-        r"(UnicodeDecodeError: 'charmap'|'cp1252' codec|WinError|"
-        r"[A-Za-z]:\\\\[\w\\\\]+|'make' is not recognized)",
+        r"'(?P<codec>charmap|cp125\d|mbcs)' codec|"
+        r"(?P<winerror>\[WinError \d+\][^\n]*)|"
+        r"(?<![\w:/])(?P<path>[A-Za-z]:\\{1,2}[^\s'\"]+)|"
+        r"'(?P<tool>[\w.-]+)' is not recognized as an internal or external command",
         lambda m: (
-            "A platform-specific path or encoding: open files with encoding='utf-8' and "
-            "build paths with pathlib, or skip the test on platforms that lack the tool."
+            f"The {m['codec']} codec is Windows' default: open files with "
+            "encoding='utf-8' (or set PYTHONUTF8=1)."
+            if m["codec"]
+            else f"A Windows path {m['path']}: build paths with pathlib from the project "
+            "folder instead of hard-coding a drive."
+            if m["path"]
+            else f"{m['tool']} exists only on some platforms: skip the test where it is "
+            "missing or call it through Python."
+            if m["tool"]
+            else f"A Windows-only error ({m['winerror']}): guard the code or the test "
+            "with sys.platform."
         ),
     ),
 ]

@@ -11,12 +11,14 @@ from __future__ import annotations
 import hashlib
 import threading
 from collections.abc import Sequence
+from pathlib import Path
 
 from cockpit.events import CollectionError, Event, PhasesPassed, SessionStarted, TestReport
 from cockpit.rootcause.signature import error_signature, signature_of
 from cockpit.runner import RunResult
 from cockpit.state import FAILING_OUTCOMES, RunState, TestRecord
 from cockpit.store.session_log import FailureRow, ResultRow, RunTotals, SessionLog
+from cockpit.store.sources import source_digest
 
 FLUSH_INTERVAL = 0.5
 
@@ -77,6 +79,7 @@ class RunRecorder:
         whole_suite: bool,
         selection_reason: str,
         interpreter: str,
+        project: Path | None = None,
     ) -> None:
         self.log = log
         self.state = state
@@ -85,6 +88,7 @@ class RunRecorder:
             whole_suite=whole_suite,
             selection_reason=selection_reason,
             interpreter=interpreter,
+            source_digest=source_digest(project) if project is not None else None,
         )
         self._phases: dict[str, dict[str, str]] = {}
         self._recorded: set[str] = set()  # pytest allows duplicate node ids (a.py a.py)

@@ -198,6 +198,7 @@ class SessionLog:
         whole_suite: bool,
         selection_reason: str,
         interpreter: str,
+        source_digest: str | None = None,
     ) -> int:
         session = self.active_session()
         with Session(self.engine) as db, db.begin():
@@ -207,6 +208,7 @@ class SessionLog:
                 whole_suite=whole_suite,
                 selection_reason=selection_reason,
                 interpreter=interpreter,
+                source_digest=source_digest,
                 pytest_version="",
                 rootdir="",
                 started_at=self.clock(),
