@@ -71,11 +71,11 @@ from bench_run import (
 
 import cockpit.store
 from cockpit.store.database import HEAD_REVISION
-from cockpit.store.recorder import results_digest
+from cockpit.store.recorder import module_digests, results_digest
 from cockpit.store.session_log import FailureRow, ResultRow, RunTotals, SessionLog
 
 GOAL_RATIO = 2.0
-PLAN_VERSION = 1
+PLAN_VERSION = 2  # 2: runs store their module digests (schema 0005)
 SEED = 20261122
 MODULES, PER_MODULE = 500, 100
 KINDS = ("fixed", "broken", "new", "removed", "changed_error")
@@ -271,6 +271,7 @@ def store_run(log: SessionLog, tests: Sequence[Test], rng: random.Random) -> int
         ),
         crashed_test=None,
         results_digest=results_digest({t.nodeid for t in tests}),
+        module_digests=module_digests({t.nodeid: module_of(t.nodeid) for t in tests}),
     )
     return run_id
 

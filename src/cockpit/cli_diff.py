@@ -11,8 +11,8 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from cockpit.cli_support import CliError, Parser, add_store_options, project_of
-from cockpit.diff import RunDiff, diff_runs
-from cockpit.store.quick_read import ChangedRows, QuickReader, RunHeader, split_changed
+from cockpit.diff import RunDiff, diff_changes
+from cockpit.store.quick_read import ChangedRows, QuickReader, RunHeader
 
 
 def _run_id(text: str) -> int:
@@ -91,12 +91,8 @@ def command_diff(argv: Sequence[str]) -> int:
         raise CliError("cockpit diff takes at most two run ids")
     requested = [_run_id(text) for text in options.runs]
     before, after, rows = _compare(project_of(options), options.db, requested)
-    old, new = split_changed(rows)
-    diff = diff_runs(
-        old,
-        new,
-        before_whole_suite=before.whole_suite,
-        after_whole_suite=after.whole_suite,
+    diff = diff_changes(
+        rows, before_whole_suite=before.whole_suite, after_whole_suite=after.whole_suite
     )
     if options.json:
         print(json.dumps(diff.as_json(), indent=2, ensure_ascii=False))

@@ -7,19 +7,24 @@ with a whole-suite run never reads the tests the subset skipped as removed or fi
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Protocol
+from collections.abc import Iterable, Mapping
+from typing import TYPE_CHECKING
 
 FAILING = frozenset({"failed", "error", "crashed"})
 
+ChangeRow = tuple[str, int, str, str | None, bool | int]
+"""One test in one run: (node id, 0 for the earlier run / 1 for the later, outcome, error
+signature, whether it ran in this run only)."""
 
-class Outcome(Protocol):
-    @property
-    def module(self) -> str: ...
-    @property
-    def outcome(self) -> str: ...
-    @property
-    def signature(self) -> str | None: ...
+
+if TYPE_CHECKING:  # creating a Protocol class costs ``cockpit diff`` start-up time
+    from typing import Protocol
+
+    class Outcome(Protocol):
+        @property
+        def outcome(self) -> str: ...
+        @property
+        def signature(self) -> str | None: ...
 
 
 class RunDiff:
@@ -71,29 +76,52 @@ def diff_runs(
     before_whole_suite: bool,
     after_whole_suite: bool,
 ) -> RunDiff:
+    """The diff of two runs given every outcome of each."""
+    rows: list[ChangeRow] = []
+    for side, mine, other in ((0, before, after), (1, after, before)):
+        for nodeid, result in mine.items():
+            alone = nodeid not in other
+            if alone or result.outcome in FAILING:
+                rows.append((nodeid, side, result.outcome, result.signature, alone))
+    return diff_changes(
+        rows, before_whole_suite=before_whole_suite, after_whole_suite=after_whole_suite
+    )
+
+
+def diff_changes(
+    rows: Iterable[ChangeRow], *, before_whole_suite: bool, after_whole_suite: bool
+) -> RunDiff:
+    """The diff of two runs from only what can differ between them.
+
+    ``rows`` hold each test that failed in a run and each test that ran in one run only,
+    once per run it is in. A test missing from one run's rows ran there without failing:
+    which of passed, skipped or xfailed it was never changes the diff, so the session log
+    need not read it (see ``quick_read``). Every list comes out sorted by node id.
+    """
     diff = RunDiff()
-    for nodeid in sorted(before.keys() | after.keys()):
-        old, new = before.get(nodeid), after.get(nodeid)
-        if old is None:
-            if before_whole_suite:
+    failing: tuple[dict[str, str], dict[str, str]] = ({}, {})
+    for nodeid, side, outcome, signature, alone in rows:
+        if alone:
+            whole_suite = before_whole_suite if side else after_whole_suite
+            if not whole_suite:
+                diff.not_compared += 1
+            elif side:
                 diff.new.append(nodeid)
             else:
-                diff.not_compared += 1
-            continue
-        if new is None:
-            if after_whole_suite:
                 diff.removed.append(nodeid)
-            else:
-                diff.not_compared += 1
-            continue
-        old_failing, new_failing = old.outcome in FAILING, new.outcome in FAILING
-        if old_failing and not new_failing:
+        elif outcome in FAILING:
+            failing[side][nodeid] = signature or ""
+    old, new = failing
+    for nodeid, signature in old.items():
+        now = new.get(nodeid)
+        if now is None:
             diff.fixed.append(nodeid)
-        elif new_failing and not old_failing:
-            diff.broken.append(nodeid)
-        elif old_failing and new_failing:
-            if (old.signature or "") != (new.signature or ""):
-                diff.changed_error.append(nodeid)
-            else:
-                diff.still_failing.append(nodeid)
+        elif now != signature:
+            diff.changed_error.append(nodeid)
+        else:
+            diff.still_failing.append(nodeid)
+    diff.broken.extend(nodeid for nodeid in new if nodeid not in old)
+    for tests in (diff.fixed, diff.broken, diff.new, diff.removed, diff.changed_error):
+        tests.sort()
+    diff.still_failing.sort()
     return diff

@@ -195,3 +195,19 @@ class Isolation(Base):
     polluter: Mapped[str | None] = mapped_column(Text, default=None)
     """For an order-dependent test, the earlier test that breaks it, when bisected."""
     created_at: Mapped[float] = mapped_column(Float)
+
+
+class RunModule(Base):
+    """Which tests one run recorded in one module, as a digest (see ``module_digests``).
+
+    Two runs whose digests agree for a module ran the same tests there, so a diff needs
+    only the module's failing tests; a run without rows here predates the table.
+    """
+
+    __tablename__ = "run_modules"
+
+    run_id: Mapped[int] = mapped_column(ForeignKey("runs.id"), primary_key=True)
+    module: Mapped[str] = mapped_column(Text, primary_key=True)
+    digest: Mapped[str] = mapped_column(String(64))
+    """sha256 of the module's sorted node ids in this run."""
+    tests: Mapped[int] = mapped_column(Integer)

@@ -6,10 +6,13 @@ session log at the current schema these queries go straight through the standard
 ``sqlite3`` driver; any other database (or an older schema, which needs upgrading) goes
 through :class:`~cockpit.store.session_log.SessionLog` with the very same SQL text.
 
-The diff query returns only the tests whose outcome or error signature differs between
-the two runs, or that ran in only one of them: the database skips the unchanged majority.
-Records here are NamedTuples, not dataclasses: importing ``dataclasses`` (and ``inspect``
-with it) would cost this command a quarter of its start-up.
+The diff queries return only what can differ between the two runs: the failing results of
+each, and the tests that ran in one of them only; the database skips the unchanged
+majority. Which query is cheapest depends on what the runs stored when they finished (see
+:func:`changed_results_sql`): with a digest of each module's node ids, only the modules
+whose test set changed are compared test by test. Records here are NamedTuples, not
+dataclasses: importing ``dataclasses`` (and ``inspect`` with it) would cost this command
+a quarter of its start-up.
 """
 
 from __future__ import annotations
@@ -19,48 +22,96 @@ import sqlite3
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from cockpit.diff import FAILING
+from cockpit.diff import FAILING, ChangeRow
 from cockpit.errors import EXIT_STORE, CockpitError
 
-HEAD_REVISION = "0003"  # kept equal to cockpit.store.database.HEAD_REVISION by a test
+HEAD_REVISION = "0005"  # kept equal to cockpit.store.database.HEAD_REVISION by a test
 
-CHANGED_RESULTS_SQL = """
-SELECT a.nodeid, a.module, a.outcome, a.signature, b.outcome, b.signature
+FAILING_SQL = ", ".join(f"'{outcome}'" for outcome in sorted(FAILING))
+
+# Every query below returns the same rows, which is all a diff needs: each test that failed
+# in a run, and each test that ran in one of the two runs only, once per run it is in, as
+# :data:`cockpit.diff.ChangeRow`. A test in neither ran in both runs without failing.
+
+# The full comparison: every result of both runs, one index lookup each. Only for runs
+# recorded before module digests existed whose results digests differ.
+CHANGED_RESULTS_SQL = f"""
+SELECT a.nodeid, 0, a.outcome, a.signature, b.nodeid IS NULL
 FROM results AS a
 LEFT JOIN results AS b ON b.run_id = :after AND b.nodeid = a.nodeid
-WHERE a.run_id = :before
-  AND (b.nodeid IS NULL OR a.outcome <> b.outcome
-       OR COALESCE(a.signature, '') <> COALESCE(b.signature, ''))
+WHERE a.run_id = :before AND (a.outcome IN ({FAILING_SQL}) OR b.nodeid IS NULL)
 UNION ALL
-SELECT b.nodeid, b.module, NULL, NULL, b.outcome, b.signature
+SELECT b.nodeid, 1, b.outcome, b.signature, a.nodeid IS NULL
 FROM results AS b
 LEFT JOIN results AS a ON a.run_id = :before AND a.nodeid = b.nodeid
-WHERE b.run_id = :after AND a.nodeid IS NULL
+WHERE b.run_id = :after AND (b.outcome IN ({FAILING_SQL}) OR a.nodeid IS NULL)
 """
 
-# When both runs recorded exactly the same tests, only a test failing in one of them can
-# be fixed, broken or failing differently: the (run_id, outcome) index finds those alone.
-CHANGED_FAILING_SQL = """
-SELECT a.nodeid, a.module, a.outcome, a.signature, b.outcome, b.signature
-FROM results AS a
-JOIN results AS b ON b.run_id = :after AND b.nodeid = a.nodeid
-WHERE a.run_id = :before AND a.outcome IN ({failing})
-  AND (a.outcome <> b.outcome OR COALESCE(a.signature, '') <> COALESCE(b.signature, ''))
+# When both runs recorded exactly the same tests (equal results digests), no test ran in
+# one run only: the failing results of each run, found through the (run_id, outcome)
+# index, are the whole answer.
+CHANGED_FAILING_SQL = f"""
+SELECT nodeid, 0, outcome, signature, FALSE
+FROM results WHERE run_id = :before AND outcome IN ({FAILING_SQL})
 UNION ALL
-SELECT b.nodeid, b.module, a.outcome, a.signature, b.outcome, b.signature
-FROM results AS b
-JOIN results AS a ON a.run_id = :before AND a.nodeid = b.nodeid
-WHERE b.run_id = :after AND b.outcome IN ({failing})
-  AND a.outcome NOT IN ({failing})
-""".format(failing=", ".join(f"'{outcome}'" for outcome in sorted(FAILING)))
+SELECT nodeid, 1, outcome, signature, FALSE
+FROM results WHERE run_id = :after AND outcome IN ({FAILING_SQL})
+"""
 
-RUN_COLUMNS = "id, whole_suite, selection_reason, results_digest"
+# Module by module, when both runs stored their module digests: the full comparison only
+# in the modules whose test set differs (their digests differ, or the module is in one run
+# only), the failing results alone everywhere else. A module with equal digests holds the
+# same node ids in both runs, so none of its tests ran in one run only.
+CHANGED_BY_MODULE_SQL = f"""
+WITH changed_modules (module) AS (
+  SELECT a.module FROM run_modules AS a
+  LEFT JOIN run_modules AS b ON b.run_id = :after AND b.module = a.module
+  WHERE a.run_id = :before AND (b.module IS NULL OR a.digest <> b.digest)
+  UNION
+  SELECT b.module FROM run_modules AS b
+  LEFT JOIN run_modules AS a ON a.run_id = :before AND a.module = b.module
+  WHERE b.run_id = :after AND a.module IS NULL
+)
+SELECT a.nodeid, 0, a.outcome, a.signature, b.nodeid IS NULL
+FROM results AS a
+LEFT JOIN results AS b ON b.run_id = :after AND b.nodeid = a.nodeid
+WHERE a.run_id = :before AND a.module IN (SELECT module FROM changed_modules)
+  AND (a.outcome IN ({FAILING_SQL}) OR b.nodeid IS NULL)
+UNION ALL
+SELECT b.nodeid, 1, b.outcome, b.signature, a.nodeid IS NULL
+FROM results AS b
+LEFT JOIN results AS a ON a.run_id = :before AND a.nodeid = b.nodeid
+WHERE b.run_id = :after AND b.module IN (SELECT module FROM changed_modules)
+  AND (b.outcome IN ({FAILING_SQL}) OR a.nodeid IS NULL)
+UNION ALL
+SELECT nodeid, 0, outcome, signature, FALSE
+FROM results WHERE run_id = :before AND outcome IN ({FAILING_SQL})
+  AND module NOT IN (SELECT module FROM changed_modules)
+UNION ALL
+SELECT nodeid, 1, outcome, signature, FALSE
+FROM results WHERE run_id = :after AND outcome IN ({FAILING_SQL})
+  AND module NOT IN (SELECT module FROM changed_modules)
+"""
+
+MODULES_RECORDED_SQL = "SELECT EXISTS (SELECT 1 FROM run_modules WHERE run_id = :run)"
+"""Whether a run stored its module digests (runs recorded before revision 0005 did not)."""
+
+RUN_COLUMNS = (
+    "id, whole_suite, selection_reason, results_digest,"
+    " EXISTS (SELECT 1 FROM run_modules WHERE run_modules.run_id = runs.id)"
+)
 RUN_SQL = f"SELECT {RUN_COLUMNS} FROM runs WHERE id = :run"
 LAST_RUNS_SQL = f"SELECT {RUN_COLUMNS} FROM runs ORDER BY id DESC LIMIT :limit"
 
 
-def changed_results_sql(before_digest: str | None, after_digest: str | None) -> str:
-    """The full comparison, or the failing-only one when both runs hold the same tests."""
+def changed_results_sql(
+    before_digest: str | None, after_digest: str | None, modules_recorded: bool = False
+) -> str:
+    """The cheapest query that finds every changed test of two runs: module by module when
+    both stored module digests, failing-only when both hold the same tests, else the full
+    comparison (runs recorded before module digests existed)."""
+    if modules_recorded:
+        return CHANGED_BY_MODULE_SQL
     if before_digest is not None and before_digest == after_digest:
         return CHANGED_FAILING_SQL
     return CHANGED_RESULTS_SQL
@@ -71,6 +122,7 @@ class RunHeader(NamedTuple):
     whole_suite: bool
     selection_reason: str
     results_digest: str | None = None
+    modules_recorded: bool = False
 
 
 class Outcome(NamedTuple):
@@ -79,20 +131,7 @@ class Outcome(NamedTuple):
     signature: str | None
 
 
-ChangedRows = list[tuple[str, str, str | None, str | None, str | None, str | None]]
-
-
-def split_changed(rows: ChangedRows) -> tuple[dict[str, Outcome], dict[str, Outcome]]:
-    """The before / after outcomes of the changed tests, as :func:`cockpit.diff.diff_runs`
-    takes them."""
-    before: dict[str, Outcome] = {}
-    after: dict[str, Outcome] = {}
-    for nodeid, module, old, old_signature, new, new_signature in rows:
-        if old is not None:
-            before[nodeid] = Outcome(module, old, old_signature)
-        if new is not None:
-            after[nodeid] = Outcome(module, new, new_signature)
-    return before, after
+ChangedRows = list[ChangeRow]
 
 
 class QuickReader:
@@ -137,15 +176,22 @@ class QuickReader:
 
     def run(self, run_id: int) -> RunHeader | None:
         rows = self._query(RUN_SQL, {"run": run_id})
-        return RunHeader(rows[0][0], bool(rows[0][1]), rows[0][2], rows[0][3]) if rows else None
+        return _header(rows[0]) if rows else None
 
     def last_runs(self, limit: int) -> list[RunHeader]:
-        rows = self._query(LAST_RUNS_SQL, {"limit": limit})
-        return [RunHeader(row[0], bool(row[1]), row[2], row[3]) for row in rows]
+        return [_header(row) for row in self._query(LAST_RUNS_SQL, {"limit": limit})]
 
     def changed(self, before: RunHeader, after: RunHeader) -> ChangedRows:
-        query = changed_results_sql(before.results_digest, after.results_digest)
+        query = changed_results_sql(
+            before.results_digest,
+            after.results_digest,
+            before.modules_recorded and after.modules_recorded,
+        )
         return self._query(query, {"before": before.id, "after": after.id})
+
+
+def _header(row: tuple[Any, ...]) -> RunHeader:
+    return RunHeader(row[0], bool(row[1]), row[2], row[3], bool(row[4]))
 
 
 def _sqlite_path(project: Path, url: str | None) -> Path | None:

@@ -10,22 +10,39 @@ from __future__ import annotations
 
 import hashlib
 import threading
-from collections.abc import Sequence
+from collections.abc import Collection, Mapping, Sequence
 from pathlib import Path
 
 from cockpit.events import CollectionError, Event, PhasesPassed, SessionStarted, TestReport
 from cockpit.rootcause.signature import error_signature, signature_of
 from cockpit.runner import RunResult
 from cockpit.state import FAILING_OUTCOMES, RunState, TestRecord
-from cockpit.store.session_log import FailureRow, ResultRow, RunTotals, SessionLog
+from cockpit.store.session_log import (
+    FailureRow,
+    ModuleDigest,
+    ResultRow,
+    RunTotals,
+    SessionLog,
+)
 from cockpit.store.sources import source_digest
 
 FLUSH_INTERVAL = 0.5
 
 
-def results_digest(nodeids: set[str]) -> str:
+def results_digest(nodeids: Collection[str]) -> str:
     """A fingerprint of which tests a run recorded (see ``Run.results_digest``)."""
     return hashlib.sha256("\n".join(sorted(nodeids)).encode("utf-8", "replace")).hexdigest()
+
+
+def module_digests(modules: Mapping[str, str]) -> dict[str, ModuleDigest]:
+    """Per module, the fingerprint of the tests a run recorded there (see ``RunModule``),
+    from node id -> module as the results store them."""
+    nodeids: dict[str, list[str]] = {}
+    for nodeid, module in modules.items():
+        nodeids.setdefault(module, []).append(nodeid)
+    return {
+        module: ModuleDigest(results_digest(tests), len(tests)) for module, tests in nodeids.items()
+    }
 
 
 def result_row(record: TestRecord, phases: dict[str, str], rootdir: str | None = None) -> ResultRow:
@@ -160,6 +177,10 @@ class RunRecorder:
         except BaseException as error:  # surfaced by finish(), never lost silently
             self._error = error
 
+    def _written(self, crashed: str | None) -> set[str]:
+        """The node ids of every result row this run wrote (the crashed test's included)."""
+        return self._recorded | ({crashed} if crashed in self.state.tests else set())
+
     def finish(self, result: RunResult) -> None:
         """Write what is left, the crashed test, and the run's ending."""
         self._stop.set()
@@ -191,4 +212,7 @@ class RunRecorder:
             ),
             crashed_test=crashed,
             results_digest=results_digest(self._recorded | ({crashed} if crashed else set())),
+            module_digests=module_digests(
+                {nodeid: state.tests[nodeid].module for nodeid in self._written(crashed)}
+            ),
         )

@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 import socket
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, fields
 from datetime import datetime
 from pathlib import Path
@@ -33,9 +33,15 @@ from cockpit.store.models import (
     Note,
     Result,
     Run,
+    RunModule,
 )
 from cockpit.store.paths import find_project_root
-from cockpit.store.quick_read import ChangedRows, Outcome, changed_results_sql
+from cockpit.store.quick_read import (
+    MODULES_RECORDED_SQL,
+    ChangedRows,
+    Outcome,
+    changed_results_sql,
+)
 
 Clock = Callable[[], float]
 
@@ -64,6 +70,14 @@ class FailureRow:
     stdout: str | None = None
     stderr: str | None = None
     log: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ModuleDigest:
+    """Which tests a run recorded in one module: the digest of their node ids, and how many."""
+
+    digest: str
+    tests: int
 
 
 @dataclass(frozen=True, slots=True)
@@ -266,7 +280,10 @@ class SessionLog:
         totals: RunTotals,
         crashed_test: str | None,
         results_digest: str | None = None,
+        module_digests: Mapping[str, ModuleDigest] | None = None,
     ) -> None:
+        """The run's ending; ``module_digests`` (module -> digest) go in the same transaction,
+        so a diff never sees a run with only some of its modules digested."""
         with self.engine.begin() as connection:
             connection.execute(
                 update(Run)
@@ -286,6 +303,14 @@ class SessionLog:
                     xpassed=totals.xpassed,
                 )
             )
+            if module_digests:
+                connection.execute(
+                    insert(RunModule),
+                    [
+                        {"run_id": run_id, "module": module, "digest": d.digest, "tests": d.tests}
+                        for module, d in module_digests.items()
+                    ],
+                )
         self.attach_fix_evidence(run_id)
 
     def mark_interrupted_runs(self) -> list[int]:
@@ -352,8 +377,12 @@ class SessionLog:
 
     def changed_results(self, before: Run, after: Run) -> ChangedRows:
         """Tests whose outcome or error differs between two runs (see ``quick_read``)."""
-        query = changed_results_sql(before.results_digest, after.results_digest)
         with self.engine.connect() as connection:
+            modules = all(
+                connection.execute(text(MODULES_RECORDED_SQL), {"run": run.id}).scalar()
+                for run in (before, after)
+            )
+            query = changed_results_sql(before.results_digest, after.results_digest, modules)
             rows = connection.execute(text(query), {"before": before.id, "after": after.id}).all()
         return [tuple(row) for row in rows]
 
