@@ -18,10 +18,10 @@ from __future__ import annotations
 import json
 import os
 import sqlite3
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from cockpit.errors import EXIT_STORE, CockpitError, NotFound, StoreError
 from cockpit.report.model import (
@@ -41,6 +41,9 @@ from cockpit.report.model import (
     SlowTest,
 )
 from cockpit.store.quick_read import HEAD_REVISION
+
+if TYPE_CHECKING:
+    from sqlalchemy import Engine
 
 Rows = list[tuple[Any, ...]]
 Query = Callable[[str, Mapping[str, Any]], Rows]
@@ -74,11 +77,12 @@ SQL = {
     "run_before_session": f"SELECT {RUN_COLUMNS} FROM runs WHERE session_id <> :session "
     "AND started_at < :start AND whole_suite AND outcome IN ('failed', 'passed') "
     "ORDER BY started_at DESC, id DESC LIMIT 1",
-    "run_counts": "SELECT outcome, COUNT(*) FROM results WHERE run_id = :run GROUP BY outcome",
     "collection_errors": "SELECT path, message FROM collection_errors WHERE run_id = :run",
     "module_totals": "SELECT module, COUNT(*) FROM results WHERE run_id = :run GROUP BY module",
-    "module_others": "SELECT module, outcome, COUNT(*) FROM results WHERE run_id = :run "
-    f"AND outcome IN ({_NOT_PASSED_SQL}) GROUP BY module, outcome",
+    # No GROUP BY here: with one, SQLite walks the (run_id, module) index over every row of
+    # the run; without, the (run_id, outcome) index finds the few tests that did not pass.
+    "module_others": "SELECT module, outcome FROM results WHERE run_id = :run "
+    f"AND outcome IN ({_NOT_PASSED_SQL})",
     "failing_then": "SELECT a.nodeid, a.module, COALESCE(a.root_key, a.signature), "
     "a.signature, b.outcome, b.signature FROM results AS a "
     "LEFT JOIN results AS b ON b.run_id = :after AND b.nodeid = a.nodeid "
@@ -90,11 +94,10 @@ SQL = {
     "failing": "SELECT nodeid, module, outcome, COALESCE(root_key, signature) FROM results "
     f"WHERE run_id = :run AND outcome IN ({_FAILING_SQL})",
     "message": "SELECT message FROM failures WHERE run_id = :run AND nodeid = :nodeid",
-    "slow_threshold": "SELECT duration FROM results WHERE run_id = :run "
-    "ORDER BY duration DESC LIMIT 1 OFFSET :offset",
-    "slow": "SELECT nodeid, duration, outcome FROM results WHERE run_id = :run "
+    "slowest": "SELECT nodeid, duration, outcome FROM results WHERE run_id = :run "
+    "ORDER BY duration DESC LIMIT :limit",
+    "slow_ties": "SELECT nodeid, duration, outcome FROM results WHERE run_id = :run "
     "AND duration >= :threshold",
-    "slow_all": "SELECT nodeid, duration, outcome FROM results WHERE run_id = :run",
     "fixes": "SELECT id, title, problem, root_cause, solution, files, risk, before_run_id, "
     "evidence_run_id FROM fixes WHERE session_id = :session ORDER BY id",
     "known_issues": "SELECT id, title, tests, workaround, deselected, priority, effort, status "
@@ -123,20 +126,24 @@ def open_query(project: Path, url: str | None) -> Iterator[Query]:
         finally:
             connection.close()
         return
-    from sqlalchemy import text
-
     from cockpit.store.session_log import SessionLog
 
     log = SessionLog.open(project, url)
-
-    def query(sql: str, params: Mapping[str, Any]) -> Rows:
-        with log.engine.connect() as db:
-            return [tuple(row) for row in db.execute(text(sql), dict(params))]
-
     try:
-        yield query
+        yield engine_query(log.engine)
     finally:
         log.close()
+
+
+def engine_query(engine: Engine) -> Query:
+    """The same statements through SQLAlchemy, for any database it reaches."""
+    from sqlalchemy import text
+
+    def query(sql: str, params: Mapping[str, Any]) -> Rows:
+        with engine.connect() as db:
+            return [tuple(row) for row in db.execute(text(sql), dict(params))]
+
+    return query
 
 
 def sqlite_path(project: Path, url: str | None) -> Path | None:
@@ -198,6 +205,10 @@ def _first_line(text: str | None) -> str:
     return next((line.strip() for line in (text or "").splitlines() if line.strip()), "")
 
 
+def _sum(counts: Iterable[Counts]) -> Counts:
+    return Counts(*(sum(column) for column in zip(Counts(), *counts, strict=True)))
+
+
 def _counts(pairs: Mapping[str, int]) -> Counts:
     values = {field: 0 for field in Counts._fields}
     for outcome, count in pairs.items():
@@ -221,7 +232,7 @@ class SummaryReader:
         cached = self._runs.get(run_id)
         if cached is not None:
             return cached
-        counts = _counts(dict(self.query(SQL["run_counts"], {"run": run_id})))
+        counts = _sum(self.module_counts(run_id).values())
         errors = len(self.query(SQL["collection_errors"], {"run": run_id}))
         info = RunInfo(
             id=run_id,
@@ -249,13 +260,16 @@ class SummaryReader:
         if cached is not None:
             return cached
         others: dict[str, dict[str, int]] = {}
-        for module, outcome, count in self.query(SQL["module_others"], {"run": run_id}):
-            others.setdefault(module, {})[outcome] = int(count)
+        for module, outcome in self.query(SQL["module_others"], {"run": run_id}):
+            tally = others.setdefault(module, {})
+            tally[outcome] = tally.get(outcome, 0) + 1
         modules = {}
         for module, total in self.query(SQL["module_totals"], {"run": run_id}):
-            pairs = others.get(module, {})
-            passed = int(total) - sum(pairs.values())
-            modules[module] = _counts({**pairs, "passed": passed})
+            pairs = others.get(module)
+            if pairs is None:
+                modules[module] = Counts(passed=int(total))
+            else:
+                modules[module] = _counts({**pairs, "passed": int(total) - sum(pairs.values())})
         self._modules[run_id] = modules
         return modules
 
@@ -375,12 +389,12 @@ class SummaryReader:
         return tuple(clusters), len(groups)
 
     def slow_tests(self, run: RunInfo) -> tuple[SlowTest, ...]:
-        """The slowest tests; ties at the cut are settled by node id, in Python."""
-        threshold = self.query(SQL["slow_threshold"], {"run": run.id, "offset": SLOW_TESTS - 1})
-        if threshold:
-            rows = self.query(SQL["slow"], {"run": run.id, "threshold": threshold[0][0]})
-        else:  # fewer tests than places
-            rows = self.query(SQL["slow_all"], {"run": run.id})
+        """The slowest tests. Ties are settled by node id in Python, never by the database's
+        collation: when the cut falls inside a tie, every tied test is fetched."""
+        rows = self.query(SQL["slowest"], {"run": run.id, "limit": SLOW_TESTS + 1})
+        if len(rows) > SLOW_TESTS and rows[SLOW_TESTS][1] == rows[SLOW_TESTS - 1][1]:
+            threshold = rows[SLOW_TESTS - 1][1]
+            rows = self.query(SQL["slow_ties"], {"run": run.id, "threshold": threshold})
         ranked = sorted(rows, key=lambda row: (-float(row[1]), row[0]))[:SLOW_TESTS]
         return tuple(SlowTest(str(n), float(d), str(o)) for n, d, o in ranked)
 
