@@ -108,7 +108,11 @@ async def _cancellable(coroutine: Coroutine[Any, Any, T]) -> T:
 
 
 def _table(verdicts: Sequence[IsolationVerdict], bisected: bool) -> Table:
-    table = Table("test", "verdict", "outcomes alone", "polluter", title="isolation")
+    table = Table(title="isolation")
+    table.add_column("test", overflow="fold")
+    table.add_column("verdict", no_wrap=True)
+    table.add_column("outcomes alone")
+    table.add_column("polluter", overflow="fold")
     for verdict in verdicts:
         polluter = verdict.polluter
         if polluter is None:
@@ -155,12 +159,13 @@ def command_isolate(argv: Sequence[str]) -> int:
     cwd = Path(run.rootdir) if run is not None and run.rootdir else project
     if not cwd.is_dir():
         cwd = project
+    console = Console(highlight=False, soft_wrap=True)
     if not options.json:
         jobs = options.jobs or os.cpu_count() or 1
-        print(
-            f"cockpit: rerunning {len(targets)} tests alone, {options.repeats} times each, "
-            f"{jobs} at a time, with {interpreter.path} ({interpreter.reason})",
-            file=sys.stderr,
+        console.print(
+            f"rerunning {len(targets)} tests alone, {options.repeats} times each, {jobs} at a "
+            f"time, with {escape(str(interpreter.path))} ({interpreter.reason})",
+            style="dim",
         )
     try:
         verdicts = asyncio.run(
@@ -182,6 +187,5 @@ def command_isolate(argv: Sequence[str]) -> int:
     if options.json:
         print(json.dumps([verdict.as_json() for verdict in verdicts], indent=2))
         return 0
-    console = Console(highlight=False, soft_wrap=True)
     console.print(_table(verdicts, options.bisect))
     return 0

@@ -353,6 +353,10 @@ def command_history(argv: Sequence[str]) -> int:
     rows = _open(options).history(options.nodeid)
     if not rows:
         raise CliError(f"no recorded run has {options.nodeid}; cockpit runs lists the runs")
+    from cockpit.isolate import flaky_flips
+    from cockpit.store.isolation_log import history_points
+
+    flaky = flaky_flips(history_points(rows))  # flips with the project's files unchanged
     if options.json:
         _print_json(
             [
@@ -362,21 +366,31 @@ def command_history(argv: Sequence[str]) -> int:
                     "outcome": result.outcome,
                     "duration": result.duration,
                     "signature": result.signature,
+                    "flaky": run.id in flaky,
                 }
                 for run, result in rows
             ]
         )
         return 0
-    table = Table("run", "started", "outcome", "duration", "error", title=escape(options.nodeid))
+    table = Table(
+        "run", "started", "outcome", "", "duration", "error", title=escape(options.nodeid)
+    )
     for run, result in rows:
         table.add_row(
             str(run.id),
             _when(run.started_at),
             result.outcome,
+            "[magenta]flaky[/]" if run.id in flaky else "",
             f"{result.duration:.3f}s",
             escape(result.signature or ""),
         )
     _console().print(table)
+    if flaky:
+        _console().print(
+            f"flaky: {len(flaky)} outcome flips with no project file changed in between "
+            "(cockpit isolate reruns the test alone)",
+            style="magenta",
+        )
     return 0
 
 

@@ -73,7 +73,14 @@ class Rerunner:
         """Run ``before + [target]`` in one fresh process; the target's outcome."""
         request = RunRequest(project=self.project, pytest_args=(*RERUN_ARGS, *before, target))
         async with self.slots:
-            result = await PytestRun(request, self.interpreter).run()
+            run = PytestRun(request, self.interpreter)
+            try:
+                result = await run.run()
+            except asyncio.CancelledError:
+                # A second cancel can cut the run's own clean-up short: finish it shielded,
+                # so no cancel, however repeated, leaves a pytest process behind.
+                await asyncio.shield(run.cancel())
+                raise
         return outcome_of(result, target)
 
     async def repeats(self, target: str, count: int) -> tuple[str, ...]:
@@ -96,7 +103,8 @@ async def _all(awaitables: Sequence[Awaitable[T]]) -> list[T]:
         return list(await asyncio.gather(*tasks))
     finally:
         for task in tasks:
-            task.cancel()
+            if not task.done() and not task.cancelling():
+                task.cancel()  # once: a second cancel would interrupt its clean-up
         await asyncio.gather(*tasks, return_exceptions=True)
 
 
