@@ -414,33 +414,27 @@ def _metrics(summary: SessionSummary) -> list[str]:
     runs = [run for run in (summary.before, summary.after) if run is not None]
     if not runs:
         return [*lines, "No whole-suite run to measure.", ""]
-    header = ["Metric", *(run_label(run) for run in runs)]
-    if len(runs) == 2:
-        header.append("Change")
+    paired = len(runs) == 2
+    header = ["Metric", *(run_label(run) for run in runs), *(["Change"] if paired else [])]
     rows = []
-    for label, name in _METRICS:
-        values = [int(getattr(run.counts, name)) for run in runs]
-        rows.append([label, *map(str, values), *([signed(values[1] - values[0])][: len(runs) - 1])])
-    errors = [run.collection_errors for run in runs]
-    rows.append(
-        [
-            "Modules not importable",
-            *map(str, errors),
-            *([signed(errors[1] - errors[0])][: len(runs) - 1]),
-        ]
-    )
+    for label, values in (
+        *((label, [int(getattr(run.counts, name)) for run in runs]) for label, name in _METRICS),
+        ("Modules not importable", [run.collection_errors for run in runs]),
+    ):
+        change = [signed(values[1] - values[0])] if paired else []
+        rows.append([label, *map(str, values), *change])
     rows.append(
         [
             "Pass rate",
             *(rate(run.counts.passed, run.counts.tests) for run in runs),
-            *(["-"][: len(runs) - 1]),
+            *(["-"] if paired else []),
         ]
     )
     rows.append(
         [
             "Run time",
             *(span(run.duration) if run.duration is not None else "-" for run in runs),
-            *(["-"][: len(runs) - 1]),
+            *(["-"] if paired else []),
         ]
     )
     lines += table(header, rows)
