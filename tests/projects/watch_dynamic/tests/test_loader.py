@@ -1,5 +1,0 @@
-from app.loader import load
-
-
-def test_load():
-    assert load("a").X == 1

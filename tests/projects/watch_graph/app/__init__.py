@@ -1,1 +1,0 @@
-"""A small package whose tests reach it in every way cockpit must follow."""

@@ -1,5 +1,0 @@
-"""Arithmetic the rest builds on."""
-
-
-def add(a, b):
-    return a + b

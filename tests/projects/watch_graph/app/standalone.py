@@ -1,3 +1,0 @@
-"""Imported by nothing: may be run as a script."""
-
-print("hello")

@@ -1,2 +1,0 @@
-def test_four(four):
-    assert four == 4

@@ -1,6 +1,0 @@
-import pytest
-
-
-@pytest.fixture
-def anything():
-    return 1

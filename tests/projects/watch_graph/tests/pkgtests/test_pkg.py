@@ -1,5 +1,0 @@
-from .data import VALUE
-
-
-def test_value():
-    assert VALUE == 7

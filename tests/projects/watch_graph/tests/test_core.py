@@ -1,5 +1,0 @@
-from helpers import three
-
-
-def test_three():
-    assert three() == 3

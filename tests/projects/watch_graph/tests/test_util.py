@@ -1,5 +1,0 @@
-from app import util
-
-
-def test_double():
-    assert util.double(2) == 4
