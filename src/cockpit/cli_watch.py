@@ -216,7 +216,7 @@ class WatchRuns:
             run.state,
             list(request.pytest_args),
             whole_suite=selection.everything and not self.scope,
-            selection_reason=f"watch: {selection.summary}",
+            selection_reason=f"watch: {selection.summary}"[:500],
             interpreter=str(self.interpreter.path),
             project=find_project_root(request.project),
         )

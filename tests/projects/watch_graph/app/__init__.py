@@ -1,0 +1,1 @@
+"""A small package whose tests reach it in every way cockpit must follow."""

@@ -1,0 +1,5 @@
+"""Arithmetic the rest builds on."""
+
+
+def add(a, b):
+    return a + b

@@ -1,0 +1,3 @@
+"""Imported by nothing: may be run as a script."""
+
+print("hello")

@@ -1,0 +1,2 @@
+def test_four(four):
+    assert four == 4

@@ -1,0 +1,5 @@
+from .data import VALUE
+
+
+def test_value():
+    assert VALUE == 7

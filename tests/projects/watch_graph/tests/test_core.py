@@ -1,0 +1,5 @@
+from helpers import three
+
+
+def test_three():
+    assert three() == 3

@@ -1,0 +1,5 @@
+from app import util
+
+
+def test_double():
+    assert util.double(2) == 4
