@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import os
 import sys
-import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -22,27 +21,38 @@ def default_output(project_root: Path, session_id: int, file_format: str = "md")
     return project_root / f"cockpit-session-{session_id}.{file_format}"
 
 
+def write_output(path: Path, content: str) -> None:
+    """Write ``content`` to ``path``: a file whole or not at all; a device or a pipe
+    (``-o /dev/stdout``, ``/dev/null``, a FIFO) in place, never replaced by a file."""
+    if path.is_dir():
+        raise CliError(f"-o {path} is a folder; name a file")
+    if path.exists() and not path.is_file():
+        try:
+            with open(path, "w", encoding="utf-8", newline="\n") as handle:
+                handle.write(content)
+        except OSError as error:
+            raise CliError(f"cannot write {path}: {error.strerror or error}") from None
+        return
+    write_atomically(path, content)
+
+
 def write_atomically(path: Path, content: str) -> None:
-    """Write the whole file or nothing: a temporary file beside it, renamed over it."""
+    """Write the whole file or nothing: a temporary file beside it, renamed over it.
+
+    (Not ``tempfile``: importing it costs more than the rest of this command's own code.)
+    """
+    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     try:
-        descriptor, temporary = tempfile.mkstemp(
-            dir=path.parent, prefix=f".{path.name}.", suffix=".tmp"
-        )
-    except OSError as error:
-        raise CliError(
-            f"cannot write {path}: {error.strerror or error}; pass -o with a writable path"
-        ) from None
-    try:
-        with os.fdopen(descriptor, "w", encoding="utf-8", newline="\n") as handle:
+        with open(temporary, "x", encoding="utf-8", newline="\n") as handle:
             handle.write(content)
         os.replace(temporary, path)
     except OSError as error:
-        Path(temporary).unlink(missing_ok=True)
+        temporary.unlink(missing_ok=True)
         raise CliError(
             f"cannot write {path}: {error.strerror or error}; pass -o with a writable path"
         ) from None
     except BaseException:
-        Path(temporary).unlink(missing_ok=True)
+        temporary.unlink(missing_ok=True)
         raise
 
 
@@ -95,7 +105,7 @@ def command_export(argv: Sequence[str]) -> int:
             from cockpit.store.paths import find_project_root
 
             target = default_output(find_project_root(project), summary.id, options.format)
-        write_atomically(target, content)
+        write_output(target, content)
         print(f"cockpit export: session {summary.id} written to {target}", file=sys.stderr)
     if options.show:
         from rich.console import Console
