@@ -61,10 +61,10 @@ def venv_python() -> Path:
     return VENV / "bin" / "python"
 
 
-def ensure_venv(projects: list[Project]) -> Path:
-    """A venv with pytest, testmon, pytest-watcher and the projects' test requirements."""
+def ensure_venv() -> Path:
+    """A venv with pytest, testmon, pytest-watcher and every project's test requirements."""
     marker = VENV / ".cockpit-bench"
-    wanted = "\n".join(sorted({*TOOLS, *(r for p in projects for r in p.test_requires)}))
+    wanted = "\n".join(sorted({*TOOLS, *(r for p in PROJECTS.values() for r in p.test_requires)}))
     if marker.is_file() and marker.read_text() == wanted:
         return venv_python()
     log(f"bench: creating {VENV}")
@@ -100,9 +100,27 @@ def ensure_project(project: Project) -> Path:
     return project.pristine
 
 
+def has_pytest_config(tree: Path) -> bool:
+    if (tree / "pytest.ini").is_file():
+        return True
+    sections = {
+        "pyproject.toml": "[tool.pytest",
+        "tox.ini": "[pytest]",
+        "setup.cfg": "[tool:pytest]",
+    }
+    return any(
+        (tree / name).is_file() and marker in (tree / name).read_text(encoding="utf-8")
+        for name, marker in sections.items()
+    )
+
+
 def fresh_copy(project: Project, dest: Path) -> Path:
+    """A copy of the pristine sdist; given an empty ``pytest.ini`` when it has no pytest
+    configuration, or pytest would take cockpit's own checkout above it as its rootdir."""
     shutil.rmtree(dest, ignore_errors=True)
     shutil.copytree(ensure_project(project), dest)
+    if not has_pytest_config(dest):
+        (dest / "pytest.ini").write_text("[pytest]\n")
     return dest
 
 

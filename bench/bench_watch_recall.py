@@ -237,7 +237,7 @@ def main() -> int:
     parser.add_argument("--limit", type=int, default=None, help="at most this many modules")
     options = parser.parse_args()
     projects = [PROJECTS[name] for name in options.projects.split(",")]
-    python = ensure_venv(projects)
+    python = ensure_venv()
     versions = subprocess.run(
         [str(python), "-m", "pip", "list", "--format=freeze"], capture_output=True, text=True
     ).stdout

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -180,3 +181,20 @@ def test_config_errors_are_one_clear_line(tmp_path: Path) -> None:
     with pytest.raises(WatchConfigError, match="must be a list of strings"):
         load_config(tmp_path)
     assert load_config(tmp_path / "missing-is-fine") == WatchConfig()
+
+
+def test_scans_are_cached_between_sessions_and_follow_edits(graph_project: Path) -> None:
+    AffectedSelector(graph_project)
+    cache = graph_project / ".cockpit" / "watch-scans.json"
+    assert "app/util.py" in json.loads(cache.read_text())["files"]
+    assert (graph_project / ".cockpit" / ".gitignore").is_file()
+
+    alone = graph_project / "tests/test_alone.py"
+    alone.write_text("import app.util\n\n\ndef test_alone():\n    assert app.util\n")
+    # A new session: the edited file is scanned again, the others come from the cache.
+    selection = AffectedSelector(graph_project).select([Path("app/util.py")])
+    assert "tests/test_alone.py" in targets(selection)
+    cache.write_text("{not json")
+    assert "tests/test_alone.py" in targets(
+        AffectedSelector(graph_project).select([Path("app/util.py")])
+    )

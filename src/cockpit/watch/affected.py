@@ -12,9 +12,10 @@ from collections import Counter
 from collections.abc import Iterable
 from pathlib import Path
 
-from cockpit.store.paths import pytest_cache_dir
+from cockpit.store.paths import DATA_DIR_NAME, pytest_cache_dir
 from cockpit.watch.config import CONFIG_FILES, WatchConfig, load_config
 from cockpit.watch.graph import ImportGraph
+from cockpit.watch.scan_cache import CACHE_NAME, ScanCache
 from cockpit.watch.selection import Selection, select
 
 
@@ -31,10 +32,16 @@ def read_last_failed(root: Path) -> list[str]:
 class AffectedSelector:
     """Select the tests that changed files can affect, in the project at ``root``."""
 
-    def __init__(self, root: Path, config: WatchConfig | None = None) -> None:
+    def __init__(
+        self, root: Path, config: WatchConfig | None = None, *, cache: bool = True
+    ) -> None:
         self.root = root.resolve()
         self.config = config or load_config(self.root)
-        self.graph = ImportGraph.build(self.root, self.config.layout)
+        self.cache = ScanCache(self.root / DATA_DIR_NAME / CACHE_NAME if cache else None)
+        self.graph = self._build()
+
+    def _build(self) -> ImportGraph:
+        return ImportGraph.build(self.root, self.config.layout, self.cache)
 
     def _absolute(self, path: Path) -> Path:
         path = path if path.is_absolute() else self.root / path
@@ -47,7 +54,7 @@ class AffectedSelector:
         paths = sorted({self._absolute(Path(path)) for path in changed})
         if any(path.name in CONFIG_FILES and path.parent == self.root for path in paths):
             self.config = load_config(self.root)
-            self.graph = ImportGraph.build(self.root, self.config.layout)
+            self.graph = self._build()
         elif any(
             path.name == "__init__.py" and (path in self.graph.nodes) != path.is_file()
             for path in paths
@@ -55,7 +62,7 @@ class AffectedSelector:
             # A package appeared or vanished: every module name under it changed.
             deleted = {path for path in paths if path in self.graph.nodes and not path.is_file()}
             old = self.graph
-            self.graph = ImportGraph.build(self.root, self.config.layout)
+            self.graph = self._build()
             selection_graph = old if deleted else self.graph
             return self._select(paths, last_failed, selection_graph)
         else:

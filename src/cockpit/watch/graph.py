@@ -21,6 +21,7 @@ from pathlib import Path
 
 from cockpit.watch.config import PytestLayout
 from cockpit.watch.scan import FileScan, scan_source
+from cockpit.watch.scan_cache import ScanCache
 
 SKIPPED_DIRS = frozenset(
     {".git", ".hg", ".svn", ".cockpit", "__pycache__", "node_modules", "build", "dist"}
@@ -61,9 +62,12 @@ class Reached:
 class ImportGraph:
     """Files, their module names and import edges; queried from the changed end."""
 
-    def __init__(self, root: Path, layout: PytestLayout | None = None) -> None:
+    def __init__(
+        self, root: Path, layout: PytestLayout | None = None, cache: ScanCache | None = None
+    ) -> None:
         self.root = root.resolve()
         self.layout = layout or PytestLayout()
+        self.cache = cache or ScanCache(None)
         self.nodes: dict[Path, GraphNode] = {}
         self._by_name: dict[str, set[Path]] = {}
         self._importers: dict[Path, set[Path]] = {}
@@ -72,13 +76,16 @@ class ImportGraph:
 
     # -- building ------------------------------------------------------------------------
     @classmethod
-    def build(cls, root: Path, layout: PytestLayout | None = None) -> ImportGraph:
-        graph = cls(root, layout)
+    def build(
+        cls, root: Path, layout: PytestLayout | None = None, cache: ScanCache | None = None
+    ) -> ImportGraph:
+        graph = cls(root, layout, cache)
         files = list(graph.python_files())
         for path in files:
             graph._add_node(path, graph._scan(path))
         for node in graph.nodes.values():
             graph._link(node)
+        graph.cache.save()
         return graph
 
     def python_files(self) -> Iterator[Path]:
@@ -107,10 +114,17 @@ class ImportGraph:
     def _scan(self, path: Path) -> FileScan:
         module, _ = self._naming(path)
         try:
+            stat = path.stat()
+            relative = path.relative_to(self.root).as_posix()
+            cached = self.cache.get(relative, stat)
+            if cached is not None:
+                return cached
             source = path.read_bytes()
-        except OSError as error:
-            return FileScan(frozenset(), (), f"unreadable: {error.strerror or error}")
-        return scan_source(source, module, is_package=path.name == "__init__.py")
+        except (OSError, ValueError) as error:
+            return FileScan(frozenset(), (), f"unreadable: {error}")
+        scan = scan_source(source, module, is_package=path.name == "__init__.py")
+        self.cache.put(relative, stat, scan)
+        return scan
 
     def _add_node(self, path: Path, scan: FileScan) -> GraphNode:
         module, basedir = self._naming(path)
@@ -181,6 +195,7 @@ class ImportGraph:
                 node = old
                 node.scan = self._scan(path)
             self._link(node)
+        self.cache.save()
 
     def _remove(self, node: GraphNode) -> None:
         del self.nodes[node.path]
