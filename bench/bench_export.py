@@ -22,6 +22,8 @@ names them):
 - fix 2 (the assertion), then run 3, a subset (the 12 modules holding those tests): it
   passes them, and is fix 2's evidence;
 - run 4, the whole suite: the two fixes hold, and 30 passing tests broke;
+- every run stores its module digests and test counts (``run_modules``) as the recorder
+  does when a run finishes;
 - two known issues (one with a workaround and the tests it deselects) and two notes.
 
 How: one warm-up of each command, then ``--rounds`` rounds, each running both back to back
@@ -57,7 +59,7 @@ from bench_run import (
 
 import cockpit.store
 from cockpit.store.database import HEAD_REVISION
-from cockpit.store.recorder import results_digest
+from cockpit.store.recorder import module_digests, results_digest
 from cockpit.store.session_log import FailureRow, ResultRow, RunTotals, SessionLog
 
 GOAL_RATIO = 2.0
@@ -210,6 +212,7 @@ def store_run(log: SessionLog, run: Outcomes, selection: str, rng: random.Random
         ),
         crashed_test=None,
         results_digest=results_digest(set(run)),
+        module_digests=module_digests({test: test.split("::")[0] for test in run}),
     )
     return run_id
 

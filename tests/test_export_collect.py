@@ -12,6 +12,7 @@ from cockpit.report.collect import SummaryReader, build_summary, engine_query
 from cockpit.report.json_render import render_json
 from cockpit.report.markdown import render_markdown
 from cockpit.store.database import DatabaseLocation, open_engine
+from cockpit.store.recorder import module_digests
 from cockpit.store.session_log import FailureRow, ResultRow, RunTotals, SessionLog
 from tests.conftest import FakeClock
 from tests.export_support import table_problems
@@ -23,8 +24,16 @@ Plan = dict[str, tuple[str, str | None]]
 MAPPER = "sqlalchemy.exc.InvalidRequestError: expression 'Tag' failed to locate a name"
 
 
-def record(log: SessionLog, plan: Plan, selection: str = WHOLE, duration: float = 0.5) -> int:
-    """One finished run of ``plan``, written as the recorder writes it."""
+def record(
+    log: SessionLog,
+    plan: Plan,
+    selection: str = WHOLE,
+    duration: float = 0.5,
+    *,
+    digests: bool = True,
+) -> int:
+    """One finished run of ``plan``, written as the recorder writes it (without the module
+    digests of schema 0005 when ``digests`` is false, as older runs were)."""
     run_id = log.begin_run(
         [], whole_suite=selection == WHOLE, selection_reason=selection, interpreter="python"
     )
@@ -50,11 +59,12 @@ def record(log: SessionLog, plan: Plan, selection: str = WHOLE, duration: float 
         outcome="failed" if failing else "passed",
         totals=RunTotals(len(plan), len(plan) - failing, failing, 0, 0, 0, 0),
         crashed_test=None,
+        module_digests=module_digests({n: n.split("::")[0] for n in plan}) if digests else None,
     )
     return run_id
 
 
-def two_step_session(log: SessionLog) -> int:
+def two_step_session(log: SessionLog, *, digests: bool = True) -> int:
     """A session fixing a mapper error, in which one test then fails with another error."""
     session = log.start_session("Fix the mapper", "abc123")
     record(
@@ -67,6 +77,7 @@ def two_step_session(log: SessionLog) -> int:
             "tests/test_b.py::test_2": ("passed", None),
             "tests/test_c.py::test_gone": ("failed", "KeyError: 'x'"),
         },
+        digests=digests,
     )
     log.add_fix("Import Tag", root_cause="Tag never imported", files=["app/models.py"])
     record(
@@ -79,6 +90,7 @@ def two_step_session(log: SessionLog) -> int:
             "tests/test_b.py::test_2": ("failed", "ValueError: broken"),
             "tests/test_d.py::test_new": ("failed", "ValueError: broken"),
         },
+        digests=digests,
     )
     log.add_known_issue(
         "B asserts",
@@ -184,14 +196,16 @@ def test_the_default_session_and_unknown_ones(log: SessionLog) -> None:
 
 
 def test_every_path_gives_the_same_bytes(log: SessionLog, db_url: str, tmp_path: Path) -> None:
-    """SQLAlchemy on this backend and the sqlite3 quick read of a SQLite copy agree."""
+    """SQLAlchemy on this backend and the sqlite3 quick read of a SQLite copy agree, and
+    module counts read from ``run_modules`` agree with counting the results (the copy's
+    runs have no module digests, as runs recorded before schema 0005)."""
     session_id = two_step_session(log)
     reference = tmp_path / "reference" / "cockpit.db"
     reference.parent.mkdir()
     url = f"sqlite:///{reference}"
     copy = SessionLog(open_engine(DatabaseLocation(url, "test")), FakeClock())
     try:
-        assert two_step_session(copy) == session_id
+        assert two_step_session(copy, digests=False) == session_id
     finally:
         copy.close()
     general = SummaryReader(engine_query(log.engine)).summary(session_id)

@@ -165,6 +165,15 @@ def test_the_figures_agree_with_the_other_commands(blog: Path) -> None:
     assert changed == [] and "tests/test_tags.py::test_tag_slug" in data["comparison"]["fixed"]
     (first_fix, _) = data["fixes"]
     assert first_fix["comparison"]["changed_error"] == ["tests/test_tags.py::test_tag_slug"]
+    # The export reads each module's test count from run_modules: the recorder's counts.
+    with sqlite3.connect(blog / ".cockpit" / "cockpit.db") as connection:
+        stored = sorted(connection.execute("SELECT run_id, module, tests FROM run_modules"))
+        counted = sorted(
+            connection.execute(
+                "SELECT run_id, module, COUNT(*) FROM results GROUP BY run_id, module"
+            )
+        )
+    assert stored == counted and len(stored) == 3 * 3 + 2  # 3 whole runs, 2 subsets
 
 
 def test_the_sessions_match_their_goldens(blog: Path, tmp_path: Path) -> None:
