@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import shutil
 import subprocess
+import sys
 from collections.abc import AsyncIterator, Iterable
 from pathlib import Path
 
@@ -153,3 +154,14 @@ def test_an_empty_selection_starts_nothing_and_cancels_nothing() -> None:
 
     runs, seen = asyncio.run(scenario())
     assert runs.started == [] and runs.cancelled == 0 and seen == [True]
+
+
+def test_watch_mode_imports_without_textual_or_sqlalchemy() -> None:
+    code = (
+        "import sys, cockpit.watch, cockpit.watch.loop, cockpit.watch.watcher, cockpit.cli_watch\n"
+        "print(sorted(m for m in ('textual', 'sqlalchemy') if m in sys.modules))"
+    )
+    completed = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    )
+    assert completed.stdout.strip() == "[]"
