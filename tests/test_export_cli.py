@@ -7,6 +7,7 @@ import os
 import sqlite3
 import stat
 import subprocess
+import sys
 import threading
 from pathlib import Path
 
@@ -98,3 +99,26 @@ def test_a_pipe_is_written_in_place_never_replaced(project: Path) -> None:
     assert completed.returncode == 0, completed.stderr
     assert received and received[0].startswith(b'{\n  "format": 1,')
     assert stat.S_ISFIFO(fifo.stat().st_mode)
+
+
+def test_exporting_from_sqlite_loads_neither_sqlalchemy_nor_rich(project: Path) -> None:
+    """The quick path's whole point: no SQLAlchemy, rich, Textual or dataclasses import."""
+    script = (
+        "import sys\n"
+        "from pathlib import Path\n"
+        "from cockpit.cli import main\n"
+        "code = main(['export', '-o', '-', '--project', sys.argv[1]])\n"
+        "heavy = ('sqlalchemy', 'alembic', 'rich', 'textual', 'dataclasses')\n"
+        "print(sorted({m.split('.')[0] for m in sys.modules} & set(heavy)), file=sys.stderr)\n"
+        "sys.exit(code)\n"
+    )
+    completed = subprocess.run(
+        [sys.executable, "-c", script, str(project)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert completed.returncode == 0, completed.stderr
+    assert completed.stdout.startswith("# Session summary: Fix the mapper\n")
+    assert completed.stderr.strip() == "[]"
