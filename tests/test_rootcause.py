@@ -4,7 +4,12 @@ from __future__ import annotations
 
 from cockpit.rootcause.clusters import Clusterer
 from cockpit.rootcause.hints import hint_for
-from cockpit.rootcause.signature import error_signature, normalise, signature_of
+from cockpit.rootcause.signature import (
+    error_signature,
+    normalise,
+    project_location,
+    signature_of,
+)
 
 SITE = "/venv/lib/python3.11/site-packages/sqlalchemy/orm/mapper.py"
 FIRST_HIT = (
@@ -182,3 +187,13 @@ def test_normalise_keeps_names_and_drops_values() -> None:
     assert error_signature(WRAPPED) == error_signature(FIRST_HIT)
     assert signature_of("Failed: fixture 'x' not found").exception == "Failed"
     assert signature_of("assert 4 == 3").exception == "AssertionError"
+
+
+def test_generated_code_is_never_the_fix_location() -> None:
+    longrepr = (
+        'File "/proj/tests/test_posts.py", line 9, in test_post\n'
+        "    post = Post(title='x')\n"
+        'File "<sqlalchemy generated __init__ for class app.models.post.Post>", line 4, '
+        "in __init__\n"
+    )
+    assert project_location(longrepr, "/proj") == ("tests/test_posts.py:9", False)

@@ -10,6 +10,7 @@ state can follow a 50,000-test run without costing the run anything noticeable.
 from __future__ import annotations
 
 import enum
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from cockpit.events import (
@@ -340,3 +341,55 @@ def _phase_outcome(report: TestReport) -> TestOutcome | None:
     if category == "xpassed":
         return TestOutcome.XPASSED
     return None
+
+
+_CATEGORY_OF_OUTCOME = {
+    "passed": "passed",
+    "failed": "failed",
+    "error": "error",
+    "skipped": "skipped",
+    "xfailed": "xfailed",
+    "xpassed": "xpassed",
+    "crashed": "failed",
+}
+
+
+def recorded_state(
+    results: Iterable[tuple[str, str, str, float]],
+    collection_errors: Iterable[tuple[str, str]] = (),
+) -> RunState:
+    """A finished run's state rebuilt from the session log's rows.
+
+    ``results`` are ``(nodeid, module, outcome, duration)``; ``collection_errors`` are
+    ``(path, message)``. Counts follow each test's final outcome (the log keeps one per
+    test), so a test that passed and then errored in teardown counts once, as an error.
+    """
+    state = RunState()
+    for nodeid, module, outcome, duration in results:
+        record = state.tests.get(nodeid)
+        if record is None:
+            record = state.tests[nodeid] = TestRecord(nodeid, module)
+            state.collected += 1
+        tally = state.module(module)
+        tally.collected += 1
+        tally.finished += 1
+        tally.duration += duration
+        state.finished += 1
+        record.duration = duration
+        record.finished = record.started = True
+        if outcome == "crashed":
+            record.crashed = True
+            state.crashed = True
+            state.crashed_test = nodeid
+            record.result = TestOutcome.FAILED
+        else:
+            record.result = TestOutcome(outcome)
+        category = _CATEGORY_OF_OUTCOME.get(outcome)
+        if category is not None:
+            tally.totals.count(category)
+            state.totals.count(category)
+        if record.outcome in FAILING_OUTCOMES:
+            state.failures.append(nodeid)
+    for path, message in collection_errors:
+        state.apply(CollectionError(nodeid=path, file=path, message=message, longrepr=""))
+    return state

@@ -122,8 +122,8 @@ def _exception_of(text: str) -> tuple[str, str] | None:
 
 def _in_project(path: str, rootdir: str | None) -> str | None:
     """``path`` relative to the project, or None for a library's or Python's file."""
-    if any(marker in path for marker in _OUTSIDE_PROJECT):
-        return None
+    if path.startswith("<") or any(marker in path for marker in _OUTSIDE_PROJECT):
+        return None  # <string>, <frozen ...>, <sqlalchemy generated __init__ ...>: no file
     if rootdir and path.startswith(rootdir.rstrip("/") + "/"):
         return path[len(rootdir.rstrip("/")) + 1 :]
     if path.startswith("/") and rootdir:

@@ -1,0 +1,86 @@
+"""``cockpit`` (or ``cockpit app``): open the app on a project.
+
+Everything that can be wrong with the command line, the interpreter or the theme is
+checked here, before the terminal is taken over, so it ends as one line and an exit code.
+The session log is opened by the app itself, in a thread, so the first screen paints
+before SQLAlchemy has even been imported.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from cockpit.cli_support import CliError, Parser, add_store_options, project_of
+from cockpit.errors import EXIT_NOT_STARTED, StoreError
+from cockpit.interpreter import InterpreterError, resolve_interpreter
+
+
+def _parser() -> Parser:
+    parser = Parser(
+        prog="cockpit",
+        description="Open the cockpit app on a project (pytest arguments after -- go to "
+        "every run).",
+        allow_abbrev=False,
+    )
+    parser.add_argument("--python", metavar="PATH", help="interpreter (or virtualenv) to test with")
+    parser.add_argument("--theme", metavar="NAME", help="colour theme (t cycles them in the app)")
+    parser.add_argument("--run", action="store_true", help="run the whole suite at once")
+    parser.add_argument(
+        "--no-record", action="store_true", help="do not record runs in the session log"
+    )
+    add_store_options(parser)
+    return parser
+
+
+def command_app(argv: Sequence[str], *, python: str | None = None, run: bool = False) -> int:
+    argv = list(argv)
+    extra: list[str] = []
+    if "--" in argv:
+        index = argv.index("--")
+        argv, extra = argv[:index], argv[index + 1 :]
+    options = _parser().parse_args(argv)
+    project = project_of(options)
+    if not (sys.stdin.isatty() and sys.stdout.isatty()):
+        raise CliError("the cockpit app needs a terminal; without one use cockpit run (headless)")
+    try:
+        interpreter = resolve_interpreter(project, options.python or python)
+    except InterpreterError as error:
+        raise CliError(str(error), EXIT_NOT_STARTED) from None
+
+    from cockpit.app.themes import ThemeError, available
+
+    try:
+        names = [files.name for files in available()]
+    except ThemeError as error:
+        raise CliError(str(error)) from None
+    if options.theme is not None and options.theme not in names:
+        raise CliError(f"no theme {options.theme!r}; the themes are: {', '.join(names)}")
+
+    from cockpit.app.app import CockpitApp
+    from cockpit.app.controller import Project
+    from cockpit.store.paths import ensure_data_dir, find_project_root, pytest_cache_dir
+
+    root = find_project_root(project)
+    cache_dir: Path | None
+    try:
+        ensure_data_dir(root)
+        cache_dir = pytest_cache_dir(root)
+    except StoreError:
+        cache_dir = None
+    app = CockpitApp(
+        Project(
+            root=project,
+            interpreter=interpreter,
+            log=None,
+            cache_dir=cache_dir,
+            extra_args=tuple(extra),
+        ),
+        theme=options.theme,
+        run_on_start=options.run or run,
+        open_log=not options.no_record,
+        db_url=options.db,
+    )
+    code = app.run()
+    return code if isinstance(code, int) else 0

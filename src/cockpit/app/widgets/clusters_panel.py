@@ -1,0 +1,124 @@
+"""The largest root causes of the run on screen, and the selected one's story."""
+
+from __future__ import annotations
+
+from rich.console import Group, RenderableType
+from rich.syntax import Syntax
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.containers import Vertical, VerticalScroll
+from textual.message import Message
+from textual.widgets import DataTable, Static
+from textual.widgets.data_table import CellDoesNotExist
+
+from cockpit.rootcause.clusters import Cluster
+
+
+def cluster_renderable(cluster: Cluster, *, dark: bool = True) -> RenderableType:
+    data = cluster.as_json()
+    outcomes = ", ".join(f"{n} {kind}" for kind, n in data["outcomes"].items())
+    modules = data["modules"]
+    parts: list[RenderableType] = [
+        Text(data["signature"], style="bold"),
+        Text(f"{cluster.count} tests ({outcomes}) in {len(modules)} modules", style="dim"),
+    ]
+    if data["location"]:
+        parts.append(Text.assemble(("fix near: ", "bold"), data["location"]))
+    if data["hint"]:
+        parts.append(Text.assemble(("hint: ", "bold yellow"), data["hint"]))
+    parts.append(Text("modules: " + ", ".join(modules[:12]) + (" …" if len(modules) > 12 else "")))
+    parts.append(Text(f"\nexample: {data['example_test']}", style="bold"))
+    parts.append(
+        Syntax(
+            data["example"][-6000:],
+            "pytb",
+            theme="ansi_dark" if dark else "ansi_light",
+            word_wrap=True,
+            background_color="default",
+        )
+    )
+    return Group(*parts)
+
+
+class ClustersPanel(Vertical):
+    """Root causes, largest first: ``enter`` reruns the selected one's tests."""
+
+    DEFAULT_CSS = """
+    ClustersPanel > DataTable { height: 1fr; min-height: 5; }
+    ClustersPanel > VerticalScroll { height: 2fr; }
+    """
+
+    class ClusterHighlighted(Message):
+        def __init__(self, index: int) -> None:
+            self.index = index
+            super().__init__()
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.clusters: list[Cluster] = []
+        self.border_title = "root causes"
+
+    def compose(self) -> ComposeResult:
+        table: DataTable[Text] = DataTable(cursor_type="row", id="cluster-table")
+        yield table
+        with VerticalScroll():
+            yield Static(Text("no failures", style="dim"), id="cluster-detail")
+
+    def on_mount(self) -> None:
+        table = self.query_one(DataTable)
+        table.add_column(Text("tests", justify="right"), key="count", width=6)
+        table.add_column("mix", key="mix", width=9)
+        table.add_column("root cause", key="signature")
+
+    def show_clusters(self, clusters: list[Cluster]) -> None:
+        table: DataTable[Text] = self.query_one(DataTable)
+        keep = self.selected_index
+        self.clusters = clusters
+        table.clear()
+        for index, cluster in enumerate(clusters):
+            outcomes = cluster.outcomes
+            mix = "".join(
+                f"{outcomes[kind]}{mark} "
+                for kind, mark in (
+                    ("failed", "F"),
+                    ("error", "E"),
+                    ("crashed", "C"),
+                    ("collection error", "CE"),
+                )
+                if outcomes.get(kind)
+            )
+            hint = " ◆" if cluster.hint else ""
+            table.add_row(
+                Text(str(cluster.count), justify="right", style="bold"),
+                Text(mix.strip()),
+                Text(cluster.signature.key[:300] + hint),
+                key=str(index),
+            )
+        self.border_title = f"root causes ({len(clusters)})"
+        if keep is not None and keep < len(clusters):
+            table.move_cursor(row=keep, scroll=False)
+        elif not clusters:
+            self.query_one("#cluster-detail", Static).update(Text("no failures", style="dim"))
+
+    @property
+    def selected_index(self) -> int | None:
+        table: DataTable[Text] = self.query_one(DataTable)
+        if not table.row_count:
+            return None
+        try:
+            key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key
+        except CellDoesNotExist:
+            return None
+        return int(key.value) if key.value is not None else None
+
+    @property
+    def selected(self) -> Cluster | None:
+        index = self.selected_index
+        return self.clusters[index] if index is not None and index < len(self.clusters) else None
+
+    def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
+        event.stop()
+        cluster = self.selected
+        if cluster is not None:
+            dark = self.app.current_theme.dark if self.app.current_theme else True
+            self.query_one("#cluster-detail", Static).update(cluster_renderable(cluster, dark=dark))

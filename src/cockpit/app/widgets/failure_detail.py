@@ -1,0 +1,95 @@
+"""The selected test's story: where it failed, the traceback highlighted, what it printed,
+and the root cause it shares with other failures (with the hint, when a rule knows it)."""
+
+from __future__ import annotations
+
+from rich.console import Group, RenderableType
+from rich.syntax import Syntax
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.containers import VerticalScroll
+from textual.widgets import Static
+
+from cockpit.app.marks import outcome_mark
+from cockpit.app.run_view import FailureDetail
+from cockpit.rootcause.clusters import Cluster
+
+_SECTION = "bold"
+
+
+def detail_renderable(
+    nodeid: str,
+    outcome: str,
+    detail: FailureDetail | None,
+    cluster: Cluster | None,
+    *,
+    dark: bool = True,
+) -> RenderableType:
+    parts: list[RenderableType] = [
+        Text.assemble(outcome_mark(outcome), " ", (nodeid, "bold"), f"  {outcome}")
+    ]
+    if detail is None:
+        if outcome in ("failed", "error", "crashed"):
+            parts.append(Text("no failure text was recorded for this test", style="dim"))
+        return Group(*parts)
+    if detail.location:
+        parts.append(Text.assemble(("at ", "dim"), (detail.location, "underline")))
+    if detail.message:
+        parts.append(Text(detail.message, style="red"))
+    if cluster is not None:
+        data = cluster.as_json()
+        others = cluster.count - 1
+        parts.append(
+            Text.assemble(
+                ("\nroot cause: ", _SECTION),
+                data["signature"],
+                (f"  (shared with {others} other failures)" if others else "", "dim"),
+            )
+        )
+        if data["location"]:
+            parts.append(Text.assemble(("fix near: ", _SECTION), data["location"]))
+        if data["hint"]:
+            parts.append(Text.assemble(("hint: ", "bold yellow"), data["hint"]))
+    if detail.longrepr:
+        parts.append(Text(f"\ntraceback ({detail.phase})", style=_SECTION))
+        parts.append(
+            Syntax(
+                detail.longrepr,
+                "pytb",
+                theme="ansi_dark" if dark else "ansi_light",
+                word_wrap=True,
+                background_color="default",
+            )
+        )
+    for title, captured in (
+        ("captured stdout", detail.stdout),
+        ("captured stderr", detail.stderr),
+        ("captured log", detail.log),
+    ):
+        if captured:
+            parts.append(Text(f"\n{title}", style=_SECTION))
+            parts.append(Text(captured))
+    return Group(*parts)
+
+
+class FailureDetailView(VerticalScroll):
+    """Scrollable detail of one test."""
+
+    DEFAULT_CSS = """
+    FailureDetailView { height: 1fr; }
+    FailureDetailView > Static { width: 1fr; }
+    """
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.border_title = "detail"
+        self._body = Static(Text("select a test to see its detail", style="dim"))
+        self.shown: str | None = None
+
+    def compose(self) -> ComposeResult:
+        yield self._body
+
+    def show(self, renderable: RenderableType, nodeid: str | None) -> None:
+        self.shown = nodeid
+        self._body.update(renderable)
+        self.scroll_home(animate=False)

@@ -1,0 +1,95 @@
+"""The tests of the module selected in the module table, each with its outcome mark."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.message import Message
+from textual.widgets import DataTable
+from textual.widgets.data_table import CellDoesNotExist, ColumnKey
+
+from cockpit.app.marks import outcome_mark, seconds
+from cockpit.app.run_view import RunView
+from cockpit.state import FAILING_OUTCOMES, TestRecord
+
+
+def _rank(record: TestRecord) -> tuple[int, str]:
+    """Failing tests first, then running, then in collection order (by name)."""
+    outcome = record.outcome
+    order = 0 if outcome in FAILING_OUTCOMES else 1 if outcome == "running" else 2
+    return (order, record.nodeid)
+
+
+class TestTable(DataTable[Text]):
+    """Tests of one module: outcome, name, duration."""
+
+    _test_column = ColumnKey("test")
+
+    __test__ = False  # a widget, not a test class for pytest to collect
+
+    class TestHighlighted(Message):
+        def __init__(self, nodeid: str) -> None:
+            self.nodeid = nodeid
+            super().__init__()
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id, cursor_type="row")
+        self.module: str | None = None
+        self.view: RunView | None = None
+        self.border_title = "tests"
+
+    def on_mount(self) -> None:
+        self._columns(30)
+
+    def _columns(self, name_width: int) -> None:
+        self.clear(columns=True)
+        self.add_column("", key="mark", width=1)
+        self.add_column("test", key="test", width=name_width)
+        self.add_column(Text("time", justify="right"), key="time", width=7)
+
+    def on_resize(self) -> None:
+        width = max(10, self.size.width - 1 - 7 - 6 - 2)
+        if width != self.columns[self._test_column].width:
+            self._columns(width)
+            self.show_module(self.view, self.module)
+
+    def show_module(self, view: RunView | None, module: str | None) -> None:
+        keep = self.selected_test if module == self.module else None
+        self.view, self.module = view, module
+        self.clear()
+        if view is None or module is None:
+            self.border_title = "tests"
+            return
+        records = [r for r in view.state.tests.values() if r.module == module]
+        records.sort(key=_rank)
+        for record in records:
+            self.add_row(*self._cells(record), key=record.nodeid)
+        tally = view.state.modules.get(module)
+        error = tally.collection_error if tally else None
+        title = f"{module} ({len(records)} tests)"
+        self.border_title = title + (" - collection error" if error else "")
+        if keep is not None and keep in self.rows:
+            self.move_cursor(row=self.get_row_index(keep), scroll=False)
+
+    def _cells(self, record: TestRecord) -> list[Text]:
+        name = record.nodeid[len(record.module) + 2 :] or record.nodeid
+        worker = f" [{record.worker}]" if record.worker and record.outcome == "running" else ""
+        return [
+            outcome_mark(str(record.outcome)),
+            Text(name + worker),
+            Text(seconds(record.duration) if record.finished else "", justify="right"),
+        ]
+
+    @property
+    def selected_test(self) -> str | None:
+        if not self.row_count:
+            return None
+        try:
+            key = self.coordinate_to_cell_key(self.cursor_coordinate).row_key
+        except CellDoesNotExist:
+            return None
+        return str(key.value) if key.value is not None else None
+
+    def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
+        event.stop()
+        if event.row_key.value is not None:
+            self.post_message(self.TestHighlighted(str(event.row_key.value)))

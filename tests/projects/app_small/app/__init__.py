@@ -1,0 +1,1 @@
+"""A tiny blog backend: posts and their tags."""
