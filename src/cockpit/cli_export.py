@@ -12,13 +12,14 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from cockpit.cli_support import CliError, Parser, add_store_options, project_of
+from cockpit.report import default_file_name
 
 FORMATS = ("md", "json")
 
 
 def default_output(project_root: Path, session_id: int, file_format: str = "md") -> Path:
     """Where ``cockpit export`` writes when no ``-o`` is given."""
-    return project_root / f"cockpit-session-{session_id}.{file_format}"
+    return project_root / default_file_name(session_id, file_format)
 
 
 def write_output(path: Path, content: str) -> None:
