@@ -112,22 +112,30 @@ def split_scope(pytest_args: Sequence[str], project: Path) -> tuple[list[str], l
     return options, scope
 
 
-def scoped_args(selection: Selection, scope: Sequence[str], cache: bool) -> list[str]:
-    """pytest's arguments for a selection inside the user's paths (empty: nothing to run)."""
+def _from_cwd(root_relative: str, root: Path, cwd: Path) -> str:
+    """A root-relative path as pytest, started in ``cwd``, should be given it."""
+    absolute = root / root_relative
+    return absolute.relative_to(cwd).as_posix() if cwd in absolute.parents else str(absolute)
+
+
+def _inside(path: str, scope: Sequence[str]) -> bool:
+    return any(path == s.rstrip("/") or path.startswith(s.rstrip("/") + "/") for s in scope)
+
+
+def scoped_args(
+    selection: Selection, scope: Sequence[str], cache: bool, root: Path, cwd: Path
+) -> list[str]:
+    """pytest's arguments for a selection inside the user's paths (empty: nothing to run).
+
+    Targets are relative to the project root; pytest runs in ``cwd`` (``--project``), and
+    ``scope`` holds the user's paths, relative to ``cwd``."""
     if selection.is_empty:
         return []
     if selection.everything:
         paths = list(scope)
     else:
-        paths = [
-            target.path
-            for target in selection.targets
-            if not scope
-            or any(
-                target.path == s.rstrip("/") or target.path.startswith(s.rstrip("/") + "/")
-                for s in scope
-            )
-        ]
+        paths = [_from_cwd(target.path, root, cwd) for target in selection.targets]
+        paths = [path for path in paths if not scope or _inside(path, scope)]
         if not paths:
             return []
     return (["--ff"] if cache else []) + paths
@@ -152,6 +160,7 @@ class WatchRuns:
 
     base: RunRequest
     interpreter: Interpreter
+    root: Path
     scope: list[str]
     console: Console
     log: SessionLog | None
@@ -175,7 +184,7 @@ class WatchRuns:
 
         from cockpit.runner import PytestRun
 
-        args = scoped_args(selection, self.scope, self.cache)
+        args = scoped_args(selection, self.scope, self.cache, self.root, self.base.project)
         if not args and not selection.everything:
             self.console.print(f"nothing to run inside {' '.join(self.scope)}", style="dim")
             return
@@ -278,7 +287,7 @@ def command_watch(argv: Sequence[str]) -> int:
 
         log = SessionLog.open(base.project, options.db)
     console = Console(highlight=False, stderr=options.json)
-    runs = WatchRuns(base, interpreter, scope, console, log, as_json=options.json)
+    runs = WatchRuns(base, interpreter, root, scope, console, log, as_json=options.json)
     console.print(
         f"cockpit watch: {len(selector.graph.nodes)} Python files in the import graph "
         f"({built * 1000:.0f} ms); watching {root} (Ctrl-C stops)",
