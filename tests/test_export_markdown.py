@@ -129,3 +129,14 @@ def test_rendering_is_deterministic_and_json_holds_the_same_content() -> None:
         "failing": 2,
     }
     assert data["open_known_issues"] == 1
+
+
+def test_long_lists_of_tests_are_cut_in_markdown_but_not_in_json() -> None:
+    summary = summary_with("tests/test_a.py::test_x")
+    tests = tuple(f"tests/test_a.py::test_{n:02d}" for n in range(25))
+    issue = summary.known_issues[0]._replace(tests=tests, deselected=tests)
+    summary = summary._replace(known_issues=(issue,))
+    markdown = render_markdown(summary)
+    assert "`tests/test_a.py::test_19`, `tests/test_a.py::test_20`" not in markdown
+    assert "`tests/test_a.py::test_19` and 5 more (the JSON export lists them all)" in markdown
+    assert summary_data(summary)["known_issues"][0]["tests"] == list(tests)

@@ -60,6 +60,16 @@ def plural(count: int, word: str) -> str:
     return f"{count} {word}" if count == 1 else f"{count} {word}s"
 
 
+LISTED = 20
+"""Node ids listed inline at most; the JSON export lists them all."""
+
+
+def listing(nodeids: tuple[str, ...]) -> str:
+    shown = ", ".join(code(nodeid) for nodeid in nodeids[:LISTED])
+    hidden = len(nodeids) - LISTED
+    return shown + (f" and {hidden} more (the JSON export lists them all)" if hidden > 0 else "")
+
+
 def render_markdown(summary: SessionSummary) -> str:
     lines = [f"# Session summary: {text(summary.title)}", ""]
     lines += _header(summary)
@@ -229,9 +239,7 @@ def _fix(number: int, fix: FixReport) -> list[str]:
     if comparison.changed_error:
         lines.append(
             f"- **Failing with another error** after it: {len(comparison.changed_error)} "
-            "(not counted as fixed): "
-            + ", ".join(code(nodeid) for nodeid in comparison.changed_error[:5])
-            + (" and more" if len(comparison.changed_error) > 5 else "")
+            "(not counted as fixed): " + listing(comparison.changed_error)
         )
     if comparison.broken:
         lines.append(f"- **Broken** between these runs: {len(comparison.broken)}")
@@ -365,14 +373,12 @@ def _known_issues(summary: SessionSummary) -> list[str]:
         return [*lines, "None recorded in this session (`cockpit known add`).", ""]
     for number, issue in enumerate(summary.known_issues, 1):
         lines += [f"### {number}. {text(issue.title)} ({text(issue.status)})", ""]
-        lines.append(
-            f"- **Tests** ({len(issue.tests)}): " + ", ".join(code(t) for t in issue.tests)
-        )
+        lines.append(f"- **Tests** ({len(issue.tests)}): {listing(issue.tests)}")
         if issue.workaround:
             lines.append(
                 f"- **Workaround**: {code(issue.workaround)}, verified by a collect-only run: "
                 f"it deselects {plural(len(issue.deselected), 'test')}: "
-                + (", ".join(code(t) for t in issue.deselected) or "none")
+                + (listing(issue.deselected) or "none")
             )
         else:
             lines.append("- **Workaround**: none")
