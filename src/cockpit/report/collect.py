@@ -47,8 +47,6 @@ if TYPE_CHECKING:
 
 Rows = list[tuple[Any, ...]]
 Query = Callable[[str, Mapping[str, Any]], Rows]
-Later = Callable[[str, Mapping[str, Any]], Callable[[], Rows]]
-"""Starts a statement and returns a function that waits for its rows."""
 
 _FAILING_SQL = ", ".join(f"'{outcome}'" for outcome in FAILING)
 _NOT_PASSED_SQL = ", ".join(
@@ -127,7 +125,7 @@ def open_reader(project: Path, url: str | None) -> Iterator[SummaryReader]:
     connection = _quick_connection(path) if path is not None else None
     if path is not None and connection is not None:
         try:
-            yield SummaryReader(_sqlite_query(connection), _sqlite_later(path))
+            yield SummaryReader(_sqlite_query(connection))
         finally:
             connection.close()
         return
@@ -197,48 +195,6 @@ def _sqlite_query(connection: sqlite3.Connection) -> Query:
     return query
 
 
-def _sqlite_later(path: Path) -> Later:
-    """Statements run on a second read-only connection in a thread: ``sqlite3`` releases
-    the GIL while SQLite works, so the slowest scan (the slow tests: no index holds the
-    durations) overlaps with the counting on the main connection."""
-
-    def later(sql: str, params: Mapping[str, Any]) -> Callable[[], Rows]:
-        import threading
-
-        box: list[Rows | CockpitError] = []
-
-        def work() -> None:
-            try:
-                connection = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=30)
-                try:
-                    box.append(connection.execute(sql, dict(params)).fetchall())
-                finally:
-                    connection.close()
-            except sqlite3.Error as error:
-                box.append(CockpitError(f"cannot read the session log: {error}", EXIT_STORE))
-
-        thread = threading.Thread(target=work, name="cockpit-export-read", daemon=True)
-        thread.start()
-
-        def rows() -> Rows:
-            thread.join()
-            if isinstance(box[0], CockpitError):
-                raise box[0]
-            return box[0]
-
-        return rows
-
-    return later
-
-
-def _at_once(query: Query) -> Later:
-    def later(sql: str, params: Mapping[str, Any]) -> Callable[[], Rows]:
-        rows = query(sql, params)
-        return lambda: rows
-
-    return later
-
-
 def _strings(value: Any) -> tuple[str, ...]:
     """A JSON list column: text on SQLite's driver, already a list through SQLAlchemy."""
     if value is None:
@@ -268,9 +224,8 @@ def _counts(pairs: Mapping[str, int]) -> Counts:
 class SummaryReader:
     """Reads one session, each run's figures at most once."""
 
-    def __init__(self, query: Query, later: Later | None = None) -> None:
+    def __init__(self, query: Query) -> None:
         self.query = query
-        self.later = later or _at_once(query)
         self._runs: dict[int, RunInfo] = {}
         self._modules: dict[int, dict[str, Counts]] = {}
 
@@ -439,21 +394,15 @@ class SummaryReader:
             )
         return tuple(clusters), len(groups)
 
-    def slow_tests(self, run_id: int) -> Callable[[], tuple[SlowTest, ...]]:
-        """The slowest tests (started now, read when called). Ties are settled by node id
-        in Python, never by the database's collation: when the cut falls inside a tie,
-        every tied test is fetched."""
-        pending = self.later(SQL["slowest"], {"run": run_id, "limit": SLOW_TESTS + 1})
-
-        def slowest() -> tuple[SlowTest, ...]:
-            rows = pending()
-            if len(rows) > SLOW_TESTS and rows[SLOW_TESTS][1] == rows[SLOW_TESTS - 1][1]:
-                threshold = rows[SLOW_TESTS - 1][1]
-                rows = self.query(SQL["slow_ties"], {"run": run_id, "threshold": threshold})
-            ranked = sorted(rows, key=lambda row: (-float(row[1]), row[0]))[:SLOW_TESTS]
-            return tuple(SlowTest(str(n), float(d), str(o)) for n, d, o in ranked)
-
-        return slowest
+    def slow_tests(self, run: RunInfo) -> tuple[SlowTest, ...]:
+        """The slowest tests. Ties are settled by node id in Python, never by the database's
+        collation: when the cut falls inside a tie, every tied test is fetched."""
+        rows = self.query(SQL["slowest"], {"run": run.id, "limit": SLOW_TESTS + 1})
+        if len(rows) > SLOW_TESTS and rows[SLOW_TESTS][1] == rows[SLOW_TESTS - 1][1]:
+            threshold = rows[SLOW_TESTS - 1][1]
+            rows = self.query(SQL["slow_ties"], {"run": run.id, "threshold": threshold})
+        ranked = sorted(rows, key=lambda row: (-float(row[1]), row[0]))[:SLOW_TESTS]
+        return tuple(SlowTest(str(n), float(d), str(o)) for n, d, o in ranked)
 
     # -- the session ------------------------------------------------------------------
     def session_id(self) -> int:
@@ -471,11 +420,7 @@ class SummaryReader:
             raise NotFound(f"no session {session_id}; cockpit session list shows them")
         _, title, started_at, ended_at, git_start, git_end = rows[0]
         params = {"session": session_id}
-        run_rows = self.query(SQL["session_runs"], params)
-        finished = [row for row in run_rows if row[2] and row[3] in FINISHED]
-        status_row = finished[-1] if finished else (run_rows[-1] if run_rows else None)
-        slow = self.slow_tests(int(status_row[0])) if status_row else (lambda: ())
-        runs = tuple(self._run_info(row) for row in run_rows)
+        runs = tuple(self._run_info(row) for row in self.query(SQL["session_runs"], params))
         whole = [run for run in runs if run.whole_suite and run.outcome in FINISHED]
         before: RunInfo | None = whole[0] if len(whole) > 1 else None
         if before is None:
@@ -491,9 +436,11 @@ class SummaryReader:
         modules: tuple[ModuleStatus, ...] = ()
         clusters: tuple[Cluster, ...] = ()
         cluster_count = 0
+        slow: tuple[SlowTest, ...] = ()
         if status_run is not None:
             modules = self.modules(status_run)
             clusters, cluster_count = self.clusters(status_run)
+            slow = self.slow_tests(status_run)
         return SessionSummary(
             id=int(session_id),
             title=str(title),
@@ -524,5 +471,5 @@ class SummaryReader:
             modules=modules,
             clusters=clusters,
             cluster_count=cluster_count,
-            slow_tests=slow(),
+            slow_tests=slow,
         )
