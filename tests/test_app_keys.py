@@ -365,10 +365,13 @@ def test_typing_in_the_filter_narrows_the_module_table(broken: Path) -> None:
 def test_small_and_wide_terminals_and_resizing(broken: Path, size: tuple[int, int]) -> None:
     async def scenario(app: CockpitApp, pilot: Pilot[int]) -> None:
         await run_and_settle(pilot, "a")
-        assert app.screen.has_class("narrow") == (size[0] < 120)
-        await pilot.resize_terminal(120, 40)
+        assert app.screen.has_class("narrow") == (size[0] < 160)
+        await pilot.resize_terminal(200, 40)
         await pilot.pause()
         assert not app.screen.has_class("narrow")
+        await pilot.resize_terminal(100, 30)
+        await pilot.pause()
+        assert app.screen.has_class("narrow")
         table = app.query_one(ModuleTable)
         assert len(table.rows) == 3
 

@@ -48,7 +48,7 @@ from cockpit.store.session_log import SessionLog
 from cockpit.workaround import VerifiedWorkaround, verify_workaround
 
 REPAINT_INTERVAL = 0.25  # PROBES.md: 250 ms keeps a 10 ms timer's p99 near 63 ms
-NARROW_BELOW = 120
+NARROW_BELOW = 160  # side by side only where the module table keeps ~40 columns
 APP_TCSS = Path(__file__).with_name("app.tcss")
 
 # (key, action, description, shown in the footer)

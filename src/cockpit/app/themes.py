@@ -2,8 +2,8 @@
 
 The folder sits at the top of the repository and is shipped inside the wheel as
 ``cockpit/themes`` (see ``pyproject.toml``); an editable install reads the repository's.
-A theme's TCSS scopes its rules with ``.theme-<name>``: the app sets that class on its
-screens when the theme changes, so every theme's stylesheet can be loaded at once.
+A theme's TCSS scopes its rules with ``.-theme-<name>``, the class Textual gives the app
+while that theme is on, so every theme's stylesheet can be loaded at once.
 """
 
 from __future__ import annotations

@@ -68,7 +68,8 @@ class ClustersPanel(Vertical):
         table = self.query_one(DataTable)
         table.add_column(Text("tests", justify="right"), key="count", width=6)
         table.add_column("mix", key="mix", width=9)
-        table.add_column("root cause", key="signature")
+        table.add_column("◆", key="hint", width=1)
+        table.add_column("root cause (◆ = a hint knows it)", key="signature")
 
     def show_clusters(self, clusters: list[Cluster]) -> None:
         table: DataTable[Text] = self.query_one(DataTable)
@@ -87,11 +88,11 @@ class ClustersPanel(Vertical):
                 )
                 if outcomes.get(kind)
             )
-            hint = " ◆" if cluster.hint else ""
             table.add_row(
                 Text(str(cluster.count), justify="right", style="bold"),
                 Text(mix.strip()),
-                Text(cluster.signature.key[:300] + hint),
+                Text("◆" if cluster.hint else "", style="bold yellow"),
+                Text(cluster.signature.key[:300]),
                 key=str(index),
             )
         self.border_title = f"root causes ({len(clusters)})"

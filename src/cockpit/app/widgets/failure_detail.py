@@ -33,7 +33,9 @@ def detail_renderable(
             parts.append(Text("no failure text was recorded for this test", style="dim"))
         return Group(*parts)
     if detail.location:
-        parts.append(Text.assemble(("at ", "dim"), (detail.location, "underline")))
+        library = any(part in detail.location for part in ("site-packages", "/lib/python"))
+        where = "raised in a library at " if library else "at "
+        parts.append(Text.assemble((where, "dim"), (detail.location, "dim" if library else "")))
     if detail.message:
         parts.append(Text(detail.message, style="red"))
     if cluster is not None:

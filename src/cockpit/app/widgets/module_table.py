@@ -22,15 +22,16 @@ from cockpit.state import ModuleTally
 
 SORTS = ("failures first", "name", "slowest")
 # (key, header, width); the module column takes what is left.
+# No cell padding (it would take 22 columns): each number column is one wider than its
+# widest value, right-justified, which leaves the gap.
 _COUNT_COLUMNS = (
-    ("passed", "pass", 5, "green"),
-    ("failed", "fail", 5, "bold red"),
-    ("errors", "err", 4, "bold red"),
+    ("passed", "pass", 6, "green"),
+    ("failed", "fail", 6, "bold red"),
+    ("errors", "err", 5, "bold red"),
     ("skipped", "skip", 5, "yellow"),
     ("xfailed", "xf", 4, "yellow"),
 )
-_FIXED = 2 + 5 + 5 + 4 + 5 + 4 + 5 + 5 + 7 + 6  # every column but the module's
-_GAPS = 2 * 11  # DataTable pads each cell by one on both sides
+_FIXED = 3 + 6 + 6 + 5 + 5 + 4 + 6 + 5 + 8 + 6  # every column but the module's
 
 
 class PathText(Text):
@@ -65,7 +66,7 @@ class ModuleTable(DataTable[Text]):
             super().__init__()
 
     def __init__(self, *, id: str | None = None) -> None:
-        super().__init__(id=id, cursor_type="row", zebra_stripes=False)
+        super().__init__(id=id, cursor_type="row", zebra_stripes=False, cell_padding=0)
         self.view: RunView | None = None
         self.sort_mode = SORTS[0]
         self.filter_text = ""
@@ -75,17 +76,17 @@ class ModuleTable(DataTable[Text]):
     # -- building --------------------------------------------------------------------
     def _columns(self) -> None:
         self.clear(columns=True)
-        self.add_column("", key="mark", width=2)
+        self.add_column(" ", key="mark", width=3)
         self.add_column("module", key="module", width=self._module_width)
         for key, header, width, _ in _COUNT_COLUMNS:
             self.add_column(Text(header, justify="right"), key=key, width=width)
-        self.add_column(Text("todo", justify="right"), key="todo", width=5)
+        self.add_column(Text("todo", justify="right"), key="todo", width=6)
         self.add_column(Text("rate", justify="right"), key="rate", width=5)
-        self.add_column(Text("time", justify="right"), key="time", width=7)
+        self.add_column(Text("time", justify="right"), key="time", width=8)
         self.add_column(Text("Δpass", justify="right"), key="delta", width=6)
 
     def on_resize(self) -> None:
-        width = max(12, self.size.width - _FIXED - _GAPS - 2)
+        width = max(12, self.size.width - _FIXED - 2)  # 2: the vertical scrollbar
         if width != self._module_width:
             self._module_width = width
             self.show_view(self.view)
@@ -134,7 +135,7 @@ class ModuleTable(DataTable[Text]):
             justify="right",
         )
         return [
-            module_mark(tally.status),
+            Text(" ") + module_mark(tally.status) + Text(" "),
             PathText(shorten_left(tally.path, self._module_width), tally.path),
             *(count_cell(getattr(totals, key), style) for key, _, _, style in _COUNT_COLUMNS),
             count_cell(tally.not_run + tally.running, "cyan"),

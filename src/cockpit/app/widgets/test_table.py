@@ -12,6 +12,14 @@ from cockpit.app.run_view import RunView
 from cockpit.state import FAILING_OUTCOMES, TestRecord
 
 
+def shorten_middle(name: str, width: int) -> str:
+    """``test_in_st…[-1-False]``: a test name cut in the middle, keeping its parameters."""
+    if len(name) <= width or width < 8:
+        return name
+    tail = min(len(name) // 2, (width - 1) * 3 // 5)
+    return name[: width - 1 - tail] + "…" + name[-tail:]
+
+
 def _rank(record: TestRecord) -> tuple[int, str]:
     """Failing tests first, then running, then in collection order (by name)."""
     outcome = record.outcome
@@ -32,7 +40,7 @@ class TestTable(DataTable[Text]):
             super().__init__()
 
     def __init__(self, *, id: str | None = None) -> None:
-        super().__init__(id=id, cursor_type="row")
+        super().__init__(id=id, cursor_type="row", cell_padding=0)
         self.module: str | None = None
         self.view: RunView | None = None
         self.border_title = "tests"
@@ -42,12 +50,12 @@ class TestTable(DataTable[Text]):
 
     def _columns(self, name_width: int) -> None:
         self.clear(columns=True)
-        self.add_column("", key="mark", width=1)
+        self.add_column(" ", key="mark", width=3)
         self.add_column("test", key="test", width=name_width)
-        self.add_column(Text("time", justify="right"), key="time", width=7)
+        self.add_column(Text("time", justify="right"), key="time", width=8)
 
     def on_resize(self) -> None:
-        width = max(10, self.size.width - 1 - 7 - 6 - 2)
+        width = max(10, self.size.width - 3 - 8 - 2)
         if width != self.columns[self._test_column].width:
             self._columns(width)
             self.show_module(self.view, self.module)
@@ -73,9 +81,10 @@ class TestTable(DataTable[Text]):
     def _cells(self, record: TestRecord) -> list[Text]:
         name = record.nodeid[len(record.module) + 2 :] or record.nodeid
         worker = f" [{record.worker}]" if record.worker and record.outcome == "running" else ""
+        width = self.columns[self._test_column].width if self._test_column in self.columns else 30
         return [
-            outcome_mark(str(record.outcome)),
-            Text(name + worker),
+            Text(" ") + outcome_mark(str(record.outcome)) + Text(" "),
+            Text(shorten_middle(name + worker, width)),
             Text(seconds(record.duration) if record.finished else "", justify="right"),
         ]
 
