@@ -218,3 +218,10 @@ def test_a_missing_sqlite_log_is_not_created(tmp_path: Path) -> None:
     with pytest.raises(StoreError, match="no session log at"):
         build_summary(tmp_path, None, None)
     assert not (tmp_path / ".cockpit").exists()
+
+
+def test_the_quick_path_reads_the_current_schema() -> None:
+    from cockpit.report import collect
+    from cockpit.store import database
+
+    assert collect.SCHEMA_REVISION == database.HEAD_REVISION
