@@ -26,12 +26,15 @@ generator (so every build is the same):
   fixed (some now skip or xfail: not failing counts as fixed); 40 passing and 5 skipped
   tests break; 300 passing tests now skip (no change to report).
 
-Each run stores the ``results_digest`` the recorder would (a hash of its node ids). Since
-run 2 adds and removes tests, the two digests differ and ``cockpit diff`` has to compare
-all 100,000 rows. ``--same-tests`` measures the other case instead, in
-``bench/.work/diffdb-same/``: the same plan without the added and removed tests, so both
-runs hold the same 50,000 node ids, their digests are equal, and cockpit may compare only
-the tests failing in either run.
+Each run stores what the recorder would when it finishes: the ``results_digest`` (a hash
+of all its node ids) and one digest per module (schema 0005). Run 2 adds and removes tests
+in 42 of the 501 modules, so ``cockpit diff`` compares those modules test by test and
+reads only the failing results of the others. ``--same-tests`` measures the case where no
+test was added or removed, in ``bench/.work/diffdb-same/``: the same plan without the added
+and removed tests, so every module digest is equal and only failing results are read.
+``--no-module-digests`` stores runs as cockpit did before schema 0005 (in
+``diffdb-legacy/`` or ``diffdb-same-legacy/``), to measure the fallback for old runs: the
+full comparison of all 100,000 rows when the results digests differ.
 
 How: one warm-up of each command, then ``--rounds`` rounds, each running both back to back
 with the order flipped every round (diff first in odd rounds). Both are the ``cockpit``
@@ -80,7 +83,12 @@ SEED = 20261122
 MODULES, PER_MODULE = 500, 100
 KINDS = ("fixed", "broken", "new", "removed", "changed_error")
 SIDES = ("diff", "version")
-DIFF_DIRS = {True: WORK_DIR / "diffdb", False: WORK_DIR / "diffdb-same"}
+DIFF_DIRS = {
+    (True, True): WORK_DIR / "diffdb",
+    (False, True): WORK_DIR / "diffdb-same",
+    (True, False): WORK_DIR / "diffdb-legacy",
+    (False, False): WORK_DIR / "diffdb-same-legacy",
+}
 START = 1_795_300_000.0  # a fixed epoch (2026-11-21), so every build stores the same times
 
 SIGNATURES = (
@@ -204,8 +212,11 @@ class SteppingClock:
         return self.now
 
 
-def store_run(log: SessionLog, tests: Sequence[Test], rng: random.Random) -> int:
-    """Record one whole-suite run of ``tests`` as ``cockpit run`` would; its run id."""
+def store_run(
+    log: SessionLog, tests: Sequence[Test], rng: random.Random, modules: bool = True
+) -> int:
+    """Record one whole-suite run of ``tests`` as ``cockpit run`` would; its run id. Without
+    ``modules``, as cockpit did before schema 0005: no module digests."""
     run_id = log.begin_run(
         [],
         whole_suite=True,
@@ -271,12 +282,14 @@ def store_run(log: SessionLog, tests: Sequence[Test], rng: random.Random) -> int
         ),
         crashed_test=None,
         results_digest=results_digest({t.nodeid for t in tests}),
-        module_digests=module_digests({t.nodeid: module_of(t.nodeid) for t in tests}),
+        module_digests=module_digests({t.nodeid: module_of(t.nodeid) for t in tests})
+        if modules
+        else None,
     )
     return run_id
 
 
-def build_key(plan: Plan, churn: bool) -> dict[str, Any]:
+def build_key(plan: Plan, churn: bool, modules: bool) -> dict[str, Any]:
     """What the cached database depends on. Besides the plan, the schema: its revision, and
     the migrations' text too, as a migration edited in place keeps its revision id; and the
     run digests the recorder would store for these runs today."""
@@ -290,6 +303,7 @@ def build_key(plan: Plan, churn: bool) -> dict[str, Any]:
         "modules": MODULES,
         "per_module": PER_MODULE,
         "churn": churn,
+        "module_digests": modules,
         "schema": HEAD_REVISION,
         "migrations_sha256": text.hexdigest(),
         "run_digests": [
@@ -298,12 +312,14 @@ def build_key(plan: Plan, churn: bool) -> dict[str, Any]:
     }
 
 
-def ensure_database(churn: bool, rebuild: bool) -> tuple[Path, dict[str, list[str]]]:
+def ensure_database(
+    churn: bool, rebuild: bool, modules: bool = True
+) -> tuple[Path, dict[str, list[str]]]:
     """The database (built if needed) and the node ids a diff of its runs 1 and 2 must list."""
-    folder = DIFF_DIRS[churn]
+    folder = DIFF_DIRS[churn, modules]
     database, manifest = folder / "session.db", folder / "plan.json"
     plan = make_plan(churn)
-    key = build_key(plan, churn)
+    key = build_key(plan, churn, modules)
     first, second = key["run_digests"]
     print(
         "bench_diff: runs 1 and 2 hold "
@@ -326,7 +342,7 @@ def ensure_database(churn: bool, rebuild: bool) -> tuple[Path, dict[str, list[st
     rng = random.Random(SEED + 1)
     log = SessionLog.open(folder, f"sqlite:///{database}", clock=SteppingClock(START))
     try:
-        ids = (store_run(log, plan.before, rng), store_run(log, plan.after, rng))
+        ids = tuple(store_run(log, run, rng, modules) for run in (plan.before, plan.after))
     finally:
         log.close()
     if ids != (1, 2):
@@ -399,6 +415,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--rounds", type=int, default=15, help="timed rounds (15)")
     parser.add_argument("--rebuild", action="store_true", help="build the database anew")
     parser.add_argument(
+        "--no-module-digests",
+        action="store_true",
+        help="runs recorded as before schema 0005 (no module digests: the fallback)",
+    )
+    parser.add_argument(
         "--same-tests",
         action="store_true",
         help="runs that hold the same tests (no new or removed ones)",
@@ -408,7 +429,9 @@ def main(argv: list[str] | None = None) -> int:
         parser.error("--rounds must be at least 1")
     print(f"bench_diff: {machine_line()}")
     print(f"bench_diff: {(source_before := source_line())}")
-    database, expected = ensure_database(not options.same_tests, options.rebuild)
+    database, expected = ensure_database(
+        not options.same_tests, options.rebuild, not options.no_module_digests
+    )
     script = str(cockpit_script())
     commands = {
         "diff": [script, "diff", "1", "2", "--json", "--db", f"sqlite:///{database}"],
