@@ -22,6 +22,7 @@ from cockpit.app.screens.help import HelpScreen
 from cockpit.app.settings import Settings
 from cockpit.app.widgets.clusters_panel import ClustersPanel
 from cockpit.app.widgets.module_table import ModuleTable
+from cockpit.app.widgets.run_header import RunHeader
 from cockpit.app.widgets.test_table import TestTable
 from cockpit.store.session_log import SessionLog
 from tests.app_support import make_app, run_and_settle, settle, text_of
@@ -404,3 +405,34 @@ def test_the_module_table_shows_changes_since_the_previous_run(broken: Path) -> 
         assert app.view.state.totals.passed == 25
 
     drive(make_app(broken), scenario)
+
+
+def test_a_crash_and_collection_errors_are_shown_where_they_happened(tmp_path: Path) -> None:
+    crash = copy_project("crash", tmp_path)
+
+    async def crashed(app: CockpitApp, pilot: Pilot[int]) -> None:
+        app.project.keyword = "before or os_exit or after"
+        await run_and_settle(pilot, "a")
+        assert app.ending == "crashed"
+        assert app.view is not None
+        record = app.view.state.tests["tests/test_crash.py::test_os_exit"]
+        assert str(record.outcome) == "crashed"
+        tests = app.query_one(TestTable)
+        assert tests.selected_test == record.nodeid  # failing first, so it is on top
+        assert "crashed" in text_of(app.query_one(RunHeader).query_one("#status"))
+
+    drive(make_app(crash), crashed)
+
+    errors = copy_project("collection_error", tmp_path)
+
+    async def collection(app: CockpitApp, pilot: Pilot[int]) -> None:
+        await run_and_settle(pilot, "a")
+        assert app.view is not None
+        statuses = {path: t.status for path, t in app.view.state.modules.items()}
+        assert statuses["tests/test_syntax.py"] == "collection error"
+        assert statuses["tests/test_import.py"] == "collection error"
+        assert statuses["tests/test_good_a.py"] == "passed"
+        outcomes = {kind for c in app.view.clusters() for kind in c.outcomes}
+        assert "collection error" in outcomes
+
+    drive(make_app(errors), collection)
