@@ -130,6 +130,7 @@ def command_run(argv: Sequence[str], *, python: str | None = None) -> int:
     run = PytestRun(request, interpreter)
     recorder = None
     if not options.no_record:
+        from cockpit.store.paths import find_project_root
         from cockpit.store.recorder import RunRecorder
         from cockpit.store.session_log import SessionLog
 
@@ -142,6 +143,7 @@ def command_run(argv: Sequence[str], *, python: str | None = None) -> int:
             whole_suite=whole_suite,
             selection_reason=reason,
             interpreter=str(interpreter.path),
+            project=find_project_root(request.project),
         )
 
     def on_batch_recorded(
@@ -200,6 +202,15 @@ def command_demo(argv: Sequence[str]) -> int:
     options, pytest_args = _split_run_args(argv, prog="cockpit demo")
     target = copy_demo_project()
     print(f"cockpit demo: an example backend copied to {target}", file=sys.stderr)
+    if not options.json and sys.stdin.isatty() and sys.stdout.isatty():
+        from cockpit.app.launch import command_app as app
+
+        # The app on the example, running it at once; without a terminal, the headless run.
+        return app(
+            ["--project", str(target), "--", *pytest_args],
+            python=options.python or sys.executable,
+            run=True,
+        )
     forwarded = ["--project", str(target)]
     if options.json:
         forwarded.append("--json")
@@ -213,6 +224,18 @@ def _log_command(name: str) -> Callable[[Sequence[str]], int]:
         return cli_log.COMMANDS[name](argv)
 
     return command
+
+
+def command_isolate(argv: Sequence[str]) -> int:
+    from cockpit.cli_isolate import command_isolate as isolate
+
+    return isolate(argv)
+
+
+def command_app(argv: Sequence[str]) -> int:
+    from cockpit.app.launch import command_app as app
+
+    return app(argv)
 
 
 def command_diff(argv: Sequence[str]) -> int:
@@ -239,6 +262,7 @@ def _watch_command(name: str) -> Callable[[Sequence[str]], int]:
 
 
 COMMANDS: dict[str, Callable[[Sequence[str]], int]] = {
+    "app": command_app,
     "run": command_run,
     "demo": command_demo,
     **{
@@ -249,12 +273,14 @@ COMMANDS: dict[str, Callable[[Sequence[str]], int]] = {
     "affected": _watch_command("affected"),
     "watch": _watch_command("watch"),
     "export": command_export,
+    "isolate": command_isolate,
 }
 
 USAGE = """\
 commands:
+  (none) or app [OPTIONS] [-- PYTEST_ARGS]  open the app (--run, --theme NAME, --python)
   run [OPTIONS] [PYTEST_ARGS]...   run pytest with a live view, recorded in the session log
-  demo                              run cockpit on a small broken example project
+  demo                              the app on a small broken example project
   session start TITLE | end | list  fix sessions
   fix add TITLE [...] | list        fixes, with the run that proves each
   known add TITLE --tests ... | list  known issues, with verified -k/-m workarounds
@@ -265,13 +291,20 @@ commands:
   clusters [--run N]                failures grouped by root cause, with hints
   affected PATH... | watch [ARGS]   tests a change affects; rerun them on every save
   export [--session ID] [-o FILE]   the session summary in Markdown (--format json, --show)
+  isolate [NODEID...] [--failed]    rerun failing tests alone: real, order-dependent or flaky
 Each command has --help.
 """
+
+
+_MAIN_FLAGS = ("-h", "--help", "--version")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = list(sys.argv[1:] if argv is None else argv)
     try:
+        opens_app = not args and sys.stdin.isatty() and sys.stdout.isatty()
+        if opens_app or (args and args[0].startswith("-") and args[0] not in _MAIN_FLAGS):
+            return command_app(args)
         if not args or args[0] not in COMMANDS:
             parser = argparse.ArgumentParser(
                 prog="cockpit",
