@@ -46,7 +46,9 @@ PROJECTS = {
     "tomlkit": Project("tomlkit", "0.15.2", (), "tomlkit"),
     "attrs": Project("attrs", "26.1.0", ("hypothesis",), "attr"),
 }
-TOOLS = ("pytest", "pytest-testmon", "pytest-watcher")
+TOOLS = ("pytest", "pytest-testmon", "pytest-watcher", "watchdog<7")
+"""watchdog 7 matches patterns against the whole path, so pytest-watcher 0.6.3 with it only
+sees top-level `*.py` files: keep the combination pytest-watcher was released with."""
 
 
 def log(message: str) -> None:

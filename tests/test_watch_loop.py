@@ -38,6 +38,7 @@ def test_the_filter_skips_venvs_caches_build_and_keeps_python_config_extra(tmp_p
     assert wanted(tmp_path / "pkg" / "a.py")
     assert wanted(tmp_path / "pyproject.toml")
     assert wanted(tmp_path / "data" / "x.json")
+    assert wanted(tmp_path / "sub" / ".gitignore")
     for skipped in (
         "env/lib/site.py",
         "build/lib/a.py",
@@ -61,7 +62,13 @@ def test_git_check_ignore_drops_ignored_paths(tmp_path: Path) -> None:
     (tmp_path / "sub").mkdir()
     (tmp_path / "sub" / ".gitignore").write_text("local_*.py\n")
     paths = {tmp_path / "generated" / "a.py", tmp_path / "sub" / "local_x.py", tmp_path / "b.py"}
-    assert asyncio.run(GitIgnore(tmp_path).kept(paths)) == {tmp_path / "b.py"}
+    ignore = GitIgnore(tmp_path)
+    assert asyncio.run(ignore.kept(paths)) == {tmp_path / "b.py"}
+    # Answers are kept until a .gitignore changes.
+    (tmp_path / ".gitignore").write_text("b.py\n")
+    assert asyncio.run(ignore.kept(paths)) == {tmp_path / "b.py"}
+    ignore.forget()
+    assert asyncio.run(ignore.kept(paths)) == {tmp_path / "generated" / "a.py"}
 
 
 async def _next_batch(changes: AsyncIterator[set[Path]]) -> set[Path]:

@@ -80,7 +80,7 @@ class WatchConfig:
     extra: tuple[str, ...] = ()
     ignore: tuple[str, ...] = ()
     map: tuple[tuple[str, tuple[str, ...]], ...] = ()
-    step_ms: int = 10
+    step_ms: int = 5
     layout: PytestLayout = field(default_factory=PytestLayout)
 
     def is_extra(self, relative: str) -> bool:
@@ -185,7 +185,7 @@ def load_config(root: Path) -> WatchConfig:
     mapping = table.get("map", {})
     if not isinstance(mapping, dict):
         raise WatchConfigError("[tool.cockpit.watch.map] must be a table of glob = [tests]")
-    step = table.get("step_ms", 10)
+    step = table.get("step_ms", 5)
     if not isinstance(step, int) or isinstance(step, bool) or not 1 <= step <= 1000:
         raise WatchConfigError("[tool.cockpit.watch] step_ms must be an integer from 1 to 1000")
     pairs = tuple(

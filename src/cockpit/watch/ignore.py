@@ -64,10 +64,15 @@ def ignored_by(patterns: tuple[IgnorePattern, ...], relative: str) -> bool:
 
 
 class GitIgnore:
-    """Drops ignored paths from a batch: through git in a checkout, else the root file."""
+    """Drops ignored paths from a batch: through git in a checkout, else the root file.
+
+    git's answers are kept per path until a ``.gitignore`` changes (``forget``): an editor
+    saves the same few files again and again, and each ``git`` process costs milliseconds
+    of the save-to-run latency."""
 
     def __init__(self, root: Path) -> None:
         self.root = root
+        self._known: dict[Path, bool] = {}
         self.git = shutil.which("git") if (root / ".git").exists() else None
         ignore_file = root / ".gitignore"
         try:
@@ -81,14 +86,27 @@ class GitIgnore:
         if not candidates:
             return candidates
         if self.git is not None:
-            ignored = await self._git_ignored(candidates)
+            unknown = {path for path in candidates if path not in self._known}
+            ignored = await self._git_ignored(unknown) if unknown else set()
             if ignored is not None:
-                return candidates - ignored
+                for path in unknown:
+                    self._known[path] = path in ignored
+                return {path for path in candidates if not self._known[path]}
         return {
             path
             for path in candidates
             if not ignored_by(self.patterns, path.relative_to(self.root).as_posix())
         }
+
+    def forget(self) -> None:
+        """A ``.gitignore`` changed: ask git again."""
+        self._known.clear()
+        ignore_file = self.root / ".gitignore"
+        try:
+            text = ignore_file.read_text(encoding="utf-8") if ignore_file.is_file() else ""
+        except (OSError, UnicodeDecodeError):
+            text = ""
+        self.patterns = parse_gitignore(text)
 
     async def _git_ignored(self, paths: set[Path]) -> set[Path] | None:
         assert self.git is not None
