@@ -104,6 +104,20 @@ def test_computed_imports_widen_and_plugin_strings_are_edges(dynamic_project: Pa
     plugins = selector.select([Path("app/fixtures.py")])
     assert targets(plugins) == {"tests/test_b.py", "tests/test_loader.py"}
     assert "tests/conftest.py imports app.fixtures" in reasons(plugins, "tests/test_b.py")
+    # A test module is loaded by pytest, not by a computed import: no widening for it.
+    assert targets(selector.select([Path("tests/test_b.py")])) == {"tests/test_b.py"}
+
+
+def test_mock_patch_strings_are_imports(graph_project: Path) -> None:
+    alone = graph_project / "tests/test_alone.py"
+    alone.write_text(
+        "from unittest import mock\n\n\n"
+        "def test_alone():\n"
+        "    with mock.patch('app.standalone.print'):\n"
+        "        pass\n"
+    )
+    selection = AffectedSelector(graph_project).select([Path("app/standalone.py")])
+    assert targets(selection) == {"tests/test_alone.py"}
 
 
 def test_the_graph_follows_edits_new_files_and_deletions(graph_project: Path) -> None:

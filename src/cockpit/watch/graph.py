@@ -73,6 +73,7 @@ class ImportGraph:
         self._importers: dict[Path, set[Path]] = {}
         self._unresolved: dict[str, set[Path]] = {}
         self._package_dirs: dict[Path, bool] = {}
+        self._test_files: list[Path] | None = None
 
     # -- building ------------------------------------------------------------------------
     @classmethod
@@ -130,6 +131,7 @@ class ImportGraph:
         module, basedir = self._naming(path)
         node = GraphNode(path, module, basedir, scan, set())
         self.nodes[path] = node
+        self._test_files = None
         if module:
             self._by_name.setdefault(module, set()).add(path)
         return node
@@ -199,6 +201,7 @@ class ImportGraph:
 
     def _remove(self, node: GraphNode) -> None:
         del self.nodes[node.path]
+        self._test_files = None
         self._by_name.get(node.module, set()).discard(node.path)
         # Its importers keep their edge until rescanned, as unresolved names.
         for importer in self._importers.pop(node.path, set()):
@@ -257,7 +260,9 @@ class ImportGraph:
         return True
 
     def test_files(self) -> list[Path]:
-        return sorted(path for path in self.nodes if self.is_test_file(path))
+        if self._test_files is None:
+            self._test_files = sorted(path for path in self.nodes if self.is_test_file(path))
+        return self._test_files
 
     def tests_under(self, folder: Path) -> list[Path]:
         return [path for path in self.test_files() if folder in path.parents]

@@ -14,8 +14,6 @@ from dataclasses import dataclass
 
 # Calls that import the module named by their first argument.
 _IMPORT_CALLS = frozenset({"import_module", "__import__"})
-# Calls whose first argument is a dotted path that they import (``mock.patch("pkg.x.f")``).
-_PATCH_CALLS = frozenset({"patch", "patch.object", "patch.dict"})
 # Calls that load code from a file path: nothing static can say which.
 _PATH_LOADERS = frozenset(
     {"spec_from_file_location", "load_source", "run_path", "run_module", "SourceFileLoader"}
@@ -102,10 +100,11 @@ class _Visitor(ast.NodeVisitor):
                 self.dynamic.append(f"line {node.lineno}: {name}() of a computed name")
             else:
                 self.imports.update(_absolute_call_target(names[0], self.package))
-        elif name in _PATCH_CALLS and first is not None:
+        elif name == "patch" and first is not None:
+            # ``mock.patch("pkg.x.f")`` imports ``pkg.x`` when the test runs.
             names = _literal_strings(first)
-            if names and name == "patch":
-                self.imports.add(names[0])  # patch imports every prefix it can
+            if names:
+                self.imports.add(names[0])
         elif name in _PATH_LOADERS:
             self.dynamic.append(f"line {node.lineno}: {name}() loads code by file path")
         self.generic_visit(node)

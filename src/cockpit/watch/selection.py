@@ -232,13 +232,15 @@ def _apply_rules(
     if module in graph.layout.plugins:
         collector.everything.append(f"{relative} is the plugin -p {module} in pytest's addopts")
         return
-    found = collector.add_importers_of(path, f"imports {module}{broken}")
+    reaching = graph.reaching(path)
     for plugin in graph.layout.plugins:
-        for plugin_path in graph.modules_named(plugin):
-            if plugin_path in graph.reaching(path) or plugin_path == path:
-                collector.everything.append(f"the -p {plugin} plugin imports {module}")
+        if graph.modules_named(plugin) & reaching.keys():
+            collector.everything.append(f"the -p {plugin} plugin imports {module}")
+    found = collector.add_importers_of(path, f"imports {module}{broken}")
+    if graph.is_conftest(path) or graph.is_test_file(path):
+        return  # pytest loads these itself; no code loads them by a computed name
     found = _widen_for_dynamic_loaders(path, graph, collector) or found
-    if not found and not graph.is_conftest(path) and not graph.is_test_file(path):
+    if not found:
         collector.everything.append(
             f"nothing imports {relative} statically: it may be loaded by path or run as a script"
         )
