@@ -1,0 +1,62 @@
+"""The export preview (E): the session summary rendered as it will be saved; ``s`` saves."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import ClassVar
+
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import Footer, Markdown, Static
+
+from cockpit.cli_support import CliError
+
+
+class ExportScreen(ModalScreen[None]):
+    """Shows the Markdown summary of the current session; saves it whole or not at all."""
+
+    DEFAULT_CSS = """
+    ExportScreen { align: center middle; }
+    ExportScreen > VerticalScroll {
+        width: 95%; height: 90%; border: round $primary; background: $surface;
+    }
+    ExportScreen #export-status { height: 1; padding: 0 1; color: $text-muted; }
+    """
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("s", "save", "Save"),
+        Binding("escape,q", "close", "Close"),
+    ]
+
+    def __init__(self, markdown: str, target: Path) -> None:
+        super().__init__()
+        self.markdown = markdown
+        self.target = target
+        self.saved: Path | None = None
+
+    def compose(self) -> ComposeResult:
+        with VerticalScroll():
+            yield Markdown(self.markdown)
+        yield Static(f"s saves it to {self.target}; escape closes", id="export-status")
+        yield Footer()
+
+    def action_save(self) -> None:
+        self._save()
+
+    @work(thread=True, exclusive=True, group="export-save")
+    def _save(self) -> None:
+        from cockpit.cli_export import write_atomically
+
+        try:
+            write_atomically(self.target, self.markdown)
+        except CliError as error:
+            self.app.call_from_thread(self.app.notify, str(error), severity="error")
+            return
+        self.saved = self.target
+        self.app.call_from_thread(self.app.notify, f"saved {self.target}")
+        self.app.call_from_thread(self.dismiss, None)
+
+    def action_close(self) -> None:
+        self.dismiss(None)

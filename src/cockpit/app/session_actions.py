@@ -1,0 +1,217 @@
+"""The actions that write to or read from the session log: fix, known issue, note,
+isolation and export. Each form or screen hands its result back; the database work runs in
+thread workers."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable, Sequence
+
+from textual import work
+from textual.widgets import TabbedContent
+
+from cockpit.app.core import CockpitCore
+from cockpit.app.screens.export import ExportScreen
+from cockpit.app.screens.forms import FixDraft, FixForm, KnownIssueDraft, KnownIssueForm
+from cockpit.app.screens.isolation import IsolationScreen
+from cockpit.app.screens.prompt import PromptScreen
+from cockpit.app.widgets.clusters_panel import ClustersPanel
+from cockpit.errors import CockpitError
+from cockpit.gitinfo import changed_files_since
+from cockpit.isolate import IsolationVerdict
+from cockpit.runner import RunRequest
+from cockpit.store.paths import find_project_root
+from cockpit.workaround import VerifiedWorkaround, verify_workaround
+
+ISOLATE_REPEATS = 3
+ISOLATE_AT_MOST = 50  # each one is several pytest processes
+
+
+class SessionActions(CockpitCore):
+    """Fixes, known issues, notes, isolation and export."""
+
+    # -- the session log's forms -------------------------------------------------------
+    def action_log_fix(self) -> None:
+        log = self.project.log
+        if log is None:
+            self.notify("no session log to write the fix into", severity="error")
+            return
+        cluster = self.query_one(ClustersPanel).selected
+        if self.query_one(TabbedContent).active != "clusters-tab":
+            failing = self._selected_failures()
+            cluster = self.view.cluster_of(failing[0]) if self.view and failing else cluster
+        self._prefill_fix(cluster.signature.key if cluster else "", cluster)
+
+    @work(thread=True, exclusive=True, group="fix-form")
+    def _prefill_fix(self, signature: str, cluster: object) -> None:
+        log = self.project.log
+        assert log is not None
+        before = log.last_finished_run()
+        files = changed_files_since(self.project.root, before.started_at if before else None)
+        hint = getattr(cluster, "hint", None)
+        count = getattr(cluster, "count", 0)
+        draft = FixDraft(
+            title="",
+            problem=f"{count} failing: {signature}" if signature else "",
+            root_cause=hint[1] if hint else "",
+            solution="",
+            files=tuple(files),
+            risk="low",
+        )
+        self.call_from_thread(self.push_screen, FixForm(draft), self._save_fix)
+
+    def _save_fix(self, draft: FixDraft | None) -> None:
+        if draft is not None:
+            self._write_fix(draft)
+
+    @work(thread=True, group="log-write")
+    def _write_fix(self, draft: FixDraft) -> None:
+        log = self.project.log
+        assert log is not None
+        fix = log.add_fix(
+            draft.title,
+            problem=draft.problem,
+            root_cause=draft.root_cause,
+            solution=draft.solution,
+            files=draft.files,
+            risk=draft.risk,
+        )
+        self.call_from_thread(
+            self.notify, f"fix {fix.id} logged; the next run covering it becomes its evidence"
+        )
+        self.call_from_thread(self._refresh_session)
+
+    def action_known_issue(self) -> None:
+        if self.project.log is None:
+            self.notify("no session log to write the known issue into", severity="error")
+            return
+        tests = self._selected_failures()
+        if not tests:
+            self.notify("select failing tests first (a test, a module or a root cause)")
+            return
+        project = self.project
+
+        def verify(expression: str, named: Sequence[str]) -> VerifiedWorkaround:
+            request = RunRequest(project=project.root, pytest_args=project.extra_args)
+            return verify_workaround(request, project.interpreter, expression, named)
+
+        title = ""
+        cluster = self.view.cluster_of(tests[0]) if self.view else None
+        if cluster is not None:
+            title = cluster.signature.key[:120]
+        self.push_screen(KnownIssueForm(title, tests, verify), self._save_known_issue)
+
+    def _save_known_issue(self, draft: KnownIssueDraft | None) -> None:
+        if draft is not None:
+            self._write_known_issue(draft)
+
+    @work(thread=True, group="log-write")
+    def _write_known_issue(self, draft: KnownIssueDraft) -> None:
+        log = self.project.log
+        assert log is not None
+        issue = log.add_known_issue(
+            draft.title,
+            draft.tests,
+            workaround=draft.workaround,
+            deselected=draft.verified.deselected if draft.verified else (),
+            priority=draft.priority,
+            effort=draft.effort,
+        )
+        deselects = (
+            f"; its workaround deselects {len(draft.verified.deselected)} tests"
+            if draft.verified
+            else ""
+        )
+        self.call_from_thread(self.notify, f"known issue {issue.id} added{deselects}")
+        self.call_from_thread(self._refresh_session)
+
+    def action_note(self) -> None:
+        if self.project.log is None:
+            self.notify("no session log to write the note into", severity="error")
+            return
+
+        def done(answer: str | None) -> None:
+            if answer and answer.strip():
+                self._write_note(answer.strip())
+
+        self.push_screen(PromptScreen("note for this session"), done)
+
+    @work(thread=True, group="log-write")
+    def _write_note(self, text: str) -> None:
+        log = self.project.log
+        assert log is not None
+        log.add_note(text)
+        self.call_from_thread(self.notify, "note added")
+        self.call_from_thread(self._refresh_session)
+
+    # -- isolation, export, watch ----------------------------------------------------------
+    def action_isolate(self) -> None:
+        """Rerun the selected failing tests alone: real, order-dependent or flaky."""
+        tests = self._selected_failures()
+        tests = [nodeid for nodeid in tests if "::" in nodeid][:ISOLATE_AT_MOST]
+        if not tests:
+            self.notify("select failing tests first (a test, a module or a root cause)")
+            return
+        view, project = self.view, self.project
+        run_id = view.run_id if view is not None else None
+
+        async def isolate(
+            nodeids: Sequence[str], on_verdict: Callable[[IsolationVerdict], None]
+        ) -> list[IsolationVerdict]:
+            from cockpit.isolation_runner import isolate_tests
+
+            order = await asyncio.to_thread(self._run_order, run_id)
+            return await isolate_tests(
+                project.root,
+                project.interpreter,
+                nodeids,
+                repeats=ISOLATE_REPEATS,
+                on_verdict=on_verdict,
+                run_order=order,
+            )
+
+        def record(verdicts: list[IsolationVerdict] | None) -> None:
+            if verdicts:
+                self._record_isolations(run_id, verdicts)
+
+        self.push_screen(IsolationScreen(tests, isolate, ISOLATE_REPEATS), record)
+
+    def _run_order(self, run_id: int | None) -> list[str] | None:
+        log = self.project.log
+        if log is None or run_id is None:
+            return None
+        from cockpit.store.isolation_log import run_order
+
+        return run_order(log, run_id)
+
+    @work(thread=True, group="log-write")
+    def _record_isolations(self, run_id: int | None, verdicts: list[IsolationVerdict]) -> None:
+        log = self.project.log
+        if log is None:
+            return
+        from cockpit.store.isolation_log import record_isolations
+
+        record_isolations(log, run_id, verdicts)
+        self.call_from_thread(self.notify, f"{len(verdicts)} isolation verdicts recorded")
+
+    def action_export(self) -> None:
+        if self.project.log is None:
+            self.notify("no session log to export", severity="error")
+            return
+        self._prepare_export()
+
+    @work(thread=True, exclusive=True, group="export")
+    def _prepare_export(self) -> None:
+        from cockpit.cli_export import default_output
+        from cockpit.report.collect import build_summary
+        from cockpit.report.markdown import render_markdown
+
+        root = find_project_root(self.project.root)
+        try:
+            summary = build_summary(self.project.root, self.db_url, None)
+        except CockpitError as error:
+            self.call_from_thread(self.notify, str(error), severity="error")
+            return
+        markdown = render_markdown(summary)
+        target = default_output(root, summary.id)
+        self.call_from_thread(self.push_screen, ExportScreen(markdown, target))
