@@ -5,7 +5,7 @@ for ``git check-ignore`` on every batch) and start pytest through the same wrapp
 script, which appends ``$EPOCHREALTIME`` to a stamp file as its first action and again
 when pytest exits. The script saves a source module (new content each time), takes the
 wall clock right after the write, and reads the next start stamp: that difference is the
-latency. It waits for the run to end, and a pause, before the next save. The tools take
+latency. It waits for the run to end, and a random 0.4-0.8 s, before the next save. The tools take
 turns in blocks (one tool started, ``--saves`` saves, stopped), the order flipping each
 round; both use their defaults (pytest-watcher: ``--delay 0.2``; cockpit: ``step_ms`` 10).
 
@@ -22,6 +22,7 @@ import argparse
 import asyncio
 import datetime
 import os
+import random
 import signal
 import statistics
 import subprocess
@@ -52,7 +53,10 @@ printf '%s end\\n' "$EPOCHREALTIME" >> "$BENCH_STAMPS"
 exit $rc
 """
 TIMEOUT = 120.0
-PAUSE = 0.5
+PAUSES = (0.4, 0.8)
+"""Seconds between a run's end and the next save, drawn at random: pytest-watcher polls its
+trigger every 0.1 s after a run, so a fixed pause would land every save at the same phase
+of its loop (a fixed 0.5 s gave it 2-13 ms, just after a poll, instead of 0-100 ms)."""
 
 
 def write_wrappers() -> tuple[Path, Path]:
@@ -95,7 +99,13 @@ def tool_command(tool: str, tree: Path, python: Path, runner: Path) -> list[str]
 
 
 def measure_block(
-    tool: str, project: Project, tree: Path, saves: int, target: Path, counter: list[int]
+    tool: str,
+    project: Project,
+    tree: Path,
+    saves: int,
+    target: Path,
+    counter: list[int],
+    pause: random.Random,
 ) -> list[float]:
     python, runner = write_wrappers()
     stamps = Stamps(WORK / f"stamps-{tool}.txt")
@@ -125,7 +135,7 @@ def measure_block(
         else:  # --now: the first run starts once its observer is watching
             stamps.wait("start", deadline)
             stamps.wait("end", deadline)
-        time.sleep(PAUSE)
+        time.sleep(pause.uniform(*PAUSES))
         for _ in range(saves):
             counter[0] += 1
             original = target.read_text()
@@ -135,9 +145,9 @@ def measure_block(
             started = stamps.wait("start", deadline)
             latencies.append(started - saved)
             stamps.wait("end", deadline)
-            time.sleep(PAUSE)  # let any trailing event land before the next save
+            time.sleep(pause.uniform(*PAUSES))  # trailing events land; a random loop phase
     finally:
-        os.killpg(process.pid, signal.SIGINT)
+        os.killpg(process.pid, signal.SIGTERM)  # both stop on it (SIGINT may be ignored)
         try:
             process.wait(timeout=15)
         except subprocess.TimeoutExpired:
@@ -226,12 +236,13 @@ def main() -> int:
     )
     results: dict[str, list[float]] = {"cockpit": [], "pytest-watcher": []}
     counter = [0]
+    pause = random.Random(7)
     for round_index in range(options.rounds):
         order = ["cockpit", "pytest-watcher"]
         if round_index % 2:
             order.reverse()
         for tool in order:
-            block = measure_block(tool, project, tree, options.saves, target, counter)
+            block = measure_block(tool, project, tree, options.saves, target, counter, pause)
             results[tool] += block
             log(
                 f"round {round_index + 1} {tool}: "

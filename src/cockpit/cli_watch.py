@@ -249,12 +249,11 @@ class WatchRuns:
         self.console.print(f"watching for changes{recorded}", style="dim")
 
 
-def _watch_parser_help() -> str:
-    return (
-        "Watch the project; on each save run the tests the change can affect, last failures "
-        "first. Options are cockpit run's; PYTEST_ARGS go to every run, and paths among them "
-        "limit what runs."
-    )
+WATCH_DESCRIPTION = (
+    "Watch the project; on each save run the tests the change can affect, last failures "
+    "first. Options are cockpit run's; PYTEST_ARGS go to every run, and paths among them "
+    "limit what runs. Ctrl-C stops."
+)
 
 
 def command_watch(argv: Sequence[str]) -> int:
@@ -262,13 +261,15 @@ def command_watch(argv: Sequence[str]) -> int:
 
     from rich.console import Console
 
-    from cockpit.cli import _run_request, _split_run_args
+    from cockpit.cli import _run_parser, _run_request, _split_run_args
     from cockpit.interpreter import InterpreterError, resolve_interpreter
     from cockpit.store.paths import find_project_root
     from cockpit.watch.affected import AffectedSelector
 
     if "-h" in argv or "--help" in argv:
-        print(f"usage: cockpit watch [RUN OPTIONS] [PYTEST_ARGS]...\n\n{_watch_parser_help()}")
+        parser = _run_parser("cockpit watch")
+        parser.description = WATCH_DESCRIPTION
+        parser.print_help()
         return 0
     options, pytest_args = _split_run_args(argv, prog="cockpit watch")
     user_args, scope = split_scope(pytest_args, project_of(options))
