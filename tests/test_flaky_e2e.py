@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import sys
 from pathlib import Path
 
 import pytest
@@ -11,7 +12,7 @@ import pytest
 from cockpit.cli import main
 from cockpit.store.isolation_log import flaky_tests
 from cockpit.store.session_log import SessionLog
-from tests.helpers import cockpit_json, copy_project
+from tests.helpers import copy_project
 
 pytestmark = pytest.mark.slow
 
@@ -22,24 +23,26 @@ def test_a_flip_with_no_file_change_is_flagged_and_one_after_an_edit_is_not(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     project = copy_project("isolation", tmp_path)
+    where = ["--project", str(project)]
     outcomes = []
     for index in range(3):
         if index == 2:  # an edit between the second and the third run
             source = project / "tests" / "test_alpha.py"
             stat = source.stat()
             os.utime(source, ns=(stat.st_atime_ns, stat.st_mtime_ns + 1_000_000_000))
-        code, _ = cockpit_json("tests/test_unstable.py", cwd=project)
+        code = main(["run", "--json", *where, "--python", sys.executable, "tests/test_unstable.py"])
+        capsys.readouterr()
         outcomes.append("failed" if code == 1 else "passed")
     assert outcomes == ["failed", "passed", "failed"]  # attempts 0, 1, 2
 
-    assert main(["history", FLAKY, "--json", "--project", str(project)]) == 0
+    assert main(["history", FLAKY, "--json", *where]) == 0
     history = json.loads(capsys.readouterr().out)
     assert [(row["outcome"], row["flaky"]) for row in history] == [
         ("failed", False),
         ("passed", True),  # same files, same interpreter: flaky
         ("failed", False),  # a file changed in between: not evidence of flakiness
     ]
-    assert main(["history", FLAKY, "--project", str(project)]) == 0
+    assert main(["history", FLAKY, *where]) == 0
     assert "flaky" in capsys.readouterr().out
 
     log = SessionLog.open(project)

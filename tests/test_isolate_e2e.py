@@ -14,7 +14,7 @@ import pytest
 from cockpit.cli import main
 from cockpit.interpreter import resolve_interpreter
 from cockpit.isolation_runner import IsolationError, isolate_tests
-from tests.helpers import cockpit, cockpit_json, copy_project
+from tests.helpers import cockpit, copy_project
 from tests.test_runner import alive
 
 pytestmark = pytest.mark.slow
@@ -36,8 +36,9 @@ def test_isolate_tells_real_order_dependent_and_flaky_failures_apart(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     project = copy_project("isolation", tmp_path)
-    code, run = cockpit_json(cwd=project)
-    assert code == 1 and run["totals"]["failed"] == 3
+    assert main(["run", "--json", "--project", str(project), "--python", sys.executable]) == 1
+    run = json.loads(capsys.readouterr().out)
+    assert run["totals"]["failed"] == 3
 
     completed = cockpit("isolate", "--failed", "--bisect", "--repeats", "2", "--json", cwd=project)
     assert completed.returncode == 0, completed.stderr
@@ -90,13 +91,16 @@ def test_bad_input_is_one_line_and_records_nothing(
     assert stored_isolations(project) == []
 
 
-def test_a_duplicate_model_is_one_cluster_with_the_duplicate_table_hint(tmp_path: Path) -> None:
+def test_a_duplicate_model_is_one_cluster_with_the_duplicate_table_hint(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     project = copy_project("sqla_duplicate_model", tmp_path)
-    code, run = cockpit_json(cwd=project)
-    assert code == 1 and run["totals"]["errors"] == 4 and run["totals"]["passed"] == 2
-    completed = cockpit("clusters", "--json", cwd=project)
-    assert completed.returncode == 0, completed.stderr
-    (cluster,) = json.loads(completed.stdout)
+    where = ["--project", str(project)]
+    assert main(["run", "--json", *where, "--python", sys.executable]) == 1
+    run = json.loads(capsys.readouterr().out)
+    assert run["totals"]["errors"] == 4 and run["totals"]["passed"] == 2
+    assert main(["clusters", "--json", *where]) == 0
+    (cluster,) = json.loads(capsys.readouterr().out)
     assert cluster["count"] == 4 and cluster["modules"] == ["tests/test_admin.py"]
     assert cluster["hint_rule"] == "sqlalchemy-duplicate-table"
     assert "users" in cluster["hint"]

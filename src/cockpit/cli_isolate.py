@@ -141,7 +141,14 @@ def command_isolate(argv: Sequence[str]) -> int:
         assert run is not None
         failing = failing_tests(log, run.id)
         if not failing:
-            raise CliError(f"run {run.id} has no failing tests; nothing to isolate")
+            broken = len(log.collection_errors(run.id))
+            detail = (
+                f" (its {broken} collection errors are modules that do not import: "
+                "cockpit clusters groups them)"
+                if broken
+                else ""
+            )
+            raise CliError(f"run {run.id} has no failing tests to isolate{detail}")
         targets += failing
     if not targets:
         raise CliError("name the tests to isolate (NODEID...) or pass --failed")
