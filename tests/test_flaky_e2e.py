@@ -16,6 +16,14 @@ from tests.helpers import copy_project
 
 pytestmark = pytest.mark.slow
 
+
+@pytest.fixture(autouse=True)
+def no_plugin_autoload(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The fixture projects need no plugin, and this venv's (textual-snapshot, testmon...)
+    would cost each of the many pytest children about a second of CPU."""
+    monkeypatch.setenv("PYTEST_DISABLE_PLUGIN_AUTOLOAD", "1")
+
+
 FLAKY = "tests/test_unstable.py::test_alternates"
 
 

@@ -19,6 +19,14 @@ from tests.test_runner import alive
 
 pytestmark = pytest.mark.slow
 
+
+@pytest.fixture(autouse=True)
+def no_plugin_autoload(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The fixture projects need no plugin, and this venv's (textual-snapshot, testmon...)
+    would cost each of the many pytest children about a second of CPU."""
+    monkeypatch.setenv("PYTEST_DISABLE_PLUGIN_AUTOLOAD", "1")
+
+
 VICTIM = "tests/test_order.py::test_prices_in_euros"
 POLLUTER = "tests/test_order.py::test_switches_currency"
 REAL = "tests/test_real.py::test_vat_is_added"
