@@ -13,7 +13,7 @@ import pytest
 
 from cockpit.cli import main
 from cockpit.interpreter import resolve_interpreter
-from cockpit.isolation_runner import IsolationError, isolate_tests
+from cockpit.isolation_runner import IsolationError, Rerunner, isolate_tests
 from tests.helpers import cockpit, copy_project
 from tests.test_runner import alive
 
@@ -153,3 +153,11 @@ def test_an_unknown_node_id_stops_every_rerun(tmp_path: Path) -> None:
                 project, interpreter, [REAL, "tests/test_real.py::test_missing"], repeats=1
             )
         )
+
+
+def test_a_prefix_too_long_for_one_command_line_is_one_line(tmp_path: Path) -> None:
+    project = copy_project("isolation", tmp_path)
+    rerunner = Rerunner(project, resolve_interpreter(project, sys.executable))
+    before = [f"tests/test_alpha.py::test_{index:06d}_{'x' * 200}" for index in range(20_000)]
+    with pytest.raises(IsolationError, match="after 20000 other tests"):
+        asyncio.run(rerunner.outcome(REAL, before))

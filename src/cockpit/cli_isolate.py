@@ -174,6 +174,11 @@ def command_isolate(argv: Sequence[str]) -> int:
             f"time, with {escape(str(interpreter.path))} ({interpreter.reason})",
             style="dim",
         )
+
+    def show(verdict: IsolationVerdict) -> None:
+        """Each verdict as it is final: a long isolation is never silent."""
+        console.print(f"  {verdict.verdict:<12} {escape(verdict.nodeid)}", style="dim")
+
     try:
         verdicts = asyncio.run(
             _cancellable(
@@ -183,6 +188,7 @@ def command_isolate(argv: Sequence[str]) -> int:
                     targets,
                     repeats=options.repeats,
                     jobs=options.jobs,
+                    on_verdict=None if options.json else show,
                     run_order=order,
                 )
             )

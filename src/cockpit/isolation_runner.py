@@ -81,6 +81,12 @@ class Rerunner:
                 # so no cancel, however repeated, leaves a pytest process behind.
                 await asyncio.shield(run.cancel())
                 raise
+            except OSError as error:  # E2BIG: too many node ids before it for one argv
+                raise IsolationError(
+                    f"cannot start pytest for {target} after {len(before)} other tests: "
+                    f"{error.strerror or error}",
+                    EXIT_NOT_STARTED,
+                ) from None
         return outcome_of(result, target)
 
     async def repeats(self, target: str, count: int) -> tuple[str, ...]:
