@@ -1,0 +1,122 @@
+"""What one frame of the app costs after each kind of change it makes during a run.
+
+What it measures, and why: ``bench_app.py`` shows the app's loop busy in long chunks during
+a run; this script says which changes make the chunks. It runs ``bench_app.py``'s 10,000-test
+suite once in the app (headless pilot), so the real run is on screen, and then, with no run
+going, applies one kind of change at a time, as the app's 250 ms repaint tick or a key
+would, and times two things: from the change to the end of the next screen refresh
+(``call_after_refresh``), and the time spent inside the screen's refresh itself
+(``Screen._on_timer_update``: layout, then rendering every line of every widget marked
+dirty). Rounds alternate over the changes; it prints the median and 90th percentile of each.
+
+The changes: nothing (the floor), the run header (``RunHeader.show``), one cell of the module
+table (``DataTable.update_cell``), one and five module rows (``ModuleTable.refresh_modules``,
+which also re-sorts), rebuilding the test table (``_show_tests``) and the module table's
+cursor moving down and back up (the actions behind two keys).
+
+It exits 1 if the run on screen does not hold the suite's 10,000 passed tests.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import statistics
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from bench_app import WORK_DIR, make_app, percentile
+from bench_run import ensure_suite, machine_line, source_line
+from gen_suite import SuiteSpec
+from rich.text import Text
+from textual.screen import Screen
+
+from cockpit.app.app import CockpitApp
+from cockpit.app.widgets.module_table import ModuleTable
+
+FRAMES: list[float] = []
+_REFRESH = Screen._on_timer_update
+
+
+def _timed_refresh(screen: Screen[object]) -> None:
+    started = time.perf_counter()
+    _REFRESH(screen)
+    FRAMES.append(time.perf_counter() - started)
+
+
+def changes(app: CockpitApp) -> dict[str, Callable[[int], object]]:
+    """Each kind of change, applied to the ``i``-th of the rows on screen."""
+    table = app.query_one(ModuleTable)
+
+    def row(index: int) -> str:
+        return str(table.coordinate_to_cell_key((index % 20, 0)).row_key.value)
+
+    return {
+        "nothing": lambda i: None,
+        "run header": lambda i: app._header(),
+        "1 module-table cell, no sort": lambda i: table.update_cell(row(i), "passed", Text(str(i))),
+        "1 module row, sorted": lambda i: table.refresh_modules([row(i)]),
+        "5 module rows, sorted": lambda i: table.refresh_modules([row(i + k) for k in range(5)]),
+        "test table rebuilt": lambda i: app._show_tests(table.selected_module),
+        "cursor down and up": lambda i: (table.action_cursor_down(), table.action_cursor_up()),
+    }
+
+
+async def measure(suite: Path, spec: SuiteSpec, rounds: int, size: tuple[int, int]) -> int:
+    app = make_app(suite)
+    async with app.run_test(size=size) as pilot:
+        await pilot.pause()
+        await pilot.press("a")
+        for worker in list(app.workers):
+            if worker.group == "run":
+                await worker.wait()
+        await pilot.pause(0.5)
+        view = app.view
+        passed = view.state.totals.passed if view else 0
+        print(f"bench_app_frames: the run on screen: {passed} passed")
+        kinds = changes(app)
+        latency: dict[str, list[float]] = {name: [] for name in kinds}
+        inside: dict[str, list[float]] = {name: [] for name in kinds}
+        loop = asyncio.get_running_loop()
+        for index in range(rounds):
+            for name, change in kinds.items():
+                await pilot.pause(0.05)
+                FRAMES.clear()
+                painted: asyncio.Future[float] = loop.create_future()
+                started = time.perf_counter()
+                change(index)
+                app.call_after_refresh(
+                    lambda done=painted: done.done() or done.set_result(time.perf_counter())
+                )
+                latency[name].append((await painted - started) * 1000)
+                inside[name].append(sum(FRAMES) * 1000)
+        await app.action_quit_cockpit()
+    print(f"\n{'ms':<30} {'to painted p50':>15} {'p90':>7} {'in refresh p50':>15} {'p90':>7}")
+    for name in kinds:
+        print(
+            f"{name:<30} {statistics.median(latency[name]):15.1f} "
+            f"{percentile(latency[name], 0.9):7.1f} {statistics.median(inside[name]):15.1f} "
+            f"{percentile(inside[name], 0.9):7.1f}"
+        )
+    return 0 if passed == spec.tests else 1
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    parser.add_argument("--rounds", type=int, default=15, help="rounds over the changes (15)")
+    options = parser.parse_args(argv)
+    spec = SuiteSpec()
+    suite = (WORK_DIR / "app" / f"suite{spec.tests}-{spec.modules}m").resolve()
+    print(f"bench_app_frames: {machine_line()}")
+    print(f"bench_app_frames: {source_line()}")
+    ensure_suite(suite, spec, label="bench_app_frames")
+    Screen._on_timer_update = _timed_refresh  # type: ignore[method-assign]
+    code = asyncio.run(measure(suite, spec, options.rounds, (120, 36)))
+    print(f"\nbench_app_frames: done {machine_line()}")
+    return code
+
+
+if __name__ == "__main__":
+    sys.exit(main())
