@@ -117,6 +117,24 @@ def pytest_run(python: Path, tree: Path, env: dict[str, str], *args: str) -> Run
     return record
 
 
+def save_testmon(tree: Path) -> Path:
+    """A copy of testmon's database after the baseline run. It is SQLite in WAL mode: the
+    data may all be in ``.testmondata-wal``, so every file of it is copied."""
+    saved = WORK / "testmon-pristine"
+    shutil.rmtree(saved, ignore_errors=True)
+    saved.mkdir()
+    for path in tree.glob(".testmondata*"):
+        shutil.copy(path, saved / path.name)
+    return saved
+
+
+def restore_testmon(saved: Path, tree: Path) -> None:
+    for path in tree.glob(".testmondata*"):
+        path.unlink()
+    for path in saved.iterdir():
+        shutil.copy(path, tree / path.name)
+
+
 def file_of(nodeid: str) -> str:
     return nodeid.split("::", 1)[0]
 
@@ -146,8 +164,7 @@ def bench_project(project: Project, python: Path, limit: int | None) -> tuple[li
     log(f"bench: {project.name}: {len(suite)} tests, {len(baseline.failing)} failing already")
     log(f"bench: {project.name}: testmon baseline")
     pytest_run(python, tree, env, "--testmon")
-    testmon_db = tree / ".testmondata"
-    shutil.copy(testmon_db, WORK / "testmondata.pristine")
+    saved = save_testmon(tree)
     selector = AffectedSelector(tree)
     package_dir = project.source_dir(tree) / project.package
     modules = sorted(package_dir.rglob("*.py"))[:limit]
@@ -171,7 +188,7 @@ def bench_project(project: Project, python: Path, limit: int | None) -> tuple[li
                 chosen = set(suite)
             else:
                 chosen = {n for t in selection.targets for n in by_file.get(t.path, [])}
-            shutil.copy(WORK / "testmondata.pristine", testmon_db)
+            restore_testmon(saved, tree)
             testmon = pytest_run(python, tree, env, "--testmon")
             testmon_ran = testmon.ran
             for error in testmon.collect_errors:
