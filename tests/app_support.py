@@ -11,7 +11,7 @@ from rich.console import Console
 from textual.pilot import Pilot
 from textual.widget import Widget
 from textual.widgets import Static
-from textual.worker import WorkerCancelled
+from textual.worker import WorkerCancelled, WorkerFailed
 
 from cockpit.app.app import CockpitApp
 from cockpit.app.controller import Project
@@ -34,14 +34,19 @@ def make_app(project: Path, **options: object) -> CockpitApp:
 
 
 async def settle(pilot: Pilot[int]) -> None:
-    """Wait until every worker (runs, database reads and writes) is done, then repaint."""
+    """Wait until every worker (runs, database reads and writes) is done, then repaint.
+
+    The watch worker runs until it is switched off, so it is not waited for.
+    """
     app = pilot.app
     for _ in range(100):
-        with suppress(WorkerCancelled):  # an exclusive worker replaced by a newer one
-            await app.workers.wait_for_complete()
         await pilot.pause()
-        if not any(worker.is_running for worker in app.workers):
+        pending = [w for w in app.workers if w.is_running and w.group != "watch"]
+        if not pending:
             break
+        for worker in pending:
+            with suppress(WorkerCancelled, WorkerFailed):
+                await worker.wait()
     await pilot.pause()
 
 

@@ -17,13 +17,16 @@ from textual.pilot import Pilot
 from textual.widgets import Input, Static
 
 from cockpit.app.app import CockpitApp
+from cockpit.app.screens.export import ExportScreen
 from cockpit.app.screens.forms import FixForm, KnownIssueForm
 from cockpit.app.screens.help import HelpScreen
+from cockpit.app.screens.isolation import IsolationScreen
 from cockpit.app.settings import Settings
 from cockpit.app.widgets.clusters_panel import ClustersPanel
 from cockpit.app.widgets.module_table import ModuleTable
 from cockpit.app.widgets.run_header import RunHeader
 from cockpit.app.widgets.test_table import TestTable
+from cockpit.store.isolation_log import isolations
 from cockpit.store.session_log import SessionLog
 from tests.app_support import make_app, run_and_settle, settle, text_of
 from tests.helpers import copy_project
@@ -436,3 +439,74 @@ def test_a_crash_and_collection_errors_are_shown_where_they_happened(tmp_path: P
         assert "collection error" in outcomes
 
     drive(make_app(errors), collection)
+
+
+def test_i_isolates_the_failures_of_a_module_and_records_the_verdicts(tmp_path: Path) -> None:
+    project = copy_project("isolation", tmp_path)
+
+    async def scenario(app: CockpitApp, pilot: Pilot[int]) -> None:
+        app.project.keyword = "order"
+        await run_and_settle(pilot, "a")
+        assert app.query_one(ModuleTable).selected_module == "tests/test_order.py"
+        await pilot.press("i")
+        screen = app.screen
+        assert isinstance(screen, IsolationScreen)
+        assert screen.nodeids == ("tests/test_order.py::test_prices_in_euros",)
+        await settle(pilot)
+        (verdict,) = screen.verdicts
+        assert str(verdict.verdict) == "passes-alone"
+        assert verdict.polluter == "tests/test_order.py::test_switches_currency"
+        await pilot.press("escape")
+        await settle(pilot)
+
+    drive(make_app(project), scenario)
+    log = SessionLog.open(project)
+    try:
+        (stored,) = isolations(log)
+    finally:
+        log.close()
+    assert (stored.verdict, stored.polluter, stored.run_id) == (
+        "passes-alone",
+        "tests/test_order.py::test_switches_currency",
+        1,
+    )
+
+
+def test_shift_e_previews_the_summary_and_s_saves_it(broken: Path) -> None:
+    async def scenario(app: CockpitApp, pilot: Pilot[int]) -> None:
+        await run_and_settle(pilot, "a")
+        await run_and_settle(pilot, "E")
+        screen = app.screen
+        assert isinstance(screen, ExportScreen)
+        assert "20" in screen.markdown and screen.target.parent == broken
+        await run_and_settle(pilot, "s")
+        assert not isinstance(app.screen, ExportScreen)
+
+    drive(make_app(broken), scenario)
+    (saved,) = broken.glob("cockpit-session-*.md")
+    assert saved.read_text(encoding="utf-8").startswith("# ")
+
+
+def test_w_watches_and_a_save_reruns_the_affected_tests(broken: Path) -> None:
+    async def scenario(app: CockpitApp, pilot: Pilot[int]) -> None:
+        await pilot.press("w")
+        for _ in range(200):  # the import graph is built, then the watch is in place
+            await pilot.pause(0.05)
+            if any("watching" in n.message for n in app._notifications):
+                break
+        assert app.watching
+        util = broken / "app" / "util.py"
+        util.write_text(util.read_text() + "\n# touched\n")
+        for _ in range(400):
+            await pilot.pause(0.05)
+            if app.view is not None and app.ending is not None:
+                break
+        await settle(pilot)
+        assert app.view is not None
+        assert app.view.reason.startswith("watch: ")
+        assert set(app.view.state.modules) == {"tests/test_util.py"}
+        await pilot.press("w")
+        await settle(pilot)
+        assert not app.watching
+
+    drive(make_app(broken), scenario)

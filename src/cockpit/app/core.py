@@ -36,6 +36,7 @@ from cockpit.app.widgets.module_table import ModuleTable
 from cockpit.app.widgets.run_header import RunHeader
 from cockpit.app.widgets.session_panel import SessionPanel
 from cockpit.app.widgets.test_table import TestTable
+from cockpit.errors import CockpitError
 from cockpit.run_summary import summary_line
 from cockpit.state import FAILING_OUTCOMES, RunOutcome
 from cockpit.store.session_log import SessionLog
@@ -291,10 +292,14 @@ class CockpitCore(App[int]):
             self.run_worker(self.active.cancel(), group="cancel")
             return
         self.last_plan = plan
-        self.run_worker(self._execute(plan), group="run", exit_on_error=False)
+        self.run_worker(self._execute(plan), group="run")
 
     async def _execute(self, plan: RunPlan) -> None:
-        active = self.project.start(plan)
+        try:
+            active = self.project.start(plan)
+        except CockpitError as error:  # the session log failed to take the run
+            self.notify(f"cannot start the run: {error}", severity="error", timeout=10)
+            return
         self.active = active
         self.ending = None
         self.run_started = time.monotonic()
@@ -310,6 +315,10 @@ class CockpitCore(App[int]):
         self._show_view(view)
         try:
             result = await active.execute(view.apply_batch)
+        except OSError as error:  # pytest could not be started at all
+            self.ending = RunOutcome.INTERNAL_ERROR
+            self.notify(f"pytest could not start: {error}", severity="error", timeout=10)
+            return
         finally:
             self.active = None
         self.ending = result.outcome

@@ -22,6 +22,7 @@ from cockpit.app.screens.help import HelpScreen
 from cockpit.app.settings import Settings
 from cockpit.app.widgets.clusters_panel import ClustersPanel
 from cockpit.app.widgets.failure_detail import FailureDetailView
+from cockpit.errors import CockpitError
 from cockpit.store.paths import find_project_root
 
 
@@ -116,14 +117,20 @@ class OutwardActions(CockpitCore):
         self._header()
         self._watch()
 
-    @work(exclusive=True, group="watch", exit_on_error=False)
+    @work(exclusive=True, group="watch")
     async def _watch(self) -> None:
         """Each burst of saves selects the tests it can affect and runs them (a run going is
         cancelled and the next one runs both selections)."""
         from cockpit.watch import AffectedSelector, Selection, watch_changes
 
         root = find_project_root(self.project.root)
-        selector = await asyncio.to_thread(AffectedSelector, root)
+        try:
+            selector = await asyncio.to_thread(AffectedSelector, root)
+        except CockpitError as error:  # e.g. a [tool.cockpit.watch] table it cannot read
+            self.watching = False
+            self._header()
+            self.notify(f"cannot watch: {error}", severity="error", timeout=10)
+            return
         self.notify("watching: a save reruns the tests it can affect", timeout=3)
         running: Selection | None = None
         try:
