@@ -52,7 +52,7 @@ import sys
 import threading
 import time
 from collections import deque
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -282,13 +282,13 @@ async def app_session(suite: Path, plan: SessionPlan) -> AppRound:
         instrument(app, result.keys)
         app.set_interval(TICK_INTERVAL, ticks.tick)
 
-        async def window(name: str, until: Callable[[], object]) -> None:
+        async def window(name: str, until: Callable[[], Awaitable[object]]) -> None:
             ticks.open(name)
             result.keys.window = name
             sender = KeySender(driver, result.keys, plan.key_every, plan.keys)
             sender.start()
             try:
-                await until()  # type: ignore[misc]
+                await until()
             finally:
                 sender.stop()
                 ticks.close()
@@ -397,7 +397,7 @@ def summarize(rounds: list[tuple[AppRound, Timing]]) -> None:
         return [Spread.of(measure(app).get(name, [])) for app, _ in rounds]
 
     def med(values: list[Spread], what: str) -> float:
-        return statistics.median(getattr(spread, what) for spread in values)
+        return float(statistics.median(getattr(spread, what) for spread in values))
 
     print(f"\n== medians across {len(rounds)} rounds (ms)")
     print(f"  {'':<32} {'p50':>8} {'p95':>8} {'p99':>8} {'max':>8}")

@@ -27,10 +27,11 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from bench_app import WORK_DIR, make_app, percentile
-from bench_run import ensure_suite, machine_line, source_line
+from bench_app import make_app, percentile
+from bench_run import WORK_DIR, ensure_suite, machine_line, source_line
 from gen_suite import SuiteSpec
 from rich.text import Text
+from textual.coordinate import Coordinate
 from textual.screen import Screen
 
 from cockpit.app.app import CockpitApp
@@ -51,7 +52,11 @@ def changes(app: CockpitApp) -> dict[str, Callable[[int], object]]:
     table = app.query_one(ModuleTable)
 
     def row(index: int) -> str:
-        return str(table.coordinate_to_cell_key((index % 20, 0)).row_key.value)
+        return str(table.coordinate_to_cell_key(Coordinate(index % 20, 0)).row_key.value)
+
+    def down_and_up() -> None:
+        table.action_cursor_down()
+        table.action_cursor_up()
 
     return {
         "nothing": lambda i: None,
@@ -60,7 +65,7 @@ def changes(app: CockpitApp) -> dict[str, Callable[[int], object]]:
         "1 module row, sorted": lambda i: table.refresh_modules([row(i)]),
         "5 module rows, sorted": lambda i: table.refresh_modules([row(i + k) for k in range(5)]),
         "test table rebuilt": lambda i: app._show_tests(table.selected_module),
-        "cursor down and up": lambda i: (table.action_cursor_down(), table.action_cursor_up()),
+        "cursor down and up": lambda i: down_and_up(),
     }
 
 
@@ -112,7 +117,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"bench_app_frames: {machine_line()}")
     print(f"bench_app_frames: {source_line()}")
     ensure_suite(suite, spec, label="bench_app_frames")
-    Screen._on_timer_update = _timed_refresh  # type: ignore[method-assign]
+    Screen._on_timer_update = _timed_refresh  # type: ignore[method-assign,assignment]
     code = asyncio.run(measure(suite, spec, options.rounds, (120, 36)))
     print(f"\nbench_app_frames: done {machine_line()}")
     return code
