@@ -17,6 +17,7 @@ from cockpit.command import selection_of
 from cockpit.events import Event
 from cockpit.interpreter import Interpreter
 from cockpit.runner import DEFAULT_CAPTURE_CAP, PytestRun, RunRequest, RunResult
+from cockpit.store.paths import find_project_root
 from cockpit.store.recorder import RunRecorder
 from cockpit.store.session_log import SessionLog
 
@@ -88,6 +89,7 @@ class ActiveRun:
                 whole_suite=whole_suite,
                 selection_reason=reason,
                 interpreter=str(project.interpreter.path),
+                project=find_project_root(project.root),  # its files' fingerprint: flakiness
             )
 
     @property

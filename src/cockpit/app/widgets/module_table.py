@@ -10,6 +10,7 @@ from collections.abc import Iterable
 from typing import ClassVar
 
 from rich.text import Text
+from textual import events
 from textual.binding import Binding, BindingType
 from textual.message import Message
 from textual.widgets import DataTable
@@ -21,6 +22,7 @@ from cockpit.headless import shorten_left
 from cockpit.state import ModuleTally
 
 SORTS = ("failures first", "name", "slowest")
+_MOVES = frozenset({"up", "down", "pageup", "pagedown", "home", "end", "ctrl+home", "ctrl+end"})
 # (key, header, width); the module column takes what is left.
 # No cell padding (it would take 22 columns): each number column is one wider than its
 # widest value, right-justified, which leaves the gap.
@@ -71,6 +73,8 @@ class ModuleTable(DataTable[Text]):
         self.sort_mode = SORTS[0]
         self.filter_text = ""
         self._module_width = 30
+        self._follow_top = True
+        """Until the user moves the cursor, it stays on the top row (the worst module)."""
         self.border_title = "modules"
 
     # -- building --------------------------------------------------------------------
@@ -94,6 +98,8 @@ class ModuleTable(DataTable[Text]):
     def show_view(self, view: RunView | None) -> None:
         """Show another run (or the same, rebuilt): every row anew."""
         selected = self.selected_module
+        if view is not self.view:
+            self._follow_top = True
         self.view = view
         self._columns()
         if view is None:
@@ -159,8 +165,17 @@ class ModuleTable(DataTable[Text]):
             return _rank(modules[cell.path], mode)
 
         self.sort("module", key=rank)
-        if keep is not None and keep in self.rows:
+        if self._follow_top:
+            self.move_cursor(row=0, scroll=False)
+        elif keep is not None and keep in self.rows:
             self.move_cursor(row=self.get_row_index(keep), scroll=False)
+
+    def on_key(self, event: events.Key) -> None:
+        if event.key in _MOVES:
+            self._follow_top = False
+
+    def on_click(self) -> None:
+        self._follow_top = False
 
     def set_filter(self, text: str) -> None:
         self.filter_text = text.strip()
