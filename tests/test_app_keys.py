@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 from textual.pilot import Pilot
-from textual.widgets import Input, Static
+from textual.widgets import Input, Static, TabbedContent
 
 from cockpit.app.app import CockpitApp
 from cockpit.app.screens.export import ExportScreen
@@ -285,9 +285,14 @@ def test_n_adds_a_note_and_the_session_panel_shows_it(broken: Path) -> None:
         await pilot.pause()
         await pilot.press(*"mapper theory", "enter")
         await settle(pilot)
-        await pilot.press("3")
+        await pilot.press("2", "3")
         await pilot.pause()
+        assert app.query_one(TabbedContent).active == "session-tab"
         assert "mapper theory" in text_of(app.query_one("#session-body"))
+        await pilot.press("1")
+        await pilot.pause()
+        assert app.query_one(TabbedContent).active == "modules-tab"
+        assert app.focused is app.query_one(ModuleTable)
 
     drive(make_app(broken), scenario)
 

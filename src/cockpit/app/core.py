@@ -451,10 +451,12 @@ class CockpitCore(App[int]):
         )
 
     def action_show_tab(self, tab: str) -> None:
+        # Let go of the focus first: a focused widget left in the old tab would pull the
+        # tabs back to it when Textual moves the focus away from the hidden pane.
+        self.set_focus(None)
         self.query_one(TabbedContent).active = tab
-        target = {"modules-tab": "#modules", "clusters-tab": "#cluster-table"}.get(tab)
-        if target:
-            self.query_one(target).focus()
+        target = _TAB_FOCUS[tab]
+        self.call_after_refresh(self.query_one(target).focus)
 
     def action_focus_filter(self) -> None:
         self.query_one(TabbedContent).active = "modules-tab"
@@ -483,6 +485,11 @@ class CockpitCore(App[int]):
         return self.query_one(ModuleTable).selected_module
 
 
+_TAB_FOCUS = {
+    "modules-tab": "#modules",
+    "clusters-tab": "#cluster-table",
+    "session-tab": "#session",
+}
 _FAILING_WORDS = frozenset({"failed", "error", "crashed", "collection error"})
 
 

@@ -125,9 +125,11 @@ class RunView:
             )
             if ended:
                 self._expected_done += durations.get(nodeid, 0.0)
-        self._cluster_new_failures()
         if self.state.session is not None and self.rootdir is None:
-            self.rootdir = self.state.session.rootdir
+            self.rootdir = self.state.session.rootdir  # project paths relative to it
+            assert self._clusterer is not None
+            self._clusterer.rootdir = self.rootdir
+        self._cluster_new_failures()
 
     def _cluster_new_failures(self) -> None:
         assert self._clusterer is not None

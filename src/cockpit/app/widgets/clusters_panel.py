@@ -13,6 +13,8 @@ from textual.widgets.data_table import CellDoesNotExist
 
 from cockpit.rootcause.clusters import Cluster
 
+EXAMPLE_LINES = 80  # the end of a traceback says the most
+
 
 def cluster_renderable(cluster: Cluster, *, dark: bool = True) -> RenderableType:
     data = cluster.as_json()
@@ -28,9 +30,10 @@ def cluster_renderable(cluster: Cluster, *, dark: bool = True) -> RenderableType
         parts.append(Text.assemble(("hint: ", "bold yellow"), data["hint"]))
     parts.append(Text("modules: " + ", ".join(modules[:12]) + (" …" if len(modules) > 12 else "")))
     parts.append(Text(f"\nexample: {data['example_test']}", style="bold"))
+    example = "\n".join(data["example"].splitlines()[-EXAMPLE_LINES:])
     parts.append(
         Syntax(
-            data["example"][-6000:],
+            example,
             "pytb",
             theme="ansi_dark" if dark else "ansi_light",
             word_wrap=True,
@@ -98,8 +101,7 @@ class ClustersPanel(Vertical):
         self.border_title = f"root causes ({len(clusters)})"
         if keep is not None and keep < len(clusters):
             table.move_cursor(row=keep, scroll=False)
-        elif not clusters:
-            self.query_one("#cluster-detail", Static).update(Text("no failures", style="dim"))
+        self._show_selected()  # its counts may have grown
 
     @property
     def selected_index(self) -> int | None:
@@ -119,7 +121,13 @@ class ClustersPanel(Vertical):
 
     def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
         event.stop()
+        self._show_selected()
+
+    def _show_selected(self) -> None:
         cluster = self.selected
-        if cluster is not None:
-            dark = self.app.current_theme.dark if self.app.current_theme else True
-            self.query_one("#cluster-detail", Static).update(cluster_renderable(cluster, dark=dark))
+        detail = self.query_one("#cluster-detail", Static)
+        if cluster is None:
+            detail.update(Text("no failures", style="dim"))
+            return
+        dark = self.app.current_theme.dark if self.app.current_theme else True
+        detail.update(cluster_renderable(cluster, dark=dark))
