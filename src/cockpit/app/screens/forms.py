@@ -31,7 +31,10 @@ _FORM_CSS = """
     width: 90; max-width: 100%; height: auto; max-height: 95%;
     border: round $primary; background: $surface; padding: 0 1;
 }}
-{name} Label {{ margin-top: 1; }}
+{name} Label {{ margin-top: 1; color: $text-muted; }}
+{name} Input {{ border: none; height: 1; padding: 0 1; background: $boost; }}
+{name} Input:focus {{ background: $primary 30%; }}
+{name} Select {{ width: 20; }}
 {name} #problem {{ color: $error; }}
 {name} Horizontal {{ height: auto; margin-top: 1; }}
 """
