@@ -171,7 +171,7 @@ class CockpitCore(App[int]):
         self.durations = durations
         self.query_one(SessionPanel).show(overview)
         if loaded is not None and self.active is None:
-            self.previous_passed = log_reader_module_counts(loaded.view)
+            self.previous_passed = passed_by_module(loaded.view)
             self.ending = loaded.summary.outcome
             self.run_elapsed = loaded.summary.duration or 0.0
             self._show_view(loaded.view)
@@ -342,7 +342,7 @@ class CockpitCore(App[int]):
 
     def _current_module_passed(self) -> dict[str, int] | None:
         view = self.view
-        return log_reader_module_counts(view) if view is not None else self.previous_passed
+        return passed_by_module(view) if view is not None else self.previous_passed
 
     def action_run_all(self) -> None:
         self.start_run(ALL_TESTS)
@@ -493,6 +493,6 @@ _TAB_FOCUS = {
 _FAILING_WORDS = frozenset({"failed", "error", "crashed", "collection error"})
 
 
-def log_reader_module_counts(view: RunView) -> dict[str, int]:
+def passed_by_module(view: RunView) -> dict[str, int]:
     """Passed per module of the run on screen: the baseline of the next run's deltas."""
     return {path: tally.totals.passed for path, tally in view.state.modules.items()}

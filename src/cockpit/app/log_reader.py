@@ -152,16 +152,6 @@ def _previous_run(log: SessionLog, run: Run) -> Run | None:
     return log.run(previous_id) if previous_id is not None else None
 
 
-def previous_module_passed(log: SessionLog, before_run_id: int | None) -> dict[str, int] | None:
-    """Passed per module of the last finished run before ``before_run_id`` (or the last)."""
-    with log.engine.connect() as connection:
-        query = select(func.max(Run.id)).where(Run.outcome != "running")
-        if before_run_id is not None:
-            query = query.where(Run.id < before_run_id)
-        run_id = connection.execute(query).scalar()
-    return module_passed(log, run_id) if run_id is not None else None
-
-
 def failure_detail(log: SessionLog, run_id: int, nodeid: str) -> FailureDetail | None:
     """A recorded test's failure text (None if it recorded none)."""
     with log.engine.connect() as connection:
