@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from cockpit.interpreter import resolve_interpreter
-from cockpit.runner import PytestRun, RunRequest, TailBuffer
+from cockpit.runner import PytestRun, RunRequest, TailBuffer, _pytest_error_line
 from cockpit.state import RunOutcome
 from tests.helpers import copy_project
 
@@ -86,3 +86,14 @@ def test_tail_buffer_keeps_the_end_within_its_limit() -> None:
     assert buffer.text().endswith("mnop\ufffd\ufffd")
     assert len(buffer.text().encode("utf-8", "replace")) <= 10 * 3
     assert buffer.size - len(buffer.chunks[0]) < 10
+
+
+@pytest.mark.parametrize(
+    "stderr",
+    [
+        "ERROR: usage: pytest [options]\npytest: error: unrecognized arguments: --nope\n",
+        "usage: __main__.py [options]\n__main__.py: error: unrecognized arguments: --nope\n",
+    ],
+)
+def test_the_usage_error_line_of_pytest_8_and_9(stderr: str) -> None:
+    assert _pytest_error_line(stderr) == "unrecognized arguments: --nope"

@@ -310,7 +310,9 @@ class PytestRun:
         return result
 
 
-_ERROR_LINE = re.compile(r"^(?:ERROR: |.*\bpytest: error: |E\s+)(.*\S)\s*$")
+# argparse names the program as pytest was started: "pytest: error:" from pytest 9's own
+# parser, "__main__.py: error:" from pytest 8 under ``python -m pytest``.
+_ERROR_LINE = re.compile(r"^(?:ERROR: |[\w.\-]+: error: |E\s+)(.*\S)\s*$")
 
 
 def _pytest_error_line(stderr: str) -> str | None:

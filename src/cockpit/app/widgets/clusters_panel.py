@@ -9,8 +9,8 @@ from textual.app import ComposeResult
 from textual.containers import Vertical, VerticalScroll
 from textual.message import Message
 from textual.widgets import DataTable, Static
-from textual.widgets.data_table import CellDoesNotExist
 
+from cockpit.app.widgets.cursor import key_at_cursor
 from cockpit.rootcause.clusters import Cluster
 
 EXAMPLE_LINES = 80  # the end of a traceback says the most
@@ -105,14 +105,8 @@ class ClustersPanel(Vertical):
 
     @property
     def selected_index(self) -> int | None:
-        table: DataTable[Text] = self.query_one(DataTable)
-        if not table.row_count:
-            return None
-        try:
-            key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key
-        except CellDoesNotExist:
-            return None
-        return int(key.value) if key.value is not None else None
+        key = key_at_cursor(self.query_one(DataTable))
+        return int(key) if key is not None else None
 
     @property
     def selected(self) -> Cluster | None:

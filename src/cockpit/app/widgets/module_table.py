@@ -14,10 +14,10 @@ from textual import events
 from textual.binding import Binding, BindingType
 from textual.message import Message
 from textual.widgets import DataTable
-from textual.widgets.data_table import CellDoesNotExist
 
 from cockpit.app.marks import count_cell, module_mark, seconds
 from cockpit.app.run_view import RunView
+from cockpit.app.widgets.cursor import key_at_cursor
 from cockpit.headless import shorten_left
 from cockpit.state import ModuleTally
 
@@ -191,13 +191,7 @@ class ModuleTable(DataTable[Text]):
     # -- selection -------------------------------------------------------------------
     @property
     def selected_module(self) -> str | None:
-        if not self.row_count:
-            return None
-        try:
-            key = self.coordinate_to_cell_key(self.cursor_coordinate).row_key
-        except CellDoesNotExist:
-            return None
-        return str(key.value) if key.value is not None else None
+        return key_at_cursor(self)
 
     def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
         event.stop()

@@ -5,10 +5,11 @@ from __future__ import annotations
 from rich.text import Text
 from textual.message import Message
 from textual.widgets import DataTable
-from textual.widgets.data_table import CellDoesNotExist, ColumnKey
+from textual.widgets.data_table import ColumnKey
 
 from cockpit.app.marks import outcome_mark, seconds
 from cockpit.app.run_view import RunView
+from cockpit.app.widgets.cursor import key_at_cursor
 from cockpit.state import FAILING_OUTCOMES, TestRecord
 
 
@@ -90,13 +91,7 @@ class TestTable(DataTable[Text]):
 
     @property
     def selected_test(self) -> str | None:
-        if not self.row_count:
-            return None
-        try:
-            key = self.coordinate_to_cell_key(self.cursor_coordinate).row_key
-        except CellDoesNotExist:
-            return None
-        return str(key.value) if key.value is not None else None
+        return key_at_cursor(self)
 
     def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
         event.stop()
