@@ -105,9 +105,8 @@ def record(log: SessionLog, tests: Tests, digests: str | None, *, whole_suite: b
     return run_id
 
 
-def diff_json(rows: ChangedRows, *, whole_suite: bool = True) -> dict[str, list[str]]:
-    diff = diff_changes(rows, before_whole_suite=whole_suite, after_whole_suite=whole_suite)
-    return diff.as_json()
+def diff_json(rows: ChangedRows) -> dict[str, list[str]]:
+    return diff_changes(rows, before_whole_suite=True, after_whole_suite=True).as_json()
 
 
 def plain_diff(log: SessionLog, before: int, after: int) -> dict[str, list[str]]:
@@ -192,10 +191,11 @@ def test_a_log_upgraded_in_place_still_diffs_its_old_runs(db_url: str) -> None:
     if db_url.startswith("sqlite"):
         reader = QuickReader.open(Path.cwd(), db_url)
         assert reader is not None
-        headers = [reader.run(run_id) for run_id in (first, second, third)]
-        assert [h.modules_recorded for h in headers if h] == [False, False, True]
-        assert diff_json(reader.changed(*headers[:2])) == EXPECTED  # type: ignore[arg-type]
-        assert diff_json(reader.changed(headers[0], headers[2])) == EXPECTED  # type: ignore[arg-type]
+        old_a, old_b, new_c = (reader.run(run_id) for run_id in (first, second, third))
+        assert old_a is not None and old_b is not None and new_c is not None
+        assert (old_a.modules_recorded, new_c.modules_recorded) == (False, True)
+        assert diff_json(reader.changed(old_a, old_b)) == EXPECTED
+        assert diff_json(reader.changed(old_a, new_c)) == EXPECTED
         reader.close()
 
 
@@ -255,12 +255,17 @@ def test_the_recorder_stores_each_modules_digest_of_what_it_wrote(tmp_path: Path
     ).fetchall()
     modules = connection.execute("SELECT run_id, COUNT(*) FROM run_modules GROUP BY run_id")
     assert sorted(counted) == sorted(modules.fetchall())
+    removed = connection.execute(
+        "SELECT nodeid FROM results WHERE run_id = ? AND module = 'tests/test_output.py'"
+        " ORDER BY nodeid",
+        (first["run_id"],),
+    ).fetchall()
     connection.close()
 
     completed = cockpit("diff", "--json", cwd=project)
     assert completed.returncode == 0, completed.stderr
     diff = json.loads(completed.stdout)
     assert diff["new"] == ["tests/test_added.py::test_new", "tests/test_added.py::test_new_failing"]
-    assert diff["removed"] and all(n.startswith("tests/test_output.py::") for n in diff["removed"])
+    assert removed and diff["removed"] == [row[0] for row in removed]
     assert diff["broken"] == diff["fixed"] == diff["changed_error"] == []
     assert first_code == 1  # the project's planted failures
