@@ -101,6 +101,24 @@ def test_watch_changes_yields_one_batch_per_burst(tmp_path: Path) -> None:
     assert second == {tmp_path / "m0.py"}
 
 
+def test_cancelling_the_consumer_stops_the_watch_promptly(tmp_path: Path) -> None:
+    async def scenario() -> None:
+        ready = asyncio.Event()
+
+        async def consume() -> None:
+            async for _ in watch_changes(tmp_path, WatchConfig(), ready=ready):
+                pass
+
+        task = asyncio.create_task(consume())
+        await ready.wait()
+        task.cancel()
+        # Well under watchfiles' own 5 s timeout, after which its thread would give up.
+        done, _ = await asyncio.wait({task}, timeout=2.0)
+        assert done == {task} and task.cancelled()
+
+    asyncio.run(scenario())
+
+
 class FakeSelector:
     def select(self, changed: Iterable[Path], last_failed: Iterable[str] = ()) -> Selection:
         return Selection(

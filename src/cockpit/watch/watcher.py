@@ -85,6 +85,9 @@ async def watch_changes(
     """
     root = root.resolve()
     config = config or load_config(root)
+    # Set on the way out: the watching thread sees it within one step and returns, where a
+    # plain cancel waits for watchfiles' 5 s timeout before the thread gives up.
+    stop = stop or asyncio.Event()
     watch_filter = WatchFilter(root, config)
     gitignore = GitIgnore(root)
     changes = awatch(
@@ -94,14 +97,20 @@ async def watch_changes(
         stop_event=stop,
     ).__aiter__()
     # awatch sets up its watcher synchronously in its first step, before its first await.
-    first = asyncio.ensure_future(changes.__anext__())
+    pending: asyncio.Future[set[tuple[Change, str]]] | None = asyncio.ensure_future(
+        changes.__anext__()
+    )
     await asyncio.sleep(0)
     if ready is not None:
         ready.set()
-    pending: asyncio.Future[set[tuple[Change, str]]] | None = first
     try:
         while True:
-            raw = await pending if pending is not None else await changes.__anext__()
+            if pending is None:
+                pending = asyncio.ensure_future(changes.__anext__())
+            # wait() leaves `pending` alone when this task is cancelled: it must finish
+            # after `stop` is set below, not be cancelled while its thread still watches.
+            await asyncio.wait({pending})
+            raw = pending.result()
             pending = None
             paths = {Path(path) for _, path in raw}
             if any(path.name == ".gitignore" for path in paths):
@@ -113,8 +122,8 @@ async def watch_changes(
     except StopAsyncIteration:
         return
     finally:
+        stop.set()
         if pending is not None:
-            pending.cancel()
             with contextlib.suppress(asyncio.CancelledError, StopAsyncIteration):
                 await pending
         await changes.aclose()  # type: ignore[attr-defined]
