@@ -58,3 +58,14 @@ def log(db_url: str, clock: FakeClock) -> Iterator[SessionLog]:
     session_log = SessionLog(open_engine(DatabaseLocation(db_url, "test")), clock)
     yield session_log
     session_log.close()
+
+
+@pytest.fixture(autouse=True)
+def _keep_the_snapshot_report_folder(monkeypatch: pytest.MonkeyPatch) -> None:
+    """pytester's in-process runs start pytest-textual-snapshot's session again; it points
+    $TEXTUAL_SNAPSHOT_TEMPDIR at a folder of its own and deletes it when it ends, and the
+    outer session then fails on the missing folder, hiding pytest's closing line. Each test
+    gets the outer value back when it ends."""
+    value = os.environ.get("TEXTUAL_SNAPSHOT_TEMPDIR")
+    if value is not None:
+        monkeypatch.setenv("TEXTUAL_SNAPSHOT_TEMPDIR", value)

@@ -228,3 +228,19 @@ def test_quiet_terminal_keeps_terminal_options(
     events = [decode_line(line) for line in stream.read_bytes().splitlines()]
     assert isinstance(events[0], SessionStarted)
     assert any(isinstance(e, PhasesPassed) and "call" in e.phases for e in events)
+
+
+def test_a_missing_fixture_names_itself_and_gets_its_hint(
+    pytester: pytest.Pytester, run_with_plugin: Any
+) -> None:
+    pytester.makepyfile(test_f="def test_needs(tenant_db):\n    pass\n")
+    _, events = run_with_plugin()
+    report = next(e for e in events if e["kind"] == "test_report" and e["outcome"] == "failed")
+    crash = report["crash"]
+    assert crash["message"] == "FixtureLookupError: fixture 'tenant_db' not found"
+    assert crash["path"].endswith("test_f.py") and crash["lineno"] == 1
+    from cockpit.rootcause.clusters import Clusterer
+
+    clusterer = Clusterer(str(pytester.path))
+    cluster = clusterer.add("test_f.py::test_needs", "test_f.py", "error", crash["message"])
+    assert cluster.hint is not None and "tenant_db" in cluster.hint[1]
