@@ -73,7 +73,7 @@ def command_affected(argv: Sequence[str]) -> int:
     paths = []
     for path in options.paths:
         absolute = (Path.cwd() / path).parent.resolve() / path.name
-        if not absolute.exists() and not absolute.suffix == ".py":
+        if not absolute.exists() and absolute.suffix != ".py":
             raise CliError(f"{path}: no such file (a deleted Python file is fine)")
         paths.append(absolute)
     started = time.perf_counter()
