@@ -42,8 +42,6 @@ def command_app(argv: Sequence[str], *, python: str | None = None, run: bool = F
         argv, extra = argv[:index], argv[index + 1 :]
     options = _parser().parse_args(argv)
     project = project_of(options)
-    if not (sys.stdin.isatty() and sys.stdout.isatty()):
-        raise CliError("the cockpit app needs a terminal; without one use cockpit run (headless)")
     try:
         interpreter = resolve_interpreter(project, options.python or python)
     except InterpreterError as error:
@@ -57,6 +55,8 @@ def command_app(argv: Sequence[str], *, python: str | None = None, run: bool = F
         raise CliError(str(error)) from None
     if options.theme is not None and options.theme not in names:
         raise CliError(f"no theme {options.theme!r}; the themes are: {', '.join(names)}")
+    if not (sys.stdin.isatty() and sys.stdout.isatty()):
+        raise CliError("the cockpit app needs a terminal; without one use cockpit run (headless)")
 
     from cockpit.app.app import CockpitApp
     from cockpit.app.controller import Project
