@@ -306,7 +306,6 @@ class CockpitCore(App[int]):
         view = RunView(
             active.run.state,
             reason=plan.reason,
-            args=active.run.request.pytest_args,
             run_id=active.run_id,
             live=True,
             previous_passed=self._current_module_passed(),

@@ -129,7 +129,6 @@ def last_run(log: SessionLog) -> LoadedRun | None:
     view = RunView(
         state,
         reason=run.selection_reason,
-        args=tuple(run.args or ()),
         run_id=run.id,
         rootdir=run.rootdir or None,
         previous_passed=module_passed(log, previous.id) if previous else None,

@@ -68,7 +68,6 @@ class RunView:
     state: RunState
     reason: str
     """What was asked for: ``the whole suite``, ``failed tests of run 12``..."""
-    args: tuple[str, ...] = ()
     run_id: int | None = None
     live: bool = False
     rootdir: str | None = None
