@@ -44,7 +44,7 @@ from cockpit.report.model import (
 if TYPE_CHECKING:
     from sqlalchemy import Engine
 
-SCHEMA_REVISION = "0005"
+SCHEMA_REVISION = "0006"
 """The schema the quick path reads; kept equal to ``database.HEAD_REVISION`` by a test
 (importing ``quick_read`` for it would cost this command ~2 ms)."""
 

@@ -94,6 +94,7 @@ class Result(Base):
         Index("ix_results_nodeid_run", "nodeid", "run_id"),
         Index("ix_results_run_module", "run_id", "module"),
         Index("ix_results_run_outcome", "run_id", "outcome"),
+        Index("ix_results_run_duration", "run_id", "duration"),
     )
 
     run_id: Mapped[int] = mapped_column(ForeignKey("runs.id"), primary_key=True)
