@@ -84,7 +84,7 @@ def crash_location(report: Any, cap: int) -> Optional[Dict[str, Any]]:
     elif isinstance(longrepr, tuple) and len(longrepr) == 3:  # a skip: (path, line, reason)
         path, lineno, message = longrepr
     elif getattr(longrepr, "errorstring", None):  # a fixture lookup error has no reprcrash
-        first = str(getattr(longrepr, "errorstring", "")).strip().splitlines()[0]
+        first = (str(getattr(longrepr, "errorstring", "")).strip().splitlines() or [""])[0]
         path = getattr(longrepr, "filename", "")
         firstlineno = getattr(longrepr, "firstlineno", None)
         lineno = firstlineno + 1 if isinstance(firstlineno, int) else None
