@@ -131,10 +131,11 @@ class OutwardActions(CockpitCore):
             self._header()
             self.notify(f"cannot watch: {error}", severity="error", timeout=10)
             return
-        self.notify("watching: a save reruns the tests it can affect", timeout=3)
+        ready = asyncio.Event()
+        ready_notice = asyncio.create_task(self._say_watching(ready))
         running: Selection | None = None
         try:
-            async for changed in watch_changes(root):
+            async for changed in watch_changes(root, ready=ready):
                 selection = selector.select(changed, self._failing_now())
                 if selection.is_empty:
                     self.notify(selection.summary, timeout=3)
@@ -144,7 +145,13 @@ class OutwardActions(CockpitCore):
                 running = selection
                 self.start_run(RunPlan(selection.pytest_args, f"watch: {selection.summary}"))
         finally:
+            ready_notice.cancel()
             self.watching = False
+
+    async def _say_watching(self, ready: asyncio.Event) -> None:
+        """Only once the watch is in place: a save after the notice is never missed."""
+        await ready.wait()
+        self.notify("watching: a save reruns the tests it can affect", timeout=3)
 
     def _failing_now(self) -> list[str]:
         view = self.view
