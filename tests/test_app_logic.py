@@ -193,3 +193,12 @@ def test_settings_round_trip_and_survive_damage(
     assert Settings.load().theme == 'a "quoted" theme'
     (tmp_path / "config" / "settings.toml").write_text("theme = [")
     assert Settings.load() == Settings()
+
+
+def test_tests_of_a_module_are_indexed_as_they_appear() -> None:
+    view = live_view()
+    feed(view, started(), collected("a.py::t1", "b.py::t2", "a.py::t3"))
+    assert view.tests_of("a.py") == ["a.py::t1", "a.py::t3"]
+    feed(view, TestStarted("b.py::t4", None))  # a test pytest never announced
+    assert view.tests_of("b.py") == ["b.py::t2", "b.py::t4"]
+    assert view.tests_of("c.py") == []

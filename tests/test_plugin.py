@@ -244,3 +244,16 @@ def test_a_missing_fixture_names_itself_and_gets_its_hint(
     clusterer = Clusterer(str(pytester.path))
     cluster = clusterer.add("test_f.py::test_needs", "test_f.py", "error", crash["message"])
     assert cluster.hint is not None and "tenant_db" in cluster.hint[1]
+
+
+def test_a_large_collection_arrives_in_chunks(
+    pytester: pytest.Pytester, run_with_plugin: Any
+) -> None:
+    pytester.makepyfile(
+        test_many="import pytest\n@pytest.mark.parametrize('n', range(2500))\ndef test_n(n):\n"
+        "    pass\n"
+    )
+    _, events = run_with_plugin("--collect-only", "-q")
+    chunks = [e for e in events if e["kind"] == "collection"]
+    assert [len(chunk["items"]) for chunk in chunks] == [1000, 1000, 500]
+    assert state_of(events).collected == 2500

@@ -169,9 +169,12 @@ class PytestRun:
                     offset += len(chunk)
                     lines = (partial + chunk).split(b"\n")
                     partial = lines.pop()
-                    batch = self._decode(lines)
-                    if batch:
-                        yield batch
+                    for start, end in _slices(lines):
+                        batch = self._decode(lines[start:end])
+                        if batch:
+                            yield batch
+                        if end < len(lines):
+                            await asyncio.sleep(0)  # let a screen answer its keys meanwhile
                 if not more:
                     break  # EOF: the child (and every process holding the pipe) is gone
         finally:
@@ -312,6 +315,24 @@ class PytestRun:
 
 # argparse names the program as pytest was started: "pytest: error:" from pytest 9's own
 # parser, "__main__.py: error:" from pytest 8 under ``python -m pytest``.
+SLICE_LINES = 512
+SLICE_BYTES = 1 << 18
+
+
+def _slices(lines: list[bytes]) -> list[tuple[int, int]]:
+    """Ranges of ``lines`` holding at most ~SLICE_LINES lines or ~SLICE_BYTES bytes each."""
+    ranges: list[tuple[int, int]] = []
+    start = size = 0
+    for index, line in enumerate(lines):
+        size += len(line)
+        if index + 1 - start >= SLICE_LINES or size >= SLICE_BYTES:
+            ranges.append((start, index + 1))
+            start, size = index + 1, 0
+    if start < len(lines):
+        ranges.append((start, len(lines)))
+    return ranges
+
+
 _ERROR_LINE = re.compile(r"^(?:ERROR: |[\w.\-]+: error: |E\s+)(.*\S)\s*$")
 
 

@@ -217,8 +217,10 @@ class CockpitCore(App[int]):
             table.refresh_modules(dirty)
             tests = self.query_one(TestTable)
             selected = table.selected_module
-            if selected != tests.module or selected in dirty:
+            if selected != tests.module:
                 self._show_tests(selected)
+            elif selected in dirty:
+                tests.refresh_tests()
         if view.clusters_changed:
             self.query_one(ClustersPanel).show_clusters(view.clusters())
 

@@ -8,6 +8,7 @@ keeps the running sum behind the time-left estimate. A batch costs O(events in i
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
@@ -81,6 +82,8 @@ class RunView:
     _clustered_failures: int = 0
     _clustered_errors: int = 0
     _expected_done: float = 0.0
+    _tests_by_module: dict[str, list[str]] = field(default_factory=dict)
+    _indexed_tests: int = 0
     _expected_total: tuple[int, float] = (-1, 0.0)
     """(tests collected when summed, the sum of their recorded durations)."""
 
@@ -170,6 +173,16 @@ class RunView:
             if nodeid in cluster.tests:
                 return cluster
         return None
+
+    def tests_of(self, module: str) -> list[str]:
+        """The node ids of one module, in collection order (indexed as tests appear)."""
+        tests = self.state.tests
+        if self._indexed_tests != len(tests):
+            index = self._tests_by_module
+            for nodeid in itertools.islice(tests, self._indexed_tests, None):
+                index.setdefault(tests[nodeid].module, []).append(nodeid)
+            self._indexed_tests = len(tests)
+        return self._tests_by_module.get(module, [])
 
     def passed_delta(self, module: str) -> int | None:
         """Passed now minus passed in the previous run, for a module both runs ran."""

@@ -106,6 +106,7 @@ class RunHeader(Vertical):
         filters: str = "",
         watching: bool = False,
     ) -> None:
+        # layout=False: one line that never changes size needs no reflow of the screen.
         self.query_one("#status", Static).update(
             status_text(
                 view,
@@ -114,13 +115,14 @@ class RunHeader(Vertical):
                 elapsed=elapsed,
                 filters=filters,
                 watching=watching,
-            )
+            ),
+            layout=False,
         )
         bar = self.query_one(ProgressBar)
         if view is None:
-            self.query_one("#counts", Static).update("")
+            self.query_one("#counts", Static).update("", layout=False)
             return
         state = view.state
         # Never indeterminate: its pulse repaints every frame, CPU the tests need.
         bar.update(total=max(1, state.collected), progress=state.finished)
-        self.query_one("#counts", Static).update(counts_text(view))
+        self.query_one("#counts", Static).update(counts_text(view), layout=False)

@@ -21,6 +21,10 @@ def shorten_middle(name: str, width: int) -> str:
     return name[: width - 1 - tail] + "…" + name[-tail:]
 
 
+def _look(record: TestRecord) -> tuple[str, bool, str | None]:
+    return (str(record.outcome), record.finished, record.worker)
+
+
 def _rank(record: TestRecord) -> tuple[int, str]:
     """Failing tests first, then running, then in collection order (by name)."""
     outcome = record.outcome
@@ -44,6 +48,8 @@ class TestTable(DataTable[Text]):
         super().__init__(id=id, cursor_type="row", cell_padding=0)
         self.module: str | None = None
         self.view: RunView | None = None
+        self._shown: dict[str, tuple[str, bool, str | None]] = {}
+        """What each row shows (outcome, finished, worker), to rewrite only rows that changed."""
         self.border_title = "tests"
 
     def on_mount(self) -> None:
@@ -65,21 +71,48 @@ class TestTable(DataTable[Text]):
         keep = self.selected_test if module == self.module else None
         self.view, self.module = view, module
         self.clear()
+        self._shown = {}
         if view is None or module is None:
             self.border_title = "tests"
             return
-        records = [r for r in view.state.tests.values() if r.module == module]
+        records = [view.state.tests[nodeid] for nodeid in view.tests_of(module)]
         records.sort(key=_rank)
         for record in records:
             self.add_row(*self._cells(record), key=record.nodeid)
-        tally = view.state.modules.get(module)
-        error = tally.collection_error if tally else None
-        title = f"{module} ({len(records)} tests)"
-        self.border_title = title + (" - collection error" if error else "")
+        self._title(len(records))
         if keep is not None and keep in self.rows:
             self.move_cursor(row=self.get_row_index(keep), scroll=False)
 
+    def refresh_tests(self) -> None:
+        """Rewrite the rows whose test changed and add new tests, in place (a live run).
+
+        Rebuilding the table instead would cost a scan and a full repaint on every tick.
+        """
+        view, module = self.view, self.module
+        if view is None or module is None:
+            return
+        tests = view.state.tests
+        added = False
+        for nodeid in view.tests_of(module):
+            record = tests[nodeid]
+            if nodeid not in self._shown:
+                self.add_row(*self._cells(record), key=nodeid)
+                added = True
+            elif self._shown[nodeid] != _look(record):
+                for column, value in zip(self.columns, self._cells(record), strict=True):
+                    self.update_cell(nodeid, column, value)
+        if added:
+            self._title(len(self._shown))
+
+    def _title(self, count: int) -> None:
+        assert self.view is not None and self.module is not None
+        tally = self.view.state.modules.get(self.module)
+        error = tally.collection_error if tally else None
+        title = f"{self.module} ({count} tests)"
+        self.border_title = title + (" - collection error" if error else "")
+
     def _cells(self, record: TestRecord) -> list[Text]:
+        self._shown[record.nodeid] = _look(record)
         name = record.nodeid[len(record.module) + 2 :] or record.nodeid
         worker = f" [{record.worker}]" if record.worker and record.outcome == "running" else ""
         width = self.columns[self._test_column].width if self._test_column in self.columns else 30
