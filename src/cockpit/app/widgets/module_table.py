@@ -80,6 +80,8 @@ class ModuleTable(DataTable[Text]):
     # -- building --------------------------------------------------------------------
     def _columns(self) -> None:
         self.clear(columns=True)
+        self._shown: dict[str, list[str]] = {}
+        """Each row's cells as shown (plain text), to rewrite only what changed."""
         self.add_column(" ", key="mark", width=3)
         self.add_column("module", key="module", width=self._module_width)
         for key, header, width, _ in _COUNT_COLUMNS:
@@ -107,7 +109,9 @@ class ModuleTable(DataTable[Text]):
         view.take_dirty_modules()
         for tally in view.state.modules.values():
             if self._matches(tally.path):
-                self.add_row(*self._cells(tally), key=tally.path)
+                cells = self._cells(tally)
+                self.add_row(*cells, key=tally.path)
+                self._shown[tally.path] = [cell.plain for cell in cells]
         self._sort(selected)
 
     def refresh_modules(self, modules: Iterable[str]) -> None:
@@ -121,11 +125,21 @@ class ModuleTable(DataTable[Text]):
             if tally is None or not self._matches(path):
                 continue
             cells = self._cells(tally)
-            if path in self.rows:
-                for column, value in zip(self.columns, cells, strict=True):
-                    self.update_cell(path, column, value)
-            else:
+            shown = self._shown.get(path)
+            if shown is None:
                 self.add_row(*cells, key=path)
+            else:
+                # Only the cells whose text changed: each update costs a call and a repaint.
+                updates = [
+                    (column, value)
+                    for column, value, before in zip(self.columns, cells, shown, strict=True)
+                    if value.plain != before
+                ]
+                if not updates:
+                    continue
+                for column, value in updates:
+                    self.update_cell(path, column, value)
+            self._shown[path] = [cell.plain for cell in cells]
             changed = True
         if changed:
             self._sort(self.selected_module)
