@@ -59,7 +59,11 @@ def record(
         outcome="failed" if failing else "passed",
         totals=RunTotals(len(plan), len(plan) - failing, failing, 0, 0, 0, 0),
         crashed_test=None,
-        module_digests=module_digests({n: n.split("::")[0] for n in plan}) if digests else None,
+        module_digests=module_digests(
+            {n: n.split("::")[0] for n in plan}, {n: outcome for n, (outcome, _) in plan.items()}
+        )
+        if digests
+        else None,
     )
     return run_id
 

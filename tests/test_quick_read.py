@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 import sqlite3
+from collections import Counter
 from pathlib import Path
 
 import pytest
@@ -241,15 +242,17 @@ def test_the_recorder_stores_each_modules_digest_of_what_it_wrote(tmp_path: Path
     connection = sqlite3.connect(project / ".cockpit" / "cockpit.db")
     recorded = connection.execute("SELECT DISTINCT run_id FROM run_modules").fetchall()
     assert {row[0] for row in recorded} == {first["run_id"], first["run_id"] + 1}
-    for run_id, module, digest, tests in connection.execute("SELECT * FROM run_modules"):
-        nodeids = [
-            row[0]
-            for row in connection.execute(
-                "SELECT nodeid FROM results WHERE run_id = ? AND module = ?", (run_id, module)
-            )
-        ]
+    stored = connection.execute("SELECT run_id, module, digest, tests, outcomes FROM run_modules")
+    for run_id, module, digest, tests, outcomes in stored:
+        rows = connection.execute(
+            "SELECT nodeid, outcome FROM results WHERE run_id = ? AND module = ?",
+            (run_id, module),
+        ).fetchall()
+        nodeids = [nodeid for nodeid, _ in rows]
         assert len(nodeids) == tests > 0
         assert digest == hashlib.sha256("\n".join(sorted(nodeids)).encode()).hexdigest()
+        others = Counter(outcome for _, outcome in rows if outcome != "passed")
+        assert json.loads(outcomes) == dict(others)  # counted at the end, equal to the rows
     counted = connection.execute(
         "SELECT run_id, COUNT(DISTINCT module) FROM results GROUP BY run_id"
     ).fetchall()

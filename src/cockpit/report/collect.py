@@ -44,7 +44,7 @@ from cockpit.report.model import (
 if TYPE_CHECKING:
     from sqlalchemy import Engine
 
-SCHEMA_REVISION = "0006"
+SCHEMA_REVISION = "0007"
 """The schema the quick path reads; kept equal to ``database.HEAD_REVISION`` by a test
 (importing ``quick_read`` for it would cost this command ~2 ms)."""
 
@@ -83,7 +83,7 @@ SQL = {
     "collection_errors": "SELECT path, message FROM collection_errors WHERE run_id = :run",
     # A run stores its tests per module when it finishes (``run_modules``, with the digest
     # ``cockpit diff`` compares): a few hundred rows instead of a scan of every result.
-    "module_tests": "SELECT module, tests FROM run_modules WHERE run_id = :run",
+    "module_tests": "SELECT module, tests, outcomes FROM run_modules WHERE run_id = :run",
     "module_totals": "SELECT module, COUNT(*) FROM results WHERE run_id = :run GROUP BY module",
     # No GROUP BY here: with one, SQLite walks the (run_id, module) index over every row of
     # the run; without, the (run_id, outcome) index finds the few tests that did not pass.
@@ -265,12 +265,20 @@ class SummaryReader:
         cached = self._modules.get(run_id)
         if cached is not None:
             return cached
+        modules: dict[str, Counts] = {}
+        stored = self.query(SQL["module_tests"], {"run": run_id})
+        if stored and all(outcomes is not None for _, _, outcomes in stored):
+            # Counted when the run finished (schema 0007): no scan of its results.
+            for module, total, outcomes in stored:
+                pairs = json.loads(outcomes) if isinstance(outcomes, str) else dict(outcomes)
+                modules[module] = _counts({**pairs, "passed": int(total) - sum(pairs.values())})
+            self._modules[run_id] = modules
+            return modules
         others: dict[str, dict[str, int]] = {}
         for module, outcome in self.query(SQL["module_others"], {"run": run_id}):
             tally = others.setdefault(module, {})
             tally[outcome] = tally.get(outcome, 0) + 1
-        modules = {}
-        totals = self.query(SQL["module_tests"], {"run": run_id})
+        totals = [(module, total) for module, total, _ in stored]
         if not totals:  # recorded before run_modules existed, or never finished
             totals = self.query(SQL["module_totals"], {"run": run_id})
         for module, total in totals:

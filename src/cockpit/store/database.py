@@ -27,7 +27,7 @@ from cockpit.errors import NotFound, StoreError
 from cockpit.store.models import SCHEMA_APPLICATION
 from cockpit.store.paths import DATABASE_NAME, ensure_data_dir
 
-HEAD_REVISION = "0006"
+HEAD_REVISION = "0007"
 DB_URL_ENV = "COCKPIT_DB_URL"
 
 

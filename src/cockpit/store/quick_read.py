@@ -24,7 +24,7 @@ from typing import Any, NamedTuple
 from cockpit.diff import FAILING, ChangeRow
 from cockpit.errors import EXIT_STORE, CockpitError
 
-HEAD_REVISION = "0006"  # kept equal to cockpit.store.database.HEAD_REVISION by a test
+HEAD_REVISION = "0007"  # kept equal to cockpit.store.database.HEAD_REVISION by a test
 
 FAILING_SQL = ", ".join(f"'{outcome}'" for outcome in sorted(FAILING))
 

@@ -34,15 +34,26 @@ def results_digest(nodeids: Collection[str]) -> str:
     return hashlib.sha256("\n".join(sorted(nodeids)).encode("utf-8", "replace")).hexdigest()
 
 
-def module_digests(modules: Mapping[str, str]) -> dict[str, ModuleDigest]:
+def module_digests(
+    modules: Mapping[str, str], outcomes: Mapping[str, str] | None = None
+) -> dict[str, ModuleDigest]:
     """Per module, the fingerprint of the tests a run recorded there (see ``RunModule``),
-    from node id -> module as the results store them."""
+    from node id -> module as the results store them; with each test's outcome, the
+    module's count of every outcome but passed."""
     nodeids: dict[str, list[str]] = {}
     for nodeid, module in modules.items():
         nodeids.setdefault(module, []).append(nodeid)
-    return {
-        module: ModuleDigest(results_digest(tests), len(tests)) for module, tests in nodeids.items()
-    }
+    digests = {}
+    for module, tests in nodeids.items():
+        counts: dict[str, int] | None = None
+        if outcomes is not None:
+            counts = {}
+            for nodeid in tests:
+                outcome = outcomes[nodeid]
+                if outcome != "passed":
+                    counts[outcome] = counts.get(outcome, 0) + 1
+        digests[module] = ModuleDigest(results_digest(tests), len(tests), counts)
+    return digests
 
 
 def result_row(record: TestRecord, phases: dict[str, str], rootdir: str | None = None) -> ResultRow:
@@ -109,6 +120,8 @@ class RunRecorder:
         )
         self._phases: dict[str, dict[str, str]] = {}
         self._recorded: set[str] = set()  # pytest allows duplicate node ids (a.py a.py)
+        self._outcomes: dict[str, str] = {}
+        """The outcome each result row was written with, for the per-module counts."""
         self._lock = threading.Lock()
         self._results: list[ResultRow] = []
         self._failures: list[FailureRow] = []
@@ -148,6 +161,7 @@ class RunRecorder:
             result_row(record, self._phases.pop(record.nodeid, {}), self._rootdir)
             for record in finished
         ]
+        self._outcomes.update((row.nodeid, row.outcome) for row in rows)
         failures = [row for row in map(failure_row, finished) if row is not None]
         with self._lock:
             self._results.extend(rows)
@@ -190,12 +204,12 @@ class RunRecorder:
         state = self.state
         crashed = state.crashed_test
         if crashed is not None and crashed in state.tests and crashed not in self._recorded:
-            record = state.tests[crashed]
+            row = result_row(state.tests[crashed], self._phases.pop(crashed, {}), self._rootdir)
+            self._outcomes[crashed] = row.outcome
             with self._lock:
-                self._results.append(
-                    result_row(record, self._phases.pop(crashed, {}), self._rootdir)
-                )
+                self._results.append(row)
         self._flush()
+        written = self._written(crashed)
         totals = state.totals
         self.log.finish_run(
             self.run_id,
@@ -213,6 +227,7 @@ class RunRecorder:
             crashed_test=crashed,
             results_digest=results_digest(self._recorded | ({crashed} if crashed else set())),
             module_digests=module_digests(
-                {nodeid: state.tests[nodeid].module for nodeid in self._written(crashed)}
+                {nodeid: state.tests[nodeid].module for nodeid in written},
+                {nodeid: self._outcomes[nodeid] for nodeid in written},
             ),
         )

@@ -78,6 +78,8 @@ class ModuleDigest:
 
     digest: str
     tests: int
+    outcomes: Mapping[str, int] | None = None
+    """How many of the tests ended with each outcome other than passed."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -307,7 +309,13 @@ class SessionLog:
                 connection.execute(
                     insert(RunModule),
                     [
-                        {"run_id": run_id, "module": module, "digest": d.digest, "tests": d.tests}
+                        {
+                            "run_id": run_id,
+                            "module": module,
+                            "digest": d.digest,
+                            "tests": d.tests,
+                            "outcomes": dict(d.outcomes) if d.outcomes is not None else None,
+                        }
                         for module, d in module_digests.items()
                     ],
                 )
