@@ -218,7 +218,9 @@ def store_run(log: SessionLog, run: Outcomes, selection: str, rng: random.Random
         ),
         crashed_test=None,
         results_digest=results_digest(set(run)),
-        module_digests=module_digests({test: test.split("::")[0] for test in run}),
+        module_digests=module_digests(
+            {test: test.split("::")[0] for test in run}, {test: v[0] for test, v in run.items()}
+        ),
     )
     return run_id
 

@@ -267,7 +267,7 @@ class SummaryReader:
             return cached
         modules: dict[str, Counts] = {}
         stored = self.query(SQL["module_tests"], {"run": run_id})
-        if stored and all(outcomes is not None for _, _, outcomes in stored):
+        if stored and all(outcomes not in (None, "null") for _, _, outcomes in stored):
             # Counted when the run finished (schema 0007): no scan of its results.
             for module, total, outcomes in stored:
                 pairs = json.loads(outcomes) if isinstance(outcomes, str) else dict(outcomes)

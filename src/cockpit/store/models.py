@@ -212,5 +212,5 @@ class RunModule(Base):
     digest: Mapped[str] = mapped_column(String(64))
     """sha256 of the module's sorted node ids in this run."""
     tests: Mapped[int] = mapped_column(Integer)
-    outcomes: Mapped[dict[str, int] | None] = mapped_column(JSON, default=None)
+    outcomes: Mapped[dict[str, int] | None] = mapped_column(JSON(none_as_null=True), default=None)
     """Tests per outcome other than passed (``{"failed": 3}``); None before schema 0007."""
