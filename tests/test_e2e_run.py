@@ -153,7 +153,9 @@ def test_project_venv_is_used_even_without_cockpit_installed(tmp_path: Path) -> 
     # so cockpit's editable install stays invisible to the project's interpreter.
     pytest_home = Path(pytest.__file__).resolve().parent.parent
     (Path(site) / "borrowed_pytest.pth").write_text(f"{pytest_home}\n")
-    probe = subprocess.run([python, "-c", "import cockpit"], capture_output=True, cwd=tmp_path)
+    # cockpit.cli, not cockpit: an editable install leaves a cockpit/themes folder (the
+    # wheel's copy of the top-level themes/) in site-packages, a namespace package of its own.
+    probe = subprocess.run([python, "-c", "import cockpit.cli"], capture_output=True, cwd=tmp_path)
     assert probe.returncode != 0, "the project venv must not see cockpit"
     completed = cockpit("run", "--json", cwd=project)
     report = json.loads(completed.stdout)
