@@ -74,7 +74,6 @@ class CockpitCore(App[int]):
         self.next_plan: RunPlan | None = None
         self.run_started = 0.0
         self.run_elapsed = 0.0
-        self.previous_passed: dict[str, int] | None = None
         self.durations: dict[str, float] = {}
         self.watching = False
         self.quitting = False
@@ -171,7 +170,6 @@ class CockpitCore(App[int]):
         self.durations = durations
         self.query_one(SessionPanel).show(overview)
         if loaded is not None and self.active is None:
-            self.previous_passed = passed_by_module(loaded.view)
             self.ending = loaded.summary.outcome
             self.run_elapsed = loaded.summary.duration or 0.0
             self._show_view(loaded.view)
@@ -343,7 +341,7 @@ class CockpitCore(App[int]):
 
     def _current_module_passed(self) -> dict[str, int] | None:
         view = self.view
-        return passed_by_module(view) if view is not None else self.previous_passed
+        return passed_by_module(view) if view is not None else None
 
     def action_run_all(self) -> None:
         self.start_run(ALL_TESTS)
