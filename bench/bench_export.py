@@ -26,11 +26,6 @@ names them):
   does when a run finishes;
 - two known issues (one with a workaround and the tests it deselects) and two notes.
 
-``--duration-index`` measures a what-if for the schema's owner: the same database copied
-to ``bench/.work/exportdb-duration/`` with one more index, ``results (run_id, duration)``,
-which cockpit's schema does not have. Without it the slow tests are the one part of the
-export that reads every result of a run (no index holds the durations).
-
 How: one warm-up of each command, then ``--rounds`` rounds, each running both back to back
 with the order flipped every round. Both are the ``cockpit`` console script next to
 ``sys.executable``, run from the database's folder with output read from pipes, in
@@ -47,7 +42,6 @@ import argparse
 import hashlib
 import json
 import random
-import sqlite3
 import statistics
 import sys
 import time
@@ -283,19 +277,6 @@ def ensure_database(rebuild: bool) -> tuple[Path, dict[str, Any]]:
     return database, plan
 
 
-def with_duration_index(database: Path) -> Path:
-    """A copy of ``database`` with an index on ``results (run_id, duration)``."""
-    copy = WORK_DIR / "exportdb-duration" / "session.db"
-    copy.parent.mkdir(parents=True, exist_ok=True)
-    for suffix in ("", "-wal", "-shm"):
-        copy.with_name(copy.name + suffix).unlink(missing_ok=True)
-    with sqlite3.connect(database) as source, sqlite3.connect(copy) as target:
-        source.backup(target)
-        target.execute("CREATE INDEX ix_bench_run_duration ON results (run_id, duration)")
-    print(f"bench_export: copied to {copy} with an index on results (run_id, duration)")
-    return copy
-
-
 def expected_lines(plan: dict[str, Any]) -> list[str]:
     figures = plan["expected"]
     total = MODULES * PER_MODULE
@@ -316,19 +297,12 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("--rounds", type=int, default=15, help="timed rounds (15)")
     parser.add_argument("--rebuild", action="store_true", help="build the database anew")
-    parser.add_argument(
-        "--duration-index",
-        action="store_true",
-        help="measure a copy with an index on results (run_id, duration), not in the schema",
-    )
     options = parser.parse_args(argv)
     if options.rounds < 1:
         parser.error("--rounds must be at least 1")
     print(f"bench_export: {machine_line()}")
     print(f"bench_export: {(source_before := source_line())}")
     database, plan = ensure_database(options.rebuild)
-    if options.duration_index:
-        database = with_duration_index(database)
     script = str(cockpit_script())
     commands = {
         "export": [script, "export", "-o", "-", "--session", "1", "--db", f"sqlite:///{database}"],
