@@ -13,7 +13,9 @@ if ! command -v pg_lsclusters >/dev/null 2>&1; then
 fi
 read -r version cluster port status _ < <(pg_lsclusters --no-header | head -n 1)
 if [ "$status" != "online" ]; then
-    pg_ctlcluster "$version" "$cluster" start
+    # The server must not inherit fd 3: it is the caller's $(...) pipe, and a daemon holding
+    # it open makes the caller wait for ever (CI timed out on exactly that).
+    pg_ctlcluster "$version" "$cluster" start 3>&- </dev/null
 fi
 as_postgres() { su postgres -c "$1" >/dev/null; }
 as_postgres "psql -p $port -tc \"SELECT 1 FROM pg_roles WHERE rolname = 'cockpit'\" | grep -q 1 \
