@@ -76,6 +76,7 @@ from textual.widgets import DataTable
 from cockpit.app.app import CockpitApp
 from cockpit.app.controller import Project
 from cockpit.app.themes import DEFAULT_THEME
+from cockpit.app.widgets.row_table import RowTable
 from cockpit.interpreter import Interpreter
 
 TICK_INTERVAL = 0.010
@@ -186,7 +187,7 @@ def instrument(app: CockpitApp, keys: KeyProbe) -> None:
     ``down`` and ``up`` move the cursor of whichever table has the focus (after a ``2``
     that is the root-cause table); ``1`` and ``2`` switch tabs.
     """
-    for table in app.query(DataTable):
+    for table in [*app.query(DataTable), *app.query(RowTable)]:
         for key in ("down", "up"):
             action = getattr(table, f"action_cursor_{key}")
 

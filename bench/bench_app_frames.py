@@ -10,9 +10,10 @@ would, and times two things: from the change to the end of the next screen refre
 dirty). Rounds alternate over the changes; it prints the median and 90th percentile of each.
 
 The changes: nothing (the floor), the run header (``RunHeader.show``), one cell of the module
-table (``DataTable.update_cell``), one and five module rows (``ModuleTable.refresh_modules``,
-which also re-sorts), rebuilding the test table (``_show_tests``) and the module table's
-cursor moving down and back up (the actions behind two keys).
+table (``RowTable.set_row`` with one cell changed), one and five module rows
+(``ModuleTable.refresh_modules``, which also re-sorts), rebuilding the test table
+(``_show_tests``) and the module table's cursor moving down and back up (the actions
+behind two keys).
 
 It exits 1 if the run on screen does not hold the suite's 10,000 passed tests.
 """
@@ -31,7 +32,6 @@ from bench_app import make_app, percentile
 from bench_run import WORK_DIR, ensure_suite, machine_line, source_line
 from gen_suite import SuiteSpec
 from rich.text import Text
-from textual.coordinate import Coordinate
 from textual.screen import Screen
 
 from cockpit.app.app import CockpitApp
@@ -52,7 +52,21 @@ def changes(app: CockpitApp) -> dict[str, Callable[[int], object]]:
     table = app.query_one(ModuleTable)
 
     def row(index: int) -> str:
-        return str(table.coordinate_to_cell_key(Coordinate(index % 20, 0)).row_key.value)
+        return table.row_keys[index % 20]
+
+    def rows_changed(index: int, count: int) -> None:
+        """``count`` modules whose time changed, as a live run's results change them."""
+        assert app.view is not None
+        keys = [row(index + k) for k in range(count)]
+        for key in keys:
+            app.view.state.modules[key].duration += 0.01
+        table.refresh_modules(keys)
+
+    def one_cell(index: int) -> None:
+        key = row(index)
+        cells = list(table.cells(key))
+        cells[2] = Text(str(index))  # the "pass" column
+        table.set_row(key, cells)
 
     def down_and_up() -> None:
         table.action_cursor_down()
@@ -61,9 +75,9 @@ def changes(app: CockpitApp) -> dict[str, Callable[[int], object]]:
     return {
         "nothing": lambda i: None,
         "run header": lambda i: app._header(),
-        "1 module-table cell, no sort": lambda i: table.update_cell(row(i), "passed", Text(str(i))),
-        "1 module row, sorted": lambda i: table.refresh_modules([row(i)]),
-        "5 module rows, sorted": lambda i: table.refresh_modules([row(i + k) for k in range(5)]),
+        "1 module-table cell, no sort": one_cell,
+        "1 module row, sorted": lambda i: rows_changed(i, 1),
+        "5 module rows, sorted": lambda i: rows_changed(i, 5),
         "test table rebuilt": lambda i: app._show_tests(table.selected_module),
         "cursor down and up": lambda i: down_and_up(),
     }

@@ -8,6 +8,7 @@ from contextlib import suppress
 from pathlib import Path
 
 from rich.console import Console
+from textual.geometry import Region
 from textual.pilot import Pilot
 from textual.widget import Widget
 from textual.widgets import Static
@@ -15,6 +16,7 @@ from textual.worker import WorkerCancelled, WorkerFailed
 
 from cockpit.app.app import CockpitApp
 from cockpit.app.controller import Project
+from cockpit.app.widgets.row_table import RowTable
 from cockpit.interpreter import Interpreter
 from cockpit.store.paths import ensure_data_dir, pytest_cache_dir
 
@@ -63,3 +65,10 @@ def text_of(widget: Widget) -> str:
     output = console.file
     assert isinstance(output, io.StringIO)
     return output.getvalue()
+
+
+def lines_of(table: RowTable) -> list[str]:
+    """What a table shows on screen now, line by line (header first), as plain text."""
+    table.render_lines(Region(0, 0, *table.size))  # fits the columns to the size
+    height = table.scrollable_content_region.height
+    return [table.render_line(y).text.rstrip() for y in range(height)]

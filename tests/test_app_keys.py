@@ -28,7 +28,7 @@ from cockpit.app.widgets.run_header import RunHeader
 from cockpit.app.widgets.test_table import TestTable
 from cockpit.store.isolation_log import isolations
 from cockpit.store.session_log import SessionLog
-from tests.app_support import make_app, run_and_settle, settle, text_of
+from tests.app_support import lines_of, make_app, run_and_settle, settle, text_of
 from tests.helpers import copy_project
 
 pytestmark = pytest.mark.slow
@@ -78,7 +78,7 @@ def test_a_runs_everything_streams_into_the_module_table_and_records_it(tmp_path
         totals = app.view.state.totals
         assert (totals.passed, totals.failed, totals.errors) == (5, 160, 160)
         table = app.query_one(ModuleTable)
-        assert set(table.rows) == {
+        assert set(table.row_keys) == {
             "tests/test_posts.py",
             "tests/test_tags.py",
             "tests/test_util.py",
@@ -363,7 +363,7 @@ def test_typing_in_the_filter_narrows_the_module_table(broken: Path) -> None:
         await run_and_settle(pilot, "a")
         await pilot.press("ctrl+f", *"util")
         await pilot.pause()
-        assert list(app.query_one(ModuleTable).rows) == ["tests/test_util.py"]
+        assert app.query_one(ModuleTable).row_keys == ["tests/test_util.py"]
         await pilot.press("enter")
         assert app.focused is app.query_one(ModuleTable)
 
@@ -382,7 +382,11 @@ def test_small_and_wide_terminals_and_resizing(broken: Path, size: tuple[int, in
         await pilot.pause()
         assert app.screen.has_class("narrow")
         table = app.query_one(ModuleTable)
-        assert len(table.rows) == 3
+        assert table.row_count == 3
+        shown = lines_of(table)
+        assert shown[0].split()[:3] == ["module", "pass", "fail"]
+        assert all(len(line) <= table.scrollable_content_region.width for line in shown)
+        assert sum("test_" in line for line in shown[1:]) == 3
 
     drive(make_app(broken), scenario, size=size)
 

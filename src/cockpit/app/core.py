@@ -33,6 +33,7 @@ from cockpit.app.themes import DEFAULT_THEME, available, load_theme
 from cockpit.app.widgets.clusters_panel import ClustersPanel
 from cockpit.app.widgets.failure_detail import FailureDetailView, detail_renderable
 from cockpit.app.widgets.module_table import ModuleTable
+from cockpit.app.widgets.row_table import RowTable
 from cockpit.app.widgets.run_header import RunHeader
 from cockpit.app.widgets.session_panel import SessionPanel
 from cockpit.app.widgets.test_table import TestTable
@@ -225,15 +226,15 @@ class CockpitCore(App[int]):
     def _show_tests(self, module: str | None) -> None:
         self.query_one(TestTable).show_module(self.view, module)
 
-    @on(ModuleTable.ModuleHighlighted)
-    def _module_highlighted(self, event: ModuleTable.ModuleHighlighted) -> None:
-        if event.path != self.query_one(TestTable).module:
-            self._show_tests(event.path)
+    @on(RowTable.RowHighlighted, "#modules")
+    def _module_highlighted(self, event: RowTable.RowHighlighted) -> None:
+        if event.key != self.query_one(TestTable).module:
+            self._show_tests(event.key)
             self._show_detail(None)
 
-    @on(TestTable.TestHighlighted)
-    def _test_highlighted(self, event: TestTable.TestHighlighted) -> None:
-        self._show_detail(event.nodeid)
+    @on(RowTable.RowHighlighted, "#tests")
+    def _test_highlighted(self, event: RowTable.RowHighlighted) -> None:
+        self._show_detail(event.key)
 
     def _show_detail(self, nodeid: str | None) -> None:
         view, pane = self.view, self.query_one(FailureDetailView)
@@ -372,24 +373,20 @@ class CockpitCore(App[int]):
         targets += [e.file for e in view.state.collection_errors if e.file in wanted]
         return targets
 
-    @on(DataTable.RowSelected)
-    def _row_selected(self, event: DataTable.RowSelected) -> None:
-        """``enter`` on a row: run that module, test or root cause."""
-        table = event.data_table
-        key = event.row_key.value
-        if key is None:
-            return
-        if isinstance(table, ModuleTable):
-            self.start_run(RunPlan((key,), f"module {key}"))
-        elif isinstance(table, TestTable):
-            self.start_run(RunPlan((key,), f"test {key}"))
-        elif table.id == "cluster-table":
-            cluster = self.query_one(ClustersPanel).selected
-            if cluster is not None:
-                tests = cluster.tests
-                self.start_run(
-                    plan_for_tests(tests, f"root cause {cluster.signature.key[:60]} ({len(tests)})")
-                )
+    @on(RowTable.RowSelected)
+    def _row_selected(self, event: RowTable.RowSelected) -> None:
+        """``enter`` on a module or a test: run it."""
+        kind = "module" if isinstance(event.table, ModuleTable) else "test"
+        self.start_run(RunPlan((event.key,), f"{kind} {event.key}"))
+
+    @on(DataTable.RowSelected, "#cluster-table")
+    def _cluster_selected(self) -> None:
+        """``enter`` on a root cause: run its tests."""
+        cluster = self.query_one(ClustersPanel).selected
+        if cluster is not None:
+            tests = cluster.tests
+            reason = f"root cause {cluster.signature.key[:60]} ({len(tests)})"
+            self.start_run(plan_for_tests(tests, reason))
 
     def action_cancel_run(self) -> None:
         if self.active is None:
