@@ -88,8 +88,8 @@ class RowTable(ScrollView, can_focus=True):
     }
     """
 
-    class RowHighlighted(Message):
-        """The cursor is on another row (by key)."""
+    class RowMessage(Message):
+        """About one row of a table, by key."""
 
         def __init__(self, table: RowTable, key: str) -> None:
             self.table = table
@@ -100,17 +100,11 @@ class RowTable(ScrollView, can_focus=True):
         def control(self) -> RowTable:
             return self.table
 
-    class RowSelected(Message):
+    class RowHighlighted(RowMessage):
+        """The cursor is on another row."""
+
+    class RowSelected(RowMessage):
         """``enter`` on a row, or a click on the highlighted one."""
-
-        def __init__(self, table: RowTable, key: str) -> None:
-            self.table = table
-            self.key = key
-            super().__init__()
-
-        @property
-        def control(self) -> RowTable:
-            return self.table
 
     def __init__(self, columns: Sequence[Column], *, id: str | None = None) -> None:
         super().__init__(id=id)
