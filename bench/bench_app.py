@@ -37,6 +37,11 @@ Checks: every run (warm-up included) must end with exactly the suite's expected 
 and every key sent must have been handled; the script exits 1 otherwise. A missed 100 ms
 bar is printed as ``NOT met`` but is not a failure of the script.
 
+``--busy N`` starts N processes that spin on the CPU for the whole measurement (both sides,
+idle windows too), standing in for the rest of a developer's machine: an editor, a browser,
+another suite. With ``--busy 1`` on 2 cores the pytest child, the app and the spinner share
+two cores, so the app gets only what the other two leave.
+
 Headless caveat: the pilot composes every frame as a terminal would, but skips turning it
 into escape codes and writing them, so a real terminal costs the app a little more.
 """
@@ -48,6 +53,7 @@ import asyncio
 import os
 import resource
 import statistics
+import subprocess
 import sys
 import threading
 import time
@@ -469,6 +475,9 @@ def main(argv: list[str] | None = None) -> int:
         help="the keys sent in turn, comma-separated, from down, up, 1, 2 (down)",
     )
     parser.add_argument("--size", type=parse_size, default=(120, 36), help="terminal (120x36)")
+    parser.add_argument(
+        "--busy", type=int, default=0, metavar="N", help="processes spinning on the CPU (0)"
+    )
     options = parser.parse_args(argv)
     if options.rounds < 1:
         parser.error("--rounds must be at least 1")
@@ -489,9 +498,35 @@ def main(argv: list[str] | None = None) -> int:
     for key in set(os.environ) - set(env):
         del os.environ[key]
     os.environ.update(env)
+    spinners = [
+        subprocess.Popen([sys.executable, "-c", "while True: pass"]) for _ in range(options.busy)
+    ]
+    if spinners:
+        print(f"bench_app: {len(spinners)} process(es) spinning on the CPU throughout")
+    try:
+        problems, rounds = measure_rounds(suite, spec, plan, options.rounds)
+    finally:
+        for spinner in spinners:
+            spinner.kill()
+            spinner.wait()
+    print(f"\nbench_app: done {machine_line()}")
+    print(f"bench_app: {source_line()}")
+    summarize(rounds)
+    for problem in problems:
+        print(f"bench_app: CHECK FAILED {problem}", file=sys.stderr)
+    if problems:
+        return 1
+    print(f"checks: every run counted {expected_counts(spec)}; every key sent was handled")
+    return 0
+
+
+def measure_rounds(
+    suite: Path, spec: SuiteSpec, plan: SessionPlan, count: int
+) -> tuple[list[str], list[tuple[AppRound, Timing]]]:
+    """A warm-up and ``count`` rounds, the sides alternating; the checks' problems too."""
     problems: list[str] = []
     rounds: list[tuple[AppRound, Timing]] = []
-    for index in range(options.rounds + 1):
+    for index in range(count + 1):
         label = f"round {index}" if index else "warm-up"
         app_first = index % 2 == 1 or index == 0
         app_result: AppRound | None = None
@@ -506,15 +541,7 @@ def main(argv: list[str] | None = None) -> int:
         problems += check_round(label, app_result, bare, spec)
         if index:
             rounds.append((app_result, bare))
-    print(f"\nbench_app: done {machine_line()}")
-    print(f"bench_app: {source_line()}")
-    summarize(rounds)
-    for problem in problems:
-        print(f"bench_app: CHECK FAILED {problem}", file=sys.stderr)
-    if problems:
-        return 1
-    print(f"checks: every run counted {expected_counts(spec)}; every key sent was handled")
-    return 0
+    return problems, rounds
 
 
 if __name__ == "__main__":
