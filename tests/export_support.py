@@ -11,6 +11,7 @@ from cockpit.report.model import (
     Comparison,
     Counts,
     FixReport,
+    IsolationCheck,
     KnownIssueReport,
     ModuleChange,
     ModuleStatus,
@@ -136,4 +137,5 @@ def summary_with(name: str, module: str = "tests/test_a.py") -> SessionSummary:
         clusters=(Cluster(name, 1, (("failed", 1),), (name,), name, name),),
         cluster_count=1,
         slow_tests=(SlowTest(name, 1.5, "passed"),),
+        isolations=(IsolationCheck(name, "passes-alone", ("passed", "passed"), name, 2),),
     )

@@ -3,15 +3,18 @@ every path (the sqlite3 quick read, SQLAlchemy on SQLite, SQLAlchemy on PostgreS
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
 
 from cockpit.errors import NotFound, StoreError
+from cockpit.isolate import IsolationVerdict, Verdict
 from cockpit.report.collect import SummaryReader, build_summary, engine_query
 from cockpit.report.json_render import render_json
 from cockpit.report.markdown import render_markdown
 from cockpit.store.database import DatabaseLocation, open_engine
+from cockpit.store.isolation_log import record_isolations
 from cockpit.store.recorder import module_digests
 from cockpit.store.session_log import FailureRow, ResultRow, RunTotals, SessionLog
 from tests.conftest import FakeClock
@@ -84,7 +87,7 @@ def two_step_session(log: SessionLog, *, digests: bool = True) -> int:
         digests=digests,
     )
     log.add_fix("Import Tag", root_cause="Tag never imported", files=["app/models.py"])
-    record(
+    second = record(
         log,
         {
             "tests/test_a.py::test_1": ("passed", None),
@@ -105,8 +108,54 @@ def two_step_session(log: SessionLog, *, digests: bool = True) -> int:
         effort="1h",
     )
     log.add_note("one note")
+    b_1, b_2 = "tests/test_b.py::test_1", "tests/test_b.py::test_2"
+    record_isolations(log, second, [IsolationVerdict(b_2, Verdict.FLAKY, ("passed", "failed"))])
+    record_isolations(
+        log,
+        second,
+        [
+            IsolationVerdict(b_1, Verdict.FAILS_ALONE, ("failed", "failed", "failed")),
+            IsolationVerdict(b_2, Verdict.PASSES_ALONE, ("passed",) * 3, "tests/test_a.py::test_3"),
+        ],
+    )
     log.end_session("def456")
     return session.id
+
+
+def test_isolation_checks_show_each_tests_latest_verdict(log: SessionLog) -> None:
+    session_id = two_step_session(log)
+    summary = SummaryReader(engine_query(log.engine)).summary(session_id)
+    assert [(c.nodeid, c.verdict, c.polluter) for c in summary.isolations] == [
+        ("tests/test_b.py::test_2", "passes-alone", "tests/test_a.py::test_3"),
+        ("tests/test_b.py::test_1", "fails-alone", None),
+    ]
+    markdown = render_markdown(summary)
+    section = markdown.split("## Isolation checks\n\n")[1].split("\n## ")[0]
+    assert section.startswith("2 failing tests rerun alone in fresh processes")
+    assert "- 1 passes alone: order-dependent" in section
+    assert "- 1 fails alone: a real failure" in section
+    assert (
+        "| `tests/test_b.py::test_2` | passes-alone | passed, passed, passed "
+        "| `tests/test_a.py::test_3` | run 2 |"
+    ) in section
+    assert "Test pollution: `tests/test_a.py::test_3` breaks `tests/test_b.py::test_2`" in markdown
+    assert table_problems(markdown) == []
+    data = json.loads(render_json(summary))
+    assert data["isolations"][1] == {
+        "nodeid": "tests/test_b.py::test_1",
+        "verdict": "fails-alone",
+        "outcomes": ["failed", "failed", "failed"],
+        "polluter": None,
+        "run_id": 2,
+    }
+
+
+def test_a_session_without_isolation_checks_has_no_such_section(log: SessionLog) -> None:
+    session = log.start_session("No isolate", None)
+    record(log, {"tests/test_a.py::test_1": ("failed", MAPPER)})
+    summary = SummaryReader(engine_query(log.engine)).summary(session.id)
+    assert summary.isolations == ()
+    assert "## Isolation checks" not in render_markdown(summary)
 
 
 def test_a_changed_error_is_never_counted_as_fixed(log: SessionLog) -> None:

@@ -90,6 +90,16 @@ def blog(tmp_path_factory: pytest.TempPathFactory) -> Path:
     ok("session", "end", cwd=project)
     ok("session", "start", "Fix the blog's mapper and slugs", cwd=project)
     run(project)
+    ok(
+        "isolate",
+        "tests/test_posts.py::test_post_keeps_its_title[0]",
+        "tests/test_util.py::test_slugify_keeps_symbols[a|b `x` <i>]",
+        "--repeats",
+        "2",
+        "--python",
+        sys.executable,
+        cwd=project,
+    )
     init = project / "app" / "models" / "__init__.py"
     init.write_text(init.read_text() + "from app.models.tag import Tag  # noqa: F401\n")
     ok(

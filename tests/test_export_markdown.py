@@ -64,7 +64,7 @@ def test_a_whole_summary_of_hostile_ids_is_valid_markdown(value: str) -> None:
     markdown = render_markdown(summary_with(value))
     assert table_problems(markdown) == []
     assert html_tags(markdown) == []
-    assert tables(markdown) == 8
+    assert tables(markdown) == 9
     assert "\x1b" not in markdown
     assert markdown.encode("utf-8").decode("utf-8") == markdown
     headings = [t for t in PARSER.parse(markdown) if t.type == "heading_open"]

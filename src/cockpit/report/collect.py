@@ -28,10 +28,12 @@ from cockpit.report.model import (
     FAILING,
     SLOW_TESTS,
     TOP_CLUSTERS,
+    VERDICT_ORDER,
     Cluster,
     Comparison,
     Counts,
     FixReport,
+    IsolationCheck,
     KnownIssueReport,
     ModuleChange,
     ModuleStatus,
@@ -109,6 +111,8 @@ SQL = {
     "known_issues": "SELECT id, title, tests, workaround, deselected, priority, effort, status "
     "FROM known_issues WHERE session_id = :session ORDER BY id",
     "notes": "SELECT text FROM notes WHERE session_id = :session ORDER BY id",
+    "isolations": "SELECT nodeid, verdict, outcomes, polluter, run_id FROM isolations "
+    "WHERE session_id = :session ORDER BY id",
 }
 
 
@@ -415,6 +419,26 @@ class SummaryReader:
         ranked = sorted(rows, key=lambda row: (-float(row[1]), row[0]))[:SLOW_TESTS]
         return tuple(SlowTest(str(n), float(d), str(o)) for n, d, o in ranked)
 
+    def isolations(self, session_id: int) -> tuple[IsolationCheck, ...]:
+        """The latest verdict of each test checked alone in the session."""
+        latest: dict[str, IsolationCheck] = {}
+        for nodeid, verdict, outcomes, polluter, run_id in self.query(
+            SQL["isolations"], {"session": session_id}
+        ):
+            latest[str(nodeid)] = IsolationCheck(
+                nodeid=str(nodeid),
+                verdict=str(verdict),
+                outcomes=_strings(outcomes),
+                polluter=None if polluter is None else str(polluter),
+                run_id=None if run_id is None else int(run_id),
+            )
+
+        def rank(check: IsolationCheck) -> tuple[int, str]:
+            order = VERDICT_ORDER.index(check.verdict) if check.verdict in VERDICT_ORDER else 3
+            return (order, check.nodeid)
+
+        return tuple(sorted(latest.values(), key=rank))
+
     # -- the session ------------------------------------------------------------------
     def session_id(self) -> int:
         for name in ("open_session", "last_run_session", "last_session"):
@@ -483,4 +507,5 @@ class SummaryReader:
             clusters=clusters,
             cluster_count=cluster_count,
             slow_tests=slow,
+            isolations=self.isolations(session_id),
         )

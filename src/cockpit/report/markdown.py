@@ -77,6 +77,7 @@ def render_markdown(summary: SessionSummary) -> str:
     lines += _fixes(summary)
     lines += _status(summary)
     lines += _patterns(summary)
+    lines += _isolations(summary)
     lines += _known_issues(summary)
     lines += _slow(summary)
     lines += _metrics(summary)
@@ -367,6 +368,49 @@ def _patterns(summary: SessionSummary) -> list[str]:
     return [*lines, ""]
 
 
+_VERDICT_WORDS = {
+    "passes-alone": "passes alone: order-dependent, something earlier in its run breaks it",
+    "flaky": "flaky: differed between repeats alone",
+    "fails-alone": "fails alone: a real failure",
+}
+
+
+def _isolations(summary: SessionSummary) -> list[str]:
+    """What rerunning failing tests alone settled (``cockpit isolate``); nothing if none."""
+    checks = summary.isolations
+    if not checks:
+        return []
+    counts: dict[str, int] = {}
+    for check in checks:
+        counts[check.verdict] = counts.get(check.verdict, 0) + 1
+    lines = [
+        "## Isolation checks",
+        "",
+        f"{plural(len(checks), 'failing test')} rerun alone in fresh processes "
+        "(`cockpit isolate`), the latest check of each:",
+        "",
+    ]
+    lines += [
+        f"- {counts[verdict]} {_VERDICT_WORDS.get(verdict, text(verdict))}"
+        for verdict in sorted(counts, key=lambda verdict: (-counts[verdict], verdict))
+    ]
+    lines.append("")
+    lines += table(
+        ("Test", "Verdict", "Alone", "Broken by", "Failed in"),
+        (
+            (
+                cell(check.nodeid),
+                text(check.verdict),
+                ", ".join(text(outcome) for outcome in check.outcomes),
+                cell(check.polluter) if check.polluter else "-",
+                f"run {check.run_id}" if check.run_id is not None else "-",
+            )
+            for check in checks
+        ),
+    )
+    return [*lines, ""]
+
+
 def _known_issues(summary: SessionSummary) -> list[str]:
     lines = ["## Known issues", ""]
     if not summary.known_issues:
@@ -462,6 +506,11 @@ def _priorities(summary: SessionSummary) -> list[str]:
     items += [
         f"{plural(cluster.size, 'test')} failing with {code(cluster.key)}"
         for cluster in summary.clusters[:3]
+    ]
+    items += [
+        f"Test pollution: {cell(check.polluter)} breaks {cell(check.nodeid)} (it passes alone)"
+        for check in summary.isolations
+        if check.verdict == "passes-alone" and check.polluter
     ]
     if not items:
         return [*lines, "Nothing open: no known issue and no failing test.", ""]

@@ -137,6 +137,24 @@ class KnownIssueReport(NamedTuple):
     status: str
 
 
+class IsolationCheck(NamedTuple):
+    """A failing test rerun alone (``cockpit isolate``): its latest verdict in the session."""
+
+    nodeid: str
+    verdict: str
+    """``fails-alone`` (a real failure), ``passes-alone`` (order-dependent) or ``flaky``."""
+    outcomes: tuple[str, ...]
+    """The outcome of each repeat alone, in order."""
+    polluter: str | None
+    """For an order-dependent test, the earlier test bisection found to break it."""
+    run_id: int | None
+    """The run the test failed in."""
+
+
+VERDICT_ORDER = ("passes-alone", "flaky", "fails-alone")
+"""How the export lists verdicts: order-dependent tests first, the surprises."""
+
+
 class SlowTest(NamedTuple):
     nodeid: str
     duration: float
@@ -169,6 +187,8 @@ class SessionSummary(NamedTuple):
     """The largest root causes of ``status_run`` (at most ``TOP_CLUSTERS``)."""
     cluster_count: int
     slow_tests: tuple[SlowTest, ...]
+    isolations: tuple[IsolationCheck, ...] = ()
+    """One per test checked alone in the session (its latest check), ``VERDICT_ORDER``."""
 
     @property
     def open_known_issues(self) -> tuple[KnownIssueReport, ...]:
