@@ -123,10 +123,12 @@ class ModuleTable(RowTable):
         self._place_cursor(keep)
 
     def _place_cursor(self, keep: str | None) -> None:
+        """After a re-sort: the top row until the user moves, else the module they chose,
+        scrolled into view (it moves as its tests finish: the view follows it)."""
         if self._follow_top:
-            self.move_cursor(0, scroll=False)
+            self.move_cursor(0)
         elif keep is not None and keep in self:
-            self.move_cursor_to(keep, scroll=False)
+            self.move_cursor_to(keep)
 
     def on_key(self, event: events.Key) -> None:
         if event.key in _MOVES:
