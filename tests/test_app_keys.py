@@ -30,6 +30,7 @@ from cockpit.store.isolation_log import isolations
 from cockpit.store.session_log import SessionLog
 from tests.app_support import lines_of, make_app, run_and_settle, settle, text_of
 from tests.helpers import copy_project
+from tests.test_app_logic import collected, failed, feed, live_view, started
 
 pytestmark = pytest.mark.slow
 
@@ -519,3 +520,24 @@ def test_w_watches_and_a_save_reruns_the_affected_tests(broken: Path) -> None:
         assert not app.watching
 
     drive(make_app(broken), scenario)
+
+
+def test_the_detail_pane_follows_its_test_as_a_live_run_reports_it(broken: Path) -> None:
+    """The highlighted test was pending when drawn; its result redraws the pane."""
+    nodeid = "tests/test_util.py::test_slugify"
+
+    async def scenario(app: CockpitApp, pilot: Pilot[int]) -> None:
+        view = live_view()
+        feed(view, started(), collected(nodeid))
+        app._show_view(view)
+        app.query_one(TestTable).focus()
+        await settle(pilot)
+        detail = app.query_one("#detail").query_one(Static)
+        assert "pending" in text_of(detail)
+        feed(view, failed(nodeid, "AssertionError: 'a_b' != 'a-b'"))
+        app._tick()
+        await settle(pilot)
+        assert "failed" in text_of(detail)
+        assert "'a_b' != 'a-b'" in text_of(detail)
+
+    drive(make_app(broken, open_log=False), scenario)

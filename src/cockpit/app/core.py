@@ -79,6 +79,8 @@ class CockpitCore(App[int]):
         self.watching = False
         self.quitting = False
         self.log_ready = not open_log
+        self._detail_outcome: str | None = None
+        """The outcome the detail pane shows, to redraw it when its test's outcome changes."""
         """False while the session log opens: a run asked for then waits, to be recorded."""
 
     # -- layout ----------------------------------------------------------------------
@@ -220,8 +222,16 @@ class CockpitCore(App[int]):
                 self._show_tests(selected)
             elif selected in dirty:
                 tests.refresh_tests()
+                self._refresh_detail(view)
         if view.clusters_changed:
             self.query_one(ClustersPanel).show_clusters(view.clusters())
+
+    def _refresh_detail(self, view: RunView) -> None:
+        """The test in the detail pane finished (or started) since it was drawn: redraw."""
+        shown = self.query_one(FailureDetailView).shown
+        record = view.state.tests.get(shown) if shown is not None else None
+        if record is not None and str(record.outcome) != self._detail_outcome:
+            self._show_detail(shown)
 
     def _show_tests(self, module: str | None) -> None:
         self.query_one(TestTable).show_module(self.view, module)
@@ -255,6 +265,7 @@ class CockpitCore(App[int]):
         view = self.view
         cluster = view.cluster_of(nodeid) if view and outcome in _FAILING_WORDS else None
         dark = self.current_theme.dark if self.current_theme else True
+        self._detail_outcome = outcome
         self.query_one(FailureDetailView).show(
             detail_renderable(nodeid, outcome, detail, cluster, dark=dark), nodeid
         )
