@@ -11,6 +11,7 @@ from cockpit.app.run_view import RunView
 from cockpit.app.screens.forms import keyword_workaround
 from cockpit.app.settings import Settings
 from cockpit.app.themes import DEFAULT_THEME, ThemeError, ThemeFiles, available, load_theme
+from cockpit.app.widgets.run_header import counts_text
 from cockpit.app.widgets.test_table import shorten_middle
 from cockpit.events import (
     CollectedItem,
@@ -202,3 +203,13 @@ def test_tests_of_a_module_are_indexed_as_they_appear() -> None:
     feed(view, TestStarted("b.py::t4", None))  # a test pytest never announced
     assert view.tests_of("b.py") == ["b.py::t2", "b.py::t4"]
     assert view.tests_of("c.py") == []
+
+
+def test_the_header_says_pytest_is_collecting_until_the_tests_arrive() -> None:
+    view = live_view()
+    feed(view, started())
+    assert "collecting" in counts_text(view, running=True).plain
+    assert "0 passed" in counts_text(view, running=False).plain  # a finished empty run
+    feed(view, collected("tests/test_a.py::test_1", "tests/test_a.py::test_2"))
+    shown = counts_text(view, running=True).plain
+    assert "collecting" not in shown and "2 to run" in shown

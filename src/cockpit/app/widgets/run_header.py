@@ -30,15 +30,19 @@ _ENDINGS = {
 }
 
 
-def counts_text(view: RunView) -> Text:
-    totals = view.state.totals.as_dict()
+def counts_text(view: RunView, *, running: bool = False) -> Text:
+    state = view.state
+    if running and not state.collected and not state.finished:
+        # pytest sends nothing until it has collected every test: on a large suite that
+        # is seconds of an empty table, which must not read as "0 tests".
+        return Text("⋯ pytest is collecting the tests", style="cyan")
+    totals = state.totals.as_dict()
     text = Text()
     for key, outcome, word in _COUNTS:
         value = totals[key]
         if value or key in ("passed", "failed"):
             mark, style = OUTCOME_MARKS[outcome]
             text.append(f"{mark} {value} {word}  ", style=style if value else "dim")
-    state = view.state
     left = state.collected - state.finished
     if left > 0:
         text.append(f"· {left} to run", style="cyan")
@@ -125,4 +129,4 @@ class RunHeader(Vertical):
         state = view.state
         # Never indeterminate: its pulse repaints every frame, CPU the tests need.
         bar.update(total=max(1, state.collected), progress=state.finished)
-        self.query_one("#counts", Static).update(counts_text(view), layout=False)
+        self.query_one("#counts", Static).update(counts_text(view, running=running), layout=False)
