@@ -86,6 +86,9 @@ class RunView:
     _indexed_tests: int = 0
     _expected_total: tuple[int, float] = (-1, 0.0)
     """(tests collected when summed, the sum of their recorded durations)."""
+    _pace_origin: tuple[float, int] | None = None
+    """(elapsed, tests finished) when the collection was first seen: the run's pace is
+    measured from there, so the seconds pytest spent collecting do not count as testing."""
 
     def __post_init__(self) -> None:
         self._clusterer = Clusterer(self.rootdir)
@@ -216,6 +219,10 @@ class RunView:
             total = self._expected_total[1]
             left = max(0.0, total - self._expected_done)
             return left / self.workers, "recorded durations"
-        if state.finished < 20 or elapsed <= 0:
+        if self._pace_origin is None:
+            self._pace_origin = (elapsed, state.finished)
+        since, done_before = self._pace_origin
+        done = state.finished - done_before
+        if done < 20 or elapsed <= since:
             return None
-        return elapsed / state.finished * remaining, "this run's pace"
+        return (elapsed - since) / done * remaining, "this run's pace"
