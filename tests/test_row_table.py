@@ -197,3 +197,16 @@ def test_an_empty_table_has_no_cursor_key() -> None:
         assert lines_of(table)[1] == ""
 
     drive(scenario)
+
+
+def test_new_rows_announce_the_row_under_the_cursor_even_with_the_same_key() -> None:
+    """A rerun shows the same test under the cursor with a new result: it is news."""
+
+    async def scenario(app: TableApp, table: CountingTable, pilot: Pilot[None]) -> None:
+        table.replace_rows([row("a.py")])
+        await pilot.pause()
+        table.replace_rows([row("a.py", 1)])
+        await pilot.pause()
+        assert app.messages == [("highlighted", "a.py"), ("highlighted", "a.py")]
+
+    drive(scenario)

@@ -150,6 +150,7 @@ class RowTable(ScrollView, can_focus=True):
         self._keys = list(self._row_cells)
         self._index = {key: index for index, key in enumerate(self._keys)}
         self._lines.clear()
+        self._highlighted = None  # new rows: the row under the cursor is news, same key or not
         self._rows_changed()
         self.refresh()
 
