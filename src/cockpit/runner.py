@@ -313,10 +313,9 @@ class PytestRun:
         return result
 
 
-# argparse names the program as pytest was started: "pytest: error:" from pytest 9's own
-# parser, "__main__.py: error:" from pytest 8 under ``python -m pytest``.
 SLICE_LINES = 512
 SLICE_BYTES = 1 << 18
+"""Event lines decoded in one go at most: the loop gets a turn between slices."""
 
 
 def _slices(lines: list[bytes]) -> list[tuple[int, int]]:
@@ -333,6 +332,8 @@ def _slices(lines: list[bytes]) -> list[tuple[int, int]]:
     return ranges
 
 
+# argparse names the program as pytest was started: "pytest: error:" from pytest 9's own
+# parser, "__main__.py: error:" from pytest 8 under ``python -m pytest``.
 _ERROR_LINE = re.compile(r"^(?:ERROR: |[\w.\-]+: error: |E\s+)(.*\S)\s*$")
 
 

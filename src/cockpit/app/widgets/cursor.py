@@ -1,4 +1,6 @@
-"""The row under a DataTable's cursor, by key: what every table here calls "selected"."""
+"""The row under a DataTable's cursor, by key: what the root-cause table calls "selected".
+
+(The module and test tables are ``RowTable``s, which know their ``cursor_key``.)"""
 
 from __future__ import annotations
 

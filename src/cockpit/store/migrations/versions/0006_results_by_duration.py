@@ -4,8 +4,9 @@ Revision ID: 0006
 Revises: 0005
 
 The session summary and the app list a run's slowest tests. Without this index that is a
-scan of every result of the run (10-19 ms on 50,000 results, measured by
-``bench/bench_export.py --duration-index``); with it, a walk down the index (< 0.1 ms).
+scan of every result of the run (10-19 ms on 50,000 results, measured with
+``bench/bench_export.py`` before this index existed); with it, a walk down the index
+(< 0.1 ms).
 """
 
 from __future__ import annotations
