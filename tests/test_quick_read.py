@@ -194,7 +194,11 @@ def test_a_log_upgraded_in_place_still_diffs_its_old_runs(db_url: str) -> None:
         assert reader is not None
         old_a, old_b, new_c = (reader.run(run_id) for run_id in (first, second, third))
         assert old_a is not None and old_b is not None and new_c is not None
-        assert (old_a.modules_recorded, new_c.modules_recorded) == (False, True)
+        assert (old_a.modules_recorded, old_b.modules_recorded, new_c.modules_recorded) == (
+            False,
+            False,
+            True,
+        )
         assert diff_json(reader.changed(old_a, old_b)) == EXPECTED
         assert diff_json(reader.changed(old_a, new_c)) == EXPECTED
         reader.close()
