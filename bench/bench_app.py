@@ -80,10 +80,12 @@ from textual.driver import Driver
 from textual.widgets import DataTable
 
 from cockpit.app.app import CockpitApp
-from cockpit.app.controller import Project
 from cockpit.app.themes import DEFAULT_THEME
+from cockpit.app.views.workspace import Workspace
 from cockpit.app.widgets.row_table import RowTable
-from cockpit.interpreter import Interpreter
+from cockpit.engine.interpreter import Interpreter
+from cockpit.session.project import Project
+from cockpit.settings import database_location
 
 TICK_INTERVAL = 0.010
 KEY_BAR_MS = 100.0
@@ -253,13 +255,12 @@ class AppRound:
 
 def make_app(suite: Path) -> CockpitApp:
     project = Project(
+        folder=suite,
         root=suite,
+        database=database_location(suite),
         interpreter=Interpreter(Path(sys.executable), "the benchmark's interpreter"),
-        log=None,
-        cache_dir=None,
-        extra_args=NO_CACHE,
     )
-    return CockpitApp(project, theme=DEFAULT_THEME, open_log=False)
+    return CockpitApp(Workspace(project, extra_args=NO_CACHE), theme=DEFAULT_THEME, open_log=False)
 
 
 def self_cpu() -> float:

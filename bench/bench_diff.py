@@ -73,9 +73,11 @@ from bench_run import (
 )
 
 import cockpit.store
+from cockpit.settings import DatabaseLocation
 from cockpit.store.database import HEAD_REVISION
 from cockpit.store.recorder import module_digests, results_digest
-from cockpit.store.session_log import FailureRow, ResultRow, RunTotals, SessionLog
+from cockpit.store.rows import FailureRow, ResultRow, RunTotals
+from cockpit.store.session_log import SessionLog
 
 GOAL_RATIO = 2.0
 PLAN_VERSION = 2  # 2: runs store their module digests (schema 0005)
@@ -340,7 +342,9 @@ def ensure_database(
         database.with_name(database.name + suffix).unlink(missing_ok=True)
     started = time.perf_counter()
     rng = random.Random(SEED + 1)
-    log = SessionLog.open(folder, f"sqlite:///{database}", clock=SteppingClock(START))
+    log = SessionLog.open(
+        DatabaseLocation(f"sqlite:///{database}", "bench"), clock=SteppingClock(START)
+    )
     try:
         ids = tuple(store_run(log, run, rng, modules) for run in (plan.before, plan.after))
     finally:

@@ -58,9 +58,11 @@ from bench_run import (
 )
 
 import cockpit.store
+from cockpit.settings import DatabaseLocation
 from cockpit.store.database import HEAD_REVISION
 from cockpit.store.recorder import module_digests, results_digest
-from cockpit.store.session_log import FailureRow, ResultRow, RunTotals, SessionLog
+from cockpit.store.rows import FailureRow, ResultRow, RunTotals
+from cockpit.store.session_log import SessionLog
 
 GOAL_RATIO = 2.0
 PLAN_VERSION = 1
@@ -248,7 +250,9 @@ def ensure_database(rebuild: bool) -> tuple[Path, dict[str, Any]]:
         database.with_name(database.name + suffix).unlink(missing_ok=True)
     started = time.perf_counter()
     rng = random.Random(SEED + 1)
-    log = SessionLog.open(FOLDER, f"sqlite:///{database}", clock=SteppingClock(START))
+    log = SessionLog.open(
+        DatabaseLocation(f"sqlite:///{database}", "bench"), clock=SteppingClock(START)
+    )
     try:
         log.start_session("Fix the shop's mapper and pricing", None)
         run1, run2, run3, run4 = plan["runs"]

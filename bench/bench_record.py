@@ -165,11 +165,12 @@ def check_run(side: str, run: RunOutput, spec: SuiteSpec, database: Path) -> lis
 
 def make_template(template: Path) -> None:
     """An empty session-log database with cockpit's current schema."""
+    from cockpit.settings import DatabaseLocation
     from cockpit.store.session_log import SessionLog
 
     for stale in (template, *(template.with_name(template.name + s) for s in ("-wal", "-shm"))):
         stale.unlink(missing_ok=True)
-    log = SessionLog.open(template.parent, f"sqlite:///{template}")
+    log = SessionLog.open(DatabaseLocation(f"sqlite:///{template}", "bench"))
     log.close()
     leftovers = [p.name for p in template.parent.glob(template.name + "-*")]
     if leftovers:

@@ -12,9 +12,11 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from cockpit.events import Event
-from cockpit.interpreter import resolve_interpreter
-from cockpit.runner import PytestRun, RunRequest, RunResult
+from cockpit.engine.events import Event
+from cockpit.engine.interpreter import resolve_interpreter
+from cockpit.engine.runner import PytestRun, RunRequest, RunResult
+from cockpit.session.project import Project
+from cockpit.store.session_log import SessionLog
 
 PROJECTS = Path(__file__).resolve().parent / "projects"
 
@@ -26,6 +28,11 @@ def run_pytest(
     request = RunRequest(project=project, pytest_args=("-p", "no:cacheprovider", *args))
     run = PytestRun(request, resolve_interpreter(project, sys.executable))
     return asyncio.run(run.run(on_batch))
+
+
+def open_log(project: Path, url: str | None = None) -> SessionLog:
+    """The session log of ``project`` (its ``.cockpit/``, or ``url``), as a front opens it."""
+    return Project.resolve(project, db=url).open_log()
 
 
 def copy_project(name: str, destination: Path) -> Path:

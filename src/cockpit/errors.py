@@ -6,6 +6,8 @@ database layer or the terminal UI.
 
 from __future__ import annotations
 
+EXIT_INTERRUPTED = 2
+"""pytest's own: the run was interrupted (Ctrl-C, a cancel)."""
 EXIT_USAGE = 4
 EXIT_NOT_STARTED = 7
 """pytest could not be started at all (no such interpreter, no pytest in it)."""

@@ -1,7 +1,8 @@
 """The cockpit app: the run on screen, its modules, tests, root causes and session.
 
-``CockpitApp`` is the core (``core``) with the session-log actions (``session_actions``)
-and the outward ones (``outward_actions``); its keys come from one table (``keys``).
+``CockpitApp`` is the core (``core``) with the session-log actions (``session_actions``),
+the outward ones (``outward_actions``) and the filters and tabs (``filter_actions``); its
+keys come from one table (``keys``).
 """
 
 from __future__ import annotations
@@ -10,12 +11,13 @@ from typing import ClassVar
 
 from textual.binding import Binding, BindingType
 
+from cockpit.app.filter_actions import FilterActions
 from cockpit.app.keys import KEYS
 from cockpit.app.outward_actions import OutwardActions
 from cockpit.app.session_actions import SessionActions
 
 
-class CockpitApp(SessionActions, OutwardActions):
+class CockpitApp(SessionActions, OutwardActions, FilterActions):
     TITLE = "cockpit"
     BINDINGS: ClassVar[list[BindingType]] = [
         *(Binding(key, action, text, show=shown) for key, action, text, shown in KEYS if action),

@@ -19,17 +19,16 @@ from contextlib import suppress
 from pathlib import Path
 
 from rich.text import Text
+from sqlalchemy.exc import SQLAlchemyError
 from textual import events, on, work
 from textual.app import App, ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.widgets import DataTable, Footer, Input, TabbedContent, TabPane
 
-from cockpit.app import log_reader
-from cockpit.app.controller import ALL_TESTS, ActiveRun, Project, RunPlan, plan_for_tests
-from cockpit.app.run_view import FailureDetail, RunView, detail_of
-from cockpit.app.screens.prompt import PromptScreen
-from cockpit.app.settings import Settings
 from cockpit.app.themes import DEFAULT_THEME, available, load_theme
+from cockpit.app.views import log_reader
+from cockpit.app.views.run_view import RunView
+from cockpit.app.views.workspace import Workspace
 from cockpit.app.widgets.clusters_panel import ClustersPanel
 from cockpit.app.widgets.failure_detail import FailureDetailView, detail_renderable
 from cockpit.app.widgets.module_table import ModuleTable
@@ -37,10 +36,12 @@ from cockpit.app.widgets.row_table import RowTable
 from cockpit.app.widgets.run_header import RunHeader
 from cockpit.app.widgets.session_panel import SessionPanel
 from cockpit.app.widgets.test_table import TestTable
+from cockpit.engine.state import FAILING_OUTCOMES, RunOutcome
+from cockpit.engine.summary import summary_line
 from cockpit.errors import CockpitError
-from cockpit.run_summary import summary_line
-from cockpit.state import FAILING_OUTCOMES, RunOutcome
-from cockpit.store.session_log import SessionLog
+from cockpit.session.recorded_run import ALL_TESTS, RecordedRun, RunPlan, plan_for_tests
+from cockpit.settings import Settings
+from cockpit.store.rows import FailureRow, failure_row
 
 REPAINT_INTERVAL = 0.25  # PROBES.md: 250 ms keeps a 10 ms timer's p99 near 63 ms
 NARROW_BELOW = 160  # side by side only where the module table keeps ~40 columns
@@ -52,24 +53,22 @@ class CockpitCore(App[int]):
 
     def __init__(
         self,
-        project: Project,
+        workspace: Workspace,
         *,
         theme: str | None = None,
         run_on_start: bool = False,
         open_log: bool = True,
-        db_url: str | None = None,
     ) -> None:
         self.theme_files = available()
         super().__init__(
             css_path=[APP_TCSS, *(t.stylesheet for t in self.theme_files if t.stylesheet)]
         )
-        self.project = project
+        self.workspace = workspace
         self.requested_theme = theme
         self.run_on_start = run_on_start
         self.open_log = open_log
-        self.db_url = db_url
         self.view: RunView | None = None
-        self.active: ActiveRun | None = None
+        self.active: RecordedRun | None = None
         self.ending: RunOutcome | str | None = None
         self.last_plan: RunPlan | None = None
         self.next_plan: RunPlan | None = None
@@ -112,7 +111,7 @@ class CockpitCore(App[int]):
         self.set_interval(REPAINT_INTERVAL, self._tick)
         self.query_one(ModuleTable).focus()
         self._header()
-        if self.open_log and self.project.log is None:
+        if self.open_log and self.workspace.log is None:
             self._open_log()
         else:
             self._after_log_opened()
@@ -127,12 +126,12 @@ class CockpitCore(App[int]):
     @work(thread=True, exclusive=True, group="log")
     def _open_log(self) -> None:
         try:
-            log = SessionLog.open(self.project.root, self.db_url)
+            log = self.workspace.project.open_log()
         except Exception as error:  # the app keeps running, without a log
             message = " ".join(str(error).split())[:200]
             self.call_from_thread(self._log_unavailable, message)
             return
-        self.project.log = log
+        self.workspace.log = log
         self.call_from_thread(self._after_log_opened)
 
     def _log_unavailable(self, message: str) -> None:
@@ -141,7 +140,7 @@ class CockpitCore(App[int]):
         self._log_settled()
 
     def _after_log_opened(self) -> None:
-        if self.project.log is not None:
+        if self.workspace.log is not None:
             self._load_last_run()
         else:
             self._log_settled()
@@ -157,7 +156,7 @@ class CockpitCore(App[int]):
 
     @work(thread=True, exclusive=True, group="log-load")
     def _load_last_run(self) -> None:
-        log = self.project.log
+        log = self.workspace.log
         assert log is not None
         loaded = log_reader.last_run(log)
         overview = log_reader.session_overview(log)
@@ -180,7 +179,7 @@ class CockpitCore(App[int]):
 
     @work(thread=True, exclusive=True, group="log-refresh")
     def _refresh_session(self) -> None:
-        log = self.project.log
+        log = self.workspace.log
         if log is None:
             return
         overview = log_reader.session_overview(log)
@@ -202,7 +201,7 @@ class CockpitCore(App[int]):
             running=self.active is not None,
             ending=self.ending,
             elapsed=self.run_elapsed,
-            filters=shlex.join(self.project.filter_args()),
+            filters=shlex.join(self.workspace.filter_args()),
             watching=self.watching,
         )
 
@@ -211,6 +210,8 @@ class CockpitCore(App[int]):
         if view is None:
             return
         if self.active is not None:
+            if view.run_id is None:
+                view.run_id = self.active.run_id  # known once the record is open
             self._header()
         dirty = view.take_dirty_modules()
         if dirty:
@@ -254,14 +255,14 @@ class CockpitCore(App[int]):
         record = view.state.tests.get(nodeid)
         outcome = str(record.outcome) if record else "collection error"
         if record is not None and record.failure is not None:
-            self._render_detail(nodeid, outcome, detail_of(record))
-        elif view.run_id is not None and not view.live and self.project.log is not None:
+            self._render_detail(nodeid, outcome, failure_row(record))
+        elif view.run_id is not None and not view.live and self.workspace.log is not None:
             self._render_detail(nodeid, outcome, None)
             self._load_detail(view.run_id, nodeid, outcome)
         else:
             self._render_detail(nodeid, outcome, None)
 
-    def _render_detail(self, nodeid: str, outcome: str, detail: FailureDetail | None) -> None:
+    def _render_detail(self, nodeid: str, outcome: str, detail: FailureRow | None) -> None:
         view = self.view
         cluster = view.cluster_of(nodeid) if view and outcome in _FAILING_WORDS else None
         dark = self.current_theme.dark if self.current_theme else True
@@ -272,13 +273,13 @@ class CockpitCore(App[int]):
 
     @work(thread=True, exclusive=True, group="detail")
     def _load_detail(self, run_id: int, nodeid: str, outcome: str) -> None:
-        log = self.project.log
+        log = self.workspace.log
         assert log is not None
         detail = log_reader.failure_detail(log, run_id, nodeid)
         if detail is not None:
             self.call_from_thread(self._detail_loaded, nodeid, outcome, detail)
 
-    def _detail_loaded(self, nodeid: str, outcome: str, detail: FailureDetail) -> None:
+    def _detail_loaded(self, nodeid: str, outcome: str, detail: FailureRow) -> None:
         if self.query_one(FailureDetailView).shown == nodeid:
             self._render_detail(nodeid, outcome, detail)
 
@@ -307,18 +308,13 @@ class CockpitCore(App[int]):
         self.run_worker(self._execute(plan), group="run")
 
     async def _execute(self, plan: RunPlan) -> None:
-        try:
-            active = self.project.start(plan)
-        except CockpitError as error:  # the session log failed to take the run
-            self.notify(f"cannot start the run: {error}", severity="error", timeout=10)
-            return
+        active = self.workspace.start(plan)
         self.active = active
         self.ending = None
         self.run_started = time.monotonic()
         view = RunView(
-            active.run.state,
+            active.state,
             reason=plan.reason,
-            run_id=active.run_id,
             live=True,
             previous_passed=self._current_module_passed(),
             known_durations=self.durations,
@@ -330,8 +326,15 @@ class CockpitCore(App[int]):
             self.ending = RunOutcome.INTERNAL_ERROR
             self.notify(f"pytest could not start: {error}", severity="error", timeout=10)
             return
+        except (CockpitError, SQLAlchemyError) as error:  # the session log failed
+            if active.result is None:
+                raise
+            result = active.result
+            detail = " ".join(str(error).split())[:200]
+            self.notify(f"the run was not recorded: {detail}", severity="error", timeout=10)
         finally:
             self.active = None
+        view.run_id = active.run_id
         self.ending = result.outcome
         self.run_elapsed = time.monotonic() - self.run_started
         self._tick()
@@ -417,8 +420,8 @@ class CockpitCore(App[int]):
                 if worker.group == "run":
                     with suppress(Exception):
                         await worker.wait()
-        if self.project.log is not None:
-            self.project.log.close()
+        if self.workspace.log is not None:
+            self.workspace.log.close()
         self.exit(0)
 
     def on_unmount(self) -> None:
@@ -428,46 +431,6 @@ class CockpitCore(App[int]):
         if process is not None and process.returncode is None:
             with suppress(ProcessLookupError, PermissionError):
                 os.killpg(process.pid, signal.SIGKILL)
-
-    # -- filters -----------------------------------------------------------------------
-    def action_set_keyword(self) -> None:
-        def done(answer: str | None) -> None:
-            if answer is None:
-                return
-            self.project.keyword = answer.strip()
-            self.start_run(self.last_plan or ALL_TESTS)
-
-        self.push_screen(
-            PromptScreen(
-                "-k expression for every run (empty clears it)",
-                self.project.keyword,
-                "e.g. not slow and api; applies to a, r, f and enter",
-            ),
-            done,
-        )
-
-    def action_set_marker(self) -> None:
-        def done(answer: str | None) -> None:
-            if answer is None:
-                return
-            self.project.marker = answer.strip()
-            self.start_run(self.last_plan or ALL_TESTS)
-
-        self.push_screen(
-            PromptScreen("-m marker expression (empty clears it)", self.project.marker), done
-        )
-
-    def action_show_tab(self, tab: str) -> None:
-        # Let go of the focus first: a focused widget left in the old tab would pull the
-        # tabs back to it when Textual moves the focus away from the hidden pane.
-        self.set_focus(None)
-        self.query_one(TabbedContent).active = tab
-        target = _TAB_FOCUS[tab]
-        self.call_after_refresh(self.query_one(target).focus)
-
-    def action_focus_filter(self) -> None:
-        self.query_one(TabbedContent).active = "modules-tab"
-        self.query_one("#module-filter", Input).focus()
 
     # -- selection helpers -------------------------------------------------------------
     def _selected_failures(self) -> list[str]:
@@ -492,11 +455,6 @@ class CockpitCore(App[int]):
         return self.query_one(ModuleTable).selected_module
 
 
-_TAB_FOCUS = {
-    "modules-tab": "#modules",
-    "clusters-tab": "#cluster-table",
-    "session-tab": "#session",
-}
 _FAILING_WORDS = frozenset({"failed", "error", "crashed", "collection error"})
 
 

@@ -15,15 +15,14 @@ from textual.app import SuspendNotSupported, SystemCommand
 from textual.screen import Screen
 from textual.widgets import TabbedContent
 
-from cockpit.app.controller import RunPlan
 from cockpit.app.core import CockpitCore
 from cockpit.app.keys import KEY_NAMES, KEYS, key_help
 from cockpit.app.screens.help import HelpScreen
-from cockpit.app.settings import Settings
 from cockpit.app.widgets.clusters_panel import ClustersPanel
 from cockpit.app.widgets.failure_detail import FailureDetailView
 from cockpit.errors import CockpitError
-from cockpit.store.paths import find_project_root
+from cockpit.session.recorded_run import RunPlan
+from cockpit.settings import Settings
 
 
 class OutwardActions(CockpitCore):
@@ -51,9 +50,11 @@ class OutwardActions(CockpitCore):
         command = [*shlex.split(editor), *([f"+{line}"] if line else []), str(path)]
         try:
             with self.suspend():
-                subprocess.run(command, cwd=self.project.root, check=False)
+                subprocess.run(command, cwd=self.workspace.project.folder, check=False)
         except SuspendNotSupported:  # no terminal to hand over (a headless driver)
-            subprocess.run(command, cwd=self.project.root, check=False, stdin=subprocess.DEVNULL)
+            subprocess.run(
+                command, cwd=self.workspace.project.folder, check=False, stdin=subprocess.DEVNULL
+            )
 
     def _failure_location(self) -> tuple[Path, int | None] | None:
         """The first existing file among: the root cause's fix location, the crash line."""
@@ -70,7 +71,7 @@ class OutwardActions(CockpitCore):
             crash = record.failure.crash if record and record.failure else None
             if crash is not None:
                 candidates.append(f"{crash.path}:{crash.lineno}" if crash.lineno else crash.path)
-        rootdir = Path(view.rootdir) if view and view.rootdir else self.project.root
+        rootdir = Path(view.rootdir) if view and view.rootdir else self.workspace.project.folder
         for text in candidates:
             if not text:
                 continue
@@ -123,7 +124,7 @@ class OutwardActions(CockpitCore):
         cancelled and the next one runs both selections)."""
         from cockpit.watch import AffectedSelector, Selection, watch_changes
 
-        root = find_project_root(self.project.root)
+        root = self.workspace.project.root
         try:
             selector = await asyncio.to_thread(AffectedSelector, root)
         except CockpitError as error:  # e.g. a [tool.cockpit.watch] table it cannot read
@@ -136,7 +137,9 @@ class OutwardActions(CockpitCore):
         running: Selection | None = None
         try:
             async for changed in watch_changes(root, ready=ready):
-                selection = selector.select(changed, self._failing_now())
+                # A new package, a deleted one or a changed pyproject.toml rebuilds the whole
+                # import graph: in a thread, so the screen keeps answering its keys.
+                selection = await asyncio.to_thread(selector.select, changed, self._failing_now())
                 if selection.is_empty:
                     self.notify(selection.summary, timeout=3)
                     continue

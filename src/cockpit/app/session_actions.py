@@ -16,12 +16,11 @@ from cockpit.app.screens.forms import FixDraft, FixForm, KnownIssueDraft, KnownI
 from cockpit.app.screens.isolation import IsolationScreen
 from cockpit.app.screens.prompt import PromptScreen
 from cockpit.app.widgets.clusters_panel import ClustersPanel
+from cockpit.engine.runner import RunRequest
 from cockpit.errors import CockpitError
-from cockpit.gitinfo import changed_files_since
-from cockpit.isolate import IsolationVerdict
-from cockpit.runner import RunRequest
-from cockpit.store.paths import find_project_root
-from cockpit.workaround import VerifiedWorkaround, verify_workaround
+from cockpit.isolation.verdicts import IsolationVerdict
+from cockpit.isolation.workaround import VerifiedWorkaround, verify_workaround
+from cockpit.session.gitinfo import changed_files_since
 
 ISOLATE_REPEATS = 3
 ISOLATE_AT_MOST = 50  # each one is several pytest processes
@@ -32,7 +31,7 @@ class SessionActions(CockpitCore):
 
     # -- the session log's forms -------------------------------------------------------
     def action_log_fix(self) -> None:
-        log = self.project.log
+        log = self.workspace.log
         if log is None:
             self.notify("no session log to write the fix into", severity="error")
             return
@@ -44,10 +43,12 @@ class SessionActions(CockpitCore):
 
     @work(thread=True, exclusive=True, group="fix-form")
     def _prefill_fix(self, signature: str, cluster: object) -> None:
-        log = self.project.log
+        log = self.workspace.log
         assert log is not None
         before = log.last_finished_run()
-        files = changed_files_since(self.project.root, before.started_at if before else None)
+        files = changed_files_since(
+            self.workspace.project.folder, before.started_at if before else None
+        )
         hint = getattr(cluster, "hint", None)
         count = getattr(cluster, "count", 0)
         draft = FixDraft(
@@ -66,7 +67,7 @@ class SessionActions(CockpitCore):
 
     @work(thread=True, group="log-write")
     def _write_fix(self, draft: FixDraft) -> None:
-        log = self.project.log
+        log = self.workspace.log
         assert log is not None
         fix = log.add_fix(
             draft.title,
@@ -82,18 +83,19 @@ class SessionActions(CockpitCore):
         self.call_from_thread(self._refresh_session)
 
     def action_known_issue(self) -> None:
-        if self.project.log is None:
+        if self.workspace.log is None:
             self.notify("no session log to write the known issue into", severity="error")
             return
         tests = self._selected_failures()
         if not tests:
             self.notify("select failing tests first (a test, a module or a root cause)")
             return
-        project = self.project
+        workspace = self.workspace
+        interpreter = workspace.project.require_interpreter()
 
         def verify(expression: str, named: Sequence[str]) -> VerifiedWorkaround:
-            request = RunRequest(project=project.root, pytest_args=project.extra_args)
-            return verify_workaround(request, project.interpreter, expression, named)
+            request = RunRequest(project=workspace.project.folder, pytest_args=workspace.extra_args)
+            return verify_workaround(request, interpreter, expression, named)
 
         title = ""
         cluster = self.view.cluster_of(tests[0]) if self.view else None
@@ -107,7 +109,7 @@ class SessionActions(CockpitCore):
 
     @work(thread=True, group="log-write")
     def _write_known_issue(self, draft: KnownIssueDraft) -> None:
-        log = self.project.log
+        log = self.workspace.log
         assert log is not None
         issue = log.add_known_issue(
             draft.title,
@@ -126,7 +128,7 @@ class SessionActions(CockpitCore):
         self.call_from_thread(self._refresh_session)
 
     def action_note(self) -> None:
-        if self.project.log is None:
+        if self.workspace.log is None:
             self.notify("no session log to write the note into", severity="error")
             return
 
@@ -138,7 +140,7 @@ class SessionActions(CockpitCore):
 
     @work(thread=True, group="log-write")
     def _write_note(self, text: str) -> None:
-        log = self.project.log
+        log = self.workspace.log
         assert log is not None
         log.add_note(text)
         self.call_from_thread(self.notify, "note added")
@@ -152,18 +154,18 @@ class SessionActions(CockpitCore):
         if not tests:
             self.notify("select failing tests first (a test, a module or a root cause)")
             return
-        view, project = self.view, self.project
+        view, project = self.view, self.workspace.project
         run_id = view.run_id if view is not None else None
 
         async def isolate(
             nodeids: Sequence[str], on_verdict: Callable[[IsolationVerdict], None]
         ) -> list[IsolationVerdict]:
-            from cockpit.isolation_runner import isolate_tests
+            from cockpit.isolation.rerunner import isolate_tests
 
             order = await asyncio.to_thread(self._run_order, run_id)
             return await isolate_tests(
-                project.root,
-                project.interpreter,
+                project.folder,
+                project.require_interpreter(),
                 nodeids,
                 repeats=ISOLATE_REPEATS,
                 on_verdict=on_verdict,
@@ -177,41 +179,41 @@ class SessionActions(CockpitCore):
         self.push_screen(IsolationScreen(tests, isolate, ISOLATE_REPEATS), record)
 
     def _run_order(self, run_id: int | None) -> list[str] | None:
-        log = self.project.log
+        log = self.workspace.log
         if log is None or run_id is None:
             return None
-        from cockpit.store.isolation_log import run_order
+        from cockpit.isolation.log import run_order
 
         return run_order(log, run_id)
 
     @work(thread=True, group="log-write")
     def _record_isolations(self, run_id: int | None, verdicts: list[IsolationVerdict]) -> None:
-        log = self.project.log
+        log = self.workspace.log
         if log is None:
             return
-        from cockpit.store.isolation_log import record_isolations
+        from cockpit.isolation.log import record_isolations
 
         record_isolations(log, run_id, verdicts)
         self.call_from_thread(self.notify, f"{len(verdicts)} isolation verdicts recorded")
 
     def action_export(self) -> None:
-        if self.project.log is None:
+        if self.workspace.log is None:
             self.notify("no session log to export", severity="error")
             return
         self._prepare_export()
 
     @work(thread=True, exclusive=True, group="export")
     def _prepare_export(self) -> None:
-        from cockpit.cli_export import default_output
         from cockpit.report.collect import build_summary
         from cockpit.report.markdown import render_markdown
+        from cockpit.report.output import default_output
 
-        root = find_project_root(self.project.root)
+        project = self.workspace.project
         try:
-            summary = build_summary(self.project.root, self.db_url, None)
+            summary = build_summary(project.database, None)
         except CockpitError as error:
             self.call_from_thread(self.notify, str(error), severity="error")
             return
         markdown = render_markdown(summary)
-        target = default_output(root, summary.id)
+        target = default_output(project.root, summary.id)
         self.call_from_thread(self.push_screen, ExportScreen(markdown, target))

@@ -16,7 +16,6 @@ SQLite's): rows are sorted in Python, so both paths give the same bytes.
 from __future__ import annotations
 
 import json
-import os
 import sqlite3
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
@@ -42,6 +41,8 @@ from cockpit.report.model import (
     SessionSummary,
     SlowTest,
 )
+from cockpit.report.queries import COUNT_FIELD, FINISHED, SQL
+from cockpit.settings import DatabaseLocation
 
 if TYPE_CHECKING:
     from sqlalchemy import Engine
@@ -53,80 +54,18 @@ SCHEMA_REVISION = "0007"
 Rows = list[tuple[Any, ...]]
 Query = Callable[[str, Mapping[str, Any]], Rows]
 
-_FAILING_SQL = ", ".join(f"'{outcome}'" for outcome in FAILING)
-_NOT_PASSED_SQL = ", ".join(
-    f"'{outcome}'" for outcome in sorted({*FAILING, "skipped", "xfailed", "xpassed"})
-)
-_COUNT_FIELD = {
-    "passed": "passed",
-    "failed": "failed",
-    "error": "errors",
-    "crashed": "crashed",
-    "skipped": "skipped",
-    "xfailed": "xfailed",
-    "xpassed": "xpassed",
-}
-FINISHED = ("failed", "passed")
-"""Run outcomes of a run that went to its end: only those count as whole-suite figures."""
 
-RUN_COLUMNS = "id, selection_reason, whole_suite, outcome, started_at, ended_at"
-SQL = {
-    "open_session": "SELECT id FROM sessions WHERE ended_at IS NULL AND automatic_day IS NULL "
-    "ORDER BY id DESC LIMIT 1",
-    "last_run_session": "SELECT session_id FROM runs ORDER BY id DESC LIMIT 1",
-    "last_session": "SELECT id FROM sessions ORDER BY id DESC LIMIT 1",
-    "session": "SELECT id, title, started_at, ended_at, git_start, git_end "
-    "FROM sessions WHERE id = :session",
-    "session_runs": f"SELECT {RUN_COLUMNS} FROM runs WHERE session_id = :session ORDER BY id",
-    "run": f"SELECT {RUN_COLUMNS} FROM runs WHERE id = :run",
-    "run_before_session": f"SELECT {RUN_COLUMNS} FROM runs WHERE session_id <> :session "
-    "AND started_at < :start AND whole_suite AND outcome IN ('failed', 'passed') "
-    "ORDER BY started_at DESC, id DESC LIMIT 1",
-    "collection_errors": "SELECT path, message FROM collection_errors WHERE run_id = :run",
-    # A run stores its tests per module when it finishes (``run_modules``, with the digest
-    # ``cockpit diff`` compares): a few hundred rows instead of a scan of every result.
-    "module_tests": "SELECT module, tests, outcomes FROM run_modules WHERE run_id = :run",
-    "module_totals": "SELECT module, COUNT(*) FROM results WHERE run_id = :run GROUP BY module",
-    # No GROUP BY here: with one, SQLite walks the (run_id, module) index over every row of
-    # the run; without, the (run_id, outcome) index finds the few tests that did not pass.
-    "module_others": "SELECT module, outcome FROM results WHERE run_id = :run "
-    f"AND outcome IN ({_NOT_PASSED_SQL})",
-    "failing_then": "SELECT a.nodeid, a.module, COALESCE(a.root_key, a.signature), "
-    "a.signature, b.outcome, b.signature FROM results AS a "
-    "LEFT JOIN results AS b ON b.run_id = :after AND b.nodeid = a.nodeid "
-    f"WHERE a.run_id = :before AND a.outcome IN ({_FAILING_SQL})",
-    "failing_now": "SELECT b.nodeid, a.outcome FROM results AS b "
-    "LEFT JOIN results AS a ON a.run_id = :before AND a.nodeid = b.nodeid "
-    f"WHERE b.run_id = :after AND b.outcome IN ({_FAILING_SQL}) "
-    f"AND (a.nodeid IS NULL OR a.outcome NOT IN ({_FAILING_SQL}))",
-    "failing": "SELECT nodeid, module, outcome, COALESCE(root_key, signature) FROM results "
-    f"WHERE run_id = :run AND outcome IN ({_FAILING_SQL})",
-    "message": "SELECT message FROM failures WHERE run_id = :run AND nodeid = :nodeid",
-    "slowest": "SELECT nodeid, duration, outcome FROM results WHERE run_id = :run "
-    "ORDER BY duration DESC LIMIT :limit",
-    "slow_ties": "SELECT nodeid, duration, outcome FROM results WHERE run_id = :run "
-    "AND duration >= :threshold",
-    "fixes": "SELECT id, title, problem, root_cause, solution, files, risk, before_run_id, "
-    "evidence_run_id FROM fixes WHERE session_id = :session ORDER BY id",
-    "known_issues": "SELECT id, title, tests, workaround, deselected, priority, effort, status "
-    "FROM known_issues WHERE session_id = :session ORDER BY id",
-    "notes": "SELECT text FROM notes WHERE session_id = :session ORDER BY id",
-    "isolations": "SELECT nodeid, verdict, outcomes, polluter, run_id FROM isolations "
-    "WHERE session_id = :session ORDER BY id",
-}
-
-
-def build_summary(project: Path, url: str | None, session_id: int | None) -> SessionSummary:
+def build_summary(database: DatabaseLocation, session_id: int | None) -> SessionSummary:
     """The summary of session ``session_id`` (default: the open session, else the session of
-    the latest run) of the project's session log, or of the database at ``url``."""
-    with open_reader(project, url) as reader:
+    the latest run) of the session log at ``database``."""
+    with open_reader(database) as reader:
         return reader.summary(session_id)
 
 
 @contextmanager
-def open_reader(project: Path, url: str | None) -> Iterator[SummaryReader]:
+def open_reader(database: DatabaseLocation) -> Iterator[SummaryReader]:
     """A reader of the session log, on the fastest path available."""
-    path = sqlite_path(project, url)
+    path = database.sqlite_file
     if path is not None and not path.is_file():
         raise StoreError(f"no session log at {path}; cockpit run records one")
     connection = _quick_connection(path) if path is not None else None
@@ -138,7 +77,7 @@ def open_reader(project: Path, url: str | None) -> Iterator[SummaryReader]:
         return
     from cockpit.store.session_log import SessionLog
 
-    log = SessionLog.open(project, url)
+    log = SessionLog.open(database)
     try:
         yield SummaryReader(engine_query(log.engine))
     finally:
@@ -154,20 +93,6 @@ def engine_query(engine: Engine) -> Query:
             return [tuple(row) for row in db.execute(text(sql), dict(params))]
 
     return query
-
-
-def sqlite_path(project: Path, url: str | None) -> Path | None:
-    """The SQLite file the log lives in, or None for another database (or a URL with
-    options, which only SQLAlchemy understands)."""
-    url = url or os.environ.get("COCKPIT_DB_URL")
-    if not url:
-        from cockpit.store.paths import default_database
-
-        return default_database(project)
-    for prefix in ("sqlite:///", "sqlite+pysqlite:///"):
-        if url.startswith(prefix) and "?" not in url and len(url) > len(prefix):
-            return Path(url[len(prefix) :]).expanduser()
-    return None
 
 
 def _quick_connection(path: Path) -> sqlite3.Connection | None:
@@ -222,7 +147,7 @@ def _sum(counts: Iterable[Counts]) -> Counts:
 def _counts(pairs: Mapping[str, int]) -> Counts:
     values = {field: 0 for field in Counts._fields}
     for outcome, count in pairs.items():
-        field = _COUNT_FIELD.get(outcome)
+        field = COUNT_FIELD.get(outcome)
         if field is not None:
             values[field] += int(count)
     return Counts(**values)
@@ -447,6 +372,35 @@ class SummaryReader:
                 return int(rows[0][0])
         raise NotFound("the session log holds no session yet; cockpit run records one")
 
+    def known_issues(self, session_id: int) -> tuple[KnownIssueReport, ...]:
+        return tuple(
+            KnownIssueReport(
+                id=int(row[0]),
+                title=str(row[1]),
+                tests=tuple(sorted(_strings(row[2]))),
+                workaround=row[3],
+                deselected=tuple(sorted(_strings(row[4]))),
+                priority=str(row[5]),
+                effort=str(row[6] or ""),
+                status=str(row[7]),
+            )
+            for row in self.query(SQL["known_issues"], {"session": session_id})
+        )
+
+    def before_and_after(
+        self, session_id: int, started_at: float, runs: tuple[RunInfo, ...]
+    ) -> tuple[RunInfo | None, RunInfo | None]:
+        """The session's first finished whole-suite run (or, when it has at most one, the
+        last one before the session) and its last."""
+        whole = [run for run in runs if run.whole_suite and run.outcome in FINISHED]
+        before: RunInfo | None = whole[0] if len(whole) > 1 else None
+        if before is None:
+            earlier = self.query(
+                SQL["run_before_session"], {"session": session_id, "start": started_at}
+            )
+            before = self._run_info(earlier[0]) if earlier else None
+        return before, (whole[-1] if whole else None)
+
     def summary(self, session_id: int | None) -> SessionSummary:
         if session_id is None:
             session_id = self.session_id()
@@ -456,14 +410,7 @@ class SummaryReader:
         _, title, started_at, ended_at, git_start, git_end = rows[0]
         params = {"session": session_id}
         runs = tuple(self._run_info(row) for row in self.query(SQL["session_runs"], params))
-        whole = [run for run in runs if run.whole_suite and run.outcome in FINISHED]
-        before: RunInfo | None = whole[0] if len(whole) > 1 else None
-        if before is None:
-            earlier = self.query(
-                SQL["run_before_session"], {"session": session_id, "start": started_at}
-            )
-            before = self._run_info(earlier[0]) if earlier else None
-        after = whole[-1] if whole else None
+        before, after = self.before_and_after(session_id, started_at, runs)
         comparison = None
         if before is not None and after is not None:
             comparison = self.compare(before, after)[0]
@@ -488,19 +435,7 @@ class SummaryReader:
             after=after,
             comparison=comparison,
             fixes=tuple(self.fix(row) for row in self.query(SQL["fixes"], params)),
-            known_issues=tuple(
-                KnownIssueReport(
-                    id=int(row[0]),
-                    title=str(row[1]),
-                    tests=tuple(sorted(_strings(row[2]))),
-                    workaround=row[3],
-                    deselected=tuple(sorted(_strings(row[4]))),
-                    priority=str(row[5]),
-                    effort=str(row[6] or ""),
-                    status=str(row[7]),
-                )
-                for row in self.query(SQL["known_issues"], params)
-            ),
+            known_issues=self.known_issues(session_id),
             notes=tuple(str(row[0]) for row in self.query(SQL["notes"], params)),
             status_run=status_run,
             modules=modules,

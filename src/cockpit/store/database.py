@@ -11,11 +11,8 @@ migrations shipped in the package, but only when the stored revision is behind: 
 
 from __future__ import annotations
 
-import os
 import sqlite3
 import time
-from collections.abc import Mapping
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -24,37 +21,10 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError, SQLAlchemyError
 
 from cockpit.errors import NotFound, StoreError
+from cockpit.settings import DB_URL_ENV, DatabaseLocation, ensure_data_dir
 from cockpit.store.models import SCHEMA_APPLICATION
-from cockpit.store.paths import DATABASE_NAME, ensure_data_dir
 
 HEAD_REVISION = "0007"
-DB_URL_ENV = "COCKPIT_DB_URL"
-
-
-@dataclass(frozen=True, slots=True)
-class DatabaseLocation:
-    url: str
-    reason: str
-
-    @property
-    def display(self) -> str:
-        """The URL without its password, for messages."""
-        try:
-            return make_url(self.url).render_as_string(hide_password=True)
-        except ArgumentError:
-            return self.url
-
-
-def resolve_location(
-    project: Path, explicit: str | None = None, environ: Mapping[str, str] | None = None
-) -> DatabaseLocation:
-    environ = os.environ if environ is None else environ
-    if explicit:
-        return DatabaseLocation(explicit, "--db")
-    if environ.get(DB_URL_ENV):
-        return DatabaseLocation(environ[DB_URL_ENV], f"${DB_URL_ENV}")
-    data_dir = ensure_data_dir(project)
-    return DatabaseLocation(f"sqlite:///{data_dir / DATABASE_NAME}", "the project's .cockpit/")
 
 
 def _tune_sqlite(dbapi_connection: Any, _record: Any) -> None:
@@ -78,6 +48,8 @@ def _tune_sqlite(dbapi_connection: Any, _record: Any) -> None:
 
 
 def create_store_engine(location: DatabaseLocation) -> Engine:
+    if location.data_dir is not None:
+        ensure_data_dir(location.data_dir.parent)
     try:
         url = make_url(location.url)
     except ArgumentError:
@@ -193,4 +165,4 @@ def open_engine(location: DatabaseLocation) -> Engine:
     return engine
 
 
-__all__ = ["NotFound", "StoreError", "ensure_data_dir"]  # their home modules are lighter
+__all__ = ["DatabaseLocation", "NotFound", "StoreError"]  # their home modules are lighter

@@ -16,21 +16,24 @@ a quarter of its start-up. For the same reason this module does without ``from _
 import annotations``: ``NamedTuple`` compiles every annotation it gets as a string, ~1 ms.
 """
 
-import os
 import sqlite3
-from pathlib import Path
 from typing import Any, NamedTuple
 
-from cockpit.diff import FAILING, ChangeRow
+from cockpit.engine.outcomes import FAILING
 from cockpit.errors import EXIT_STORE, CockpitError
+from cockpit.settings import DatabaseLocation
 
 HEAD_REVISION = "0007"  # kept equal to cockpit.store.database.HEAD_REVISION by a test
 
 FAILING_SQL = ", ".join(f"'{outcome}'" for outcome in sorted(FAILING))
 
+ChangeRow = tuple[str, int, str, str | None, bool | int]
+"""One test in one run: (node id, 0 for the earlier run / 1 for the later, outcome, error
+signature, whether it ran in this run only)."""
+
 # Every query below returns the same rows, which is all a diff needs: each test that failed
 # in a run, and each test that ran in one of the two runs only, once per run it is in, as
-# :data:`cockpit.diff.ChangeRow`. A test in neither ran in both runs without failing.
+# :data:`ChangeRow`. A test in neither ran in both runs without failing.
 
 # The full comparison: every result of both runs, one index lookup each. Only for runs
 # recorded before module digests existed whose results digests differ.
@@ -140,9 +143,9 @@ class QuickReader:
         self.connection = connection
 
     @classmethod
-    def open(cls, project: Path, url: str | None) -> "QuickReader | None":
+    def open(cls, database: "DatabaseLocation") -> "QuickReader | None":
         """A reader, or None when the slower general path must be taken."""
-        path = _sqlite_path(project, url)
+        path = database.sqlite_file
         if path is None or not path.is_file():
             return None
         try:
@@ -191,15 +194,3 @@ class QuickReader:
 
 def _header(row: tuple[Any, ...]) -> RunHeader:
     return RunHeader(row[0], bool(row[1]), row[2], row[3], bool(row[4]))
-
-
-def _sqlite_path(project: Path, url: str | None) -> Path | None:
-    url = url or os.environ.get("COCKPIT_DB_URL")
-    if not url:
-        from cockpit.store.paths import default_database
-
-        return default_database(project)
-    for prefix in ("sqlite:///", "sqlite+pysqlite:///"):
-        if url.startswith(prefix) and "?" not in url:
-            return Path(url[len(prefix) :]).expanduser()
-    return None

@@ -13,17 +13,11 @@ import threading
 from collections.abc import Collection, Mapping, Sequence
 from pathlib import Path
 
-from cockpit.events import CollectionError, Event, PhasesPassed, SessionStarted, TestReport
+from cockpit.engine.events import CollectionError, Event, PhasesPassed, SessionStarted, TestReport
+from cockpit.engine.state import FAILING_OUTCOMES, RunState, TestRecord
 from cockpit.rootcause.signature import error_signature, signature_of
-from cockpit.runner import RunResult
-from cockpit.state import FAILING_OUTCOMES, RunState, TestRecord
-from cockpit.store.session_log import (
-    FailureRow,
-    ModuleDigest,
-    ResultRow,
-    RunTotals,
-    SessionLog,
-)
+from cockpit.store.rows import FailureRow, ModuleDigest, ResultRow, RunTotals, failure_row
+from cockpit.store.session_log import SessionLog
 from cockpit.store.sources import source_digest
 
 FLUSH_INTERVAL = 0.5
@@ -74,24 +68,6 @@ def result_row(record: TestRecord, phases: dict[str, str], rootdir: str | None =
         duration=record.duration,
         signature=signature,
         root_key=root_key,
-    )
-
-
-def failure_row(record: TestRecord) -> FailureRow | None:
-    report = record.failure
-    if report is None:
-        return None
-    crash = report.crash
-    return FailureRow(
-        nodeid=record.nodeid,
-        phase=report.when,
-        crash_path=crash.path if crash else None,
-        crash_line=crash.lineno if crash else None,
-        message=crash.message if crash else "",
-        longrepr=report.longrepr or "",
-        stdout=report.stdout,
-        stderr=report.stderr,
-        log=report.log,
     )
 
 
@@ -195,8 +171,9 @@ class RunRecorder:
         """The node ids of every result row this run wrote (the crashed test's included)."""
         return self._recorded | ({crashed} if crashed in self.state.tests else set())
 
-    def finish(self, result: RunResult) -> None:
-        """Write what is left, the crashed test, and the run's ending."""
+    def finish(self, exit_code: int, outcome: str) -> None:
+        """Write what is left, the crashed test, and the run's ending (its exit code and
+        outcome, as the runner decided them)."""
         self._stop.set()
         self._thread.join()
         if self._error is not None:
@@ -213,8 +190,8 @@ class RunRecorder:
         totals = state.totals
         self.log.finish_run(
             self.run_id,
-            exit_code=result.exit_code,
-            outcome=str(result.outcome),
+            exit_code=exit_code,
+            outcome=outcome,
             totals=RunTotals(
                 collected=state.collected,
                 passed=totals.passed,

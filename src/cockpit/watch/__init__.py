@@ -3,7 +3,7 @@
 Data flow: ``watcher`` (file events, filtered, one set per burst) -> ``affected`` (the
 import ``graph`` kept current, ``scan`` per file) -> ``selection`` (pure rules, a reason per
 target) -> ``loop`` (cancel and union) -> the runner. No Textual here; the app and the CLI
-(``cockpit.cli_watch``) are fronts on it.
+(``cockpit.cli.watch``) are fronts on it.
 
 The app's entry points::
 

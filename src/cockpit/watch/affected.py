@@ -12,7 +12,7 @@ from collections import Counter
 from collections.abc import Iterable
 from pathlib import Path
 
-from cockpit.store.paths import DATA_DIR_NAME, pytest_cache_dir
+from cockpit.settings import DATA_DIR_NAME, pytest_cache_dir
 from cockpit.watch.config import CONFIG_FILES, WatchConfig, load_config
 from cockpit.watch.graph import ImportGraph
 from cockpit.watch.scan_cache import CACHE_NAME, ScanCache

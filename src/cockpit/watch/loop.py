@@ -57,7 +57,8 @@ class WatchLoop:
     async def handle(self, changed: set[Path]) -> Selection | None:
         """Select for one batch and start its run (cancelling one in progress); the
         selection that was started, or None when nothing is affected."""
-        selection = self.selector.select(changed, self.last_failed())
+        # In a thread: a rebuilt import graph takes long enough to stall the loop's runs.
+        selection = await asyncio.to_thread(self.selector.select, changed, self.last_failed())
         restarted = False
         if self.running and not selection.is_empty:
             await self.runs.cancel()

@@ -15,7 +15,7 @@ import os
 from pathlib import Path
 
 from cockpit.errors import StoreError
-from cockpit.store.paths import ensure_data_dir
+from cockpit.settings import ensure_data_dir
 from cockpit.watch.scan import FileScan
 
 CACHE_NAME = "watch-scans.json"

@@ -12,7 +12,7 @@ from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Footer, Markdown, Static
 
-from cockpit.cli_support import CliError
+from cockpit.errors import CockpitError
 
 
 class ExportScreen(ModalScreen[None]):
@@ -47,11 +47,11 @@ class ExportScreen(ModalScreen[None]):
 
     @work(thread=True, exclusive=True, group="export-save")
     def _save(self) -> None:
-        from cockpit.cli_export import write_atomically
+        from cockpit.report.output import write_atomically
 
         try:
             write_atomically(self.target, self.markdown)
-        except CliError as error:
+        except CockpitError as error:
             self.app.call_from_thread(self.app.notify, str(error), severity="error")
             return
         self.saved = self.target

@@ -21,7 +21,7 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Select, Static
 
-from cockpit.workaround import VerifiedWorkaround, WorkaroundError
+from cockpit.isolation.workaround import VerifiedWorkaround, WorkaroundError
 
 LEVELS = ("low", "medium", "high")
 

@@ -18,7 +18,7 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import DataTable, Footer, Static
 
-from cockpit.isolate import IsolationVerdict, Verdict
+from cockpit.isolation.verdicts import IsolationVerdict, Verdict
 
 VERDICT_MARKS = {
     Verdict.FAILS_ALONE: ("✘ fails alone", "bold red"),

@@ -10,9 +10,9 @@ from textual.app import ComposeResult
 from textual.containers import VerticalScroll
 from textual.widgets import Static
 
-from cockpit.app.marks import outcome_mark
-from cockpit.app.run_view import FailureDetail
+from cockpit.app.views.marks import outcome_mark
 from cockpit.rootcause.clusters import Cluster
+from cockpit.store.rows import FailureRow
 
 _SECTION = "bold"
 
@@ -20,7 +20,7 @@ _SECTION = "bold"
 def detail_renderable(
     nodeid: str,
     outcome: str,
-    detail: FailureDetail | None,
+    detail: FailureRow | None,
     cluster: Cluster | None,
     *,
     dark: bool = True,

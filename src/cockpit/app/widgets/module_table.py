@@ -13,11 +13,11 @@ from rich.text import Text
 from textual import events, on
 from textual.binding import Binding, BindingType
 
-from cockpit.app.marks import count_cell, module_mark, seconds
-from cockpit.app.run_view import RunView
+from cockpit.app.views.marks import count_cell, module_mark, seconds
+from cockpit.app.views.run_view import RunView
 from cockpit.app.widgets.row_table import Column, RowTable
-from cockpit.headless import shorten_left
-from cockpit.state import ModuleTally
+from cockpit.engine.display import shorten_left
+from cockpit.engine.state import ModuleTally
 
 SORTS = ("failures first", "name", "slowest")
 _MOVES = frozenset({"up", "down", "pageup", "pagedown", "home", "end", "ctrl+home", "ctrl+end"})

@@ -7,9 +7,9 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.widgets import ProgressBar, Static
 
-from cockpit.app.marks import OUTCOME_MARKS, seconds
-from cockpit.app.run_view import RunView
-from cockpit.state import RunOutcome
+from cockpit.app.views.marks import OUTCOME_MARKS, seconds
+from cockpit.app.views.run_view import RunView
+from cockpit.engine.state import RunOutcome
 
 _COUNTS = (
     ("passed", "passed", "passed"),

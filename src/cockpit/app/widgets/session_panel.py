@@ -11,8 +11,8 @@ from textual.app import ComposeResult
 from textual.containers import VerticalScroll
 from textual.widgets import Static
 
-from cockpit.app.log_reader import SessionOverview
-from cockpit.app.marks import seconds
+from cockpit.app.views.log_reader import SessionOverview
+from cockpit.app.views.marks import seconds
 
 
 def _clock(epoch: float) -> str:

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from rich.text import Text
 
-from cockpit.app.marks import outcome_mark, seconds
-from cockpit.app.run_view import RunView
+from cockpit.app.views.marks import outcome_mark, seconds
+from cockpit.app.views.run_view import RunView
 from cockpit.app.widgets.row_table import Column, RowTable
-from cockpit.state import FAILING_OUTCOMES, TestRecord
+from cockpit.engine.state import FAILING_OUTCOMES, TestRecord
 
 
 def shorten_middle(name: str, width: int) -> str:

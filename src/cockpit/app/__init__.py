@@ -1,0 +1,1 @@
+"""The Textual app: a front on the core; its view-models (``views``) know nothing of Textual."""

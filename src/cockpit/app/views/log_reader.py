@@ -1,0 +1,193 @@
+"""What the app reads from the session log. Blocking: the app calls these in thread workers.
+
+Each function is one short read through :class:`~cockpit.store.session_log.SessionLog`
+and returns plain frozen data, so nothing that touches the database crosses into widgets.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import func, select
+
+from cockpit.app.views.run_view import RunView
+from cockpit.engine.state import RunOutcome, recorded_state
+from cockpit.store.models import Failure, Fix, KnownIssue, Note, Result, Run
+from cockpit.store.rows import FailureRow
+from cockpit.store.session_log import SessionLog
+
+
+@dataclass(frozen=True, slots=True)
+class RunSummary:
+    """One recorded run, as the session panel lists it."""
+
+    id: int
+    started_at: float
+    ended_at: float | None
+    args: tuple[str, ...]
+    reason: str
+    whole_suite: bool
+    outcome: str
+    exit_code: int | None
+    passed: int
+    failed: int
+    errors: int
+    skipped: int
+    xfailed: int
+    xpassed: int
+    crashed_test: str | None
+
+    @classmethod
+    def of(cls, run: Run) -> RunSummary:
+        return cls(
+            id=run.id,
+            started_at=run.started_at,
+            ended_at=run.ended_at,
+            args=tuple(run.args or ()),
+            reason=run.selection_reason,
+            whole_suite=run.whole_suite,
+            outcome=run.outcome,
+            exit_code=run.exit_code,
+            passed=run.passed,
+            failed=run.failed,
+            errors=run.errors,
+            skipped=run.skipped,
+            xfailed=run.xfailed,
+            xpassed=run.xpassed,
+            crashed_test=run.crashed_test,
+        )
+
+    @property
+    def duration(self) -> float | None:
+        return None if self.ended_at is None else max(0.0, self.ended_at - self.started_at)
+
+
+@dataclass(frozen=True, slots=True)
+class SessionOverview:
+    """The session panel's content: the active session and what it recorded."""
+
+    session_id: int
+    title: str
+    started_at: float
+    runs: tuple[RunSummary, ...]
+    fixes: tuple[tuple[int, str, str, int | None], ...]
+    """(id, title, risk, evidence run id)"""
+    known_issues: tuple[tuple[int, str, int, str | None, str], ...]
+    """(id, title, tests named, workaround, status)"""
+    notes: tuple[tuple[float, str], ...]
+
+
+@dataclass(frozen=True, slots=True)
+class LoadedRun:
+    """The last recorded run, rebuilt for the screen, with what the live view needs."""
+
+    summary: RunSummary
+    view: RunView
+
+
+def module_passed(log: SessionLog, run_id: int) -> dict[str, int]:
+    """Passed tests per module of one recorded run."""
+    with log.engine.connect() as connection:
+        rows = connection.execute(
+            select(Result.module, func.count())
+            .where(Result.run_id == run_id, Result.outcome == "passed")
+            .group_by(Result.module)
+        )
+        counts = {module: count for module, count in rows}
+        modules = connection.execute(
+            select(Result.module).where(Result.run_id == run_id).distinct()
+        )
+        return {module: counts.get(module, 0) for (module,) in modules}
+
+
+def known_durations(log: SessionLog, run_id: int | None) -> dict[str, float]:
+    """Each test's duration in one recorded run (the estimate of the next run's time)."""
+    if run_id is None:
+        return {}
+    with log.engine.connect() as connection:
+        rows = connection.execute(
+            select(Result.nodeid, Result.duration).where(Result.run_id == run_id)
+        )
+        return {nodeid: duration for nodeid, duration in rows}
+
+
+def last_run(log: SessionLog) -> LoadedRun | None:
+    """The project's last finished run, rebuilt as a view (its failures clustered)."""
+    run = log.last_finished_run()
+    if run is None:
+        return None
+    with log.engine.connect() as connection:
+        rows = connection.execute(
+            select(Result.nodeid, Result.module, Result.outcome, Result.duration)
+            .where(Result.run_id == run.id)
+            .order_by(Result.module, Result.nodeid)
+        ).all()
+    errors = [(error.path, error.message) for error in log.collection_errors(run.id)]
+    state = recorded_state(((r[0], r[1], r[2], r[3]) for r in rows), errors)
+    if run.outcome != str(RunOutcome.CRASHED):
+        state.crashed = False
+    previous = _previous_run(log, run)
+    view = RunView(
+        state,
+        reason=run.selection_reason,
+        run_id=run.id,
+        rootdir=run.rootdir or None,
+        previous_passed=module_passed(log, previous.id) if previous else None,
+    )
+    failures = log.failures(run.id)
+    for nodeid in state.failures:
+        failure = failures.get(nodeid)
+        if failure is not None:
+            view.add_recorded_failure(nodeid, failure.message, failure.longrepr)
+    for error in log.collection_errors(run.id):
+        view.add_recorded_failure(error.path, error.message, error.longrepr, collection=True)
+    return LoadedRun(RunSummary.of(run), view)
+
+
+def _previous_run(log: SessionLog, run: Run) -> Run | None:
+    with log.engine.connect() as connection:
+        previous_id = connection.execute(
+            select(func.max(Run.id)).where(Run.id < run.id, Run.outcome != "running")
+        ).scalar()
+    return log.run(previous_id) if previous_id is not None else None
+
+
+def failure_detail(log: SessionLog, run_id: int, nodeid: str) -> FailureRow | None:
+    """A recorded test's failure text (None if it recorded none)."""
+    with log.engine.connect() as connection:
+        failure = connection.execute(
+            select(Failure).where(Failure.run_id == run_id, Failure.nodeid == nodeid)
+        ).first()
+    if failure is None:
+        return None
+    return FailureRow(
+        nodeid=nodeid,
+        phase=failure.phase,
+        crash_path=failure.crash_path,
+        crash_line=failure.crash_line,
+        message=failure.message,
+        longrepr=failure.longrepr,
+        stdout=failure.stdout,
+        stderr=failure.stderr,
+        log=failure.log,
+    )
+
+
+def session_overview(log: SessionLog) -> SessionOverview:
+    session = log.active_session()
+    runs = log.runs(session_id=session.id, limit=200)
+    fixes: list[Fix] = log.fixes(session.id)
+    issues: list[KnownIssue] = log.known_issues(session.id)
+    notes: list[Note] = log.notes(session.id)
+    return SessionOverview(
+        session_id=session.id,
+        title=session.title,
+        started_at=session.started_at,
+        runs=tuple(RunSummary.of(run) for run in runs),
+        fixes=tuple((fix.id, fix.title, fix.risk, fix.evidence_run_id) for fix in fixes),
+        known_issues=tuple(
+            (issue.id, issue.title, len(issue.tests), issue.workaround, issue.status)
+            for issue in issues
+        ),
+        notes=tuple((note.created_at, note.text) for note in notes),
+    )

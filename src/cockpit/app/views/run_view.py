@@ -1,0 +1,186 @@
+"""What the app shows of one run: its state plus the figures around it. Pure, no Textual.
+
+The runner applies every event to the :class:`~cockpit.engine.state.RunState`; this view notes
+which modules a batch touched (so the screen repaints only their rows, on its own timer),
+feeds new failures to an incremental :class:`~cockpit.rootcause.clusters.Clusterer`, and
+keeps the running sum behind the time-left estimate. A batch costs O(events in it).
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+
+from cockpit.engine.events import Event, PhasesPassed, TestReport
+from cockpit.engine.state import FAILING_OUTCOMES, RunState, module_of
+from cockpit.rootcause.clusters import Cluster, Clusterer
+
+# Below this share of tests with a recorded duration, the estimate uses the run's own pace.
+_KNOWN_SHARE = 0.5
+
+
+@dataclass(slots=True)
+class RunView:
+    """One run as the screen shows it: live (streaming) or loaded from the session log."""
+
+    state: RunState
+    reason: str
+    """What was asked for: ``the whole suite``, ``failed tests of run 12``..."""
+    run_id: int | None = None
+    live: bool = False
+    rootdir: str | None = None
+    previous_passed: Mapping[str, int] | None = None
+    """Passed tests per module in the previous run, for the ``+24`` column."""
+    known_durations: Mapping[str, float] = field(default_factory=dict)
+    """Each test's duration in its last recorded run, for the time-left estimate."""
+    dirty_modules: set[str] = field(default_factory=set)
+    clusters_changed: bool = True
+    _clusterer: Clusterer | None = None
+    _clustered_failures: int = 0
+    _clustered_errors: int = 0
+    _expected_done: float = 0.0
+    _tests_by_module: dict[str, list[str]] = field(default_factory=dict)
+    _indexed_tests: int = 0
+    _expected_total: tuple[int, float] = (-1, 0.0)
+    """(tests collected when summed, the sum of their recorded durations)."""
+    _pace_origin: tuple[float, int] | None = None
+    """(elapsed, tests finished) when the collection was first seen: the run's pace is
+    measured from there, so the seconds pytest spent collecting do not count as testing."""
+
+    def __post_init__(self) -> None:
+        self._clusterer = Clusterer(self.rootdir)
+        self.dirty_modules.update(self.state.modules)
+        if not self.live:  # a recorded run's failure texts come through add_recorded_failure
+            self._clustered_failures = len(self.state.failures)
+            self._clustered_errors = len(self.state.collection_errors)
+
+    def add_recorded_failure(
+        self, nodeid: str, message: str, longrepr: str, *, collection: bool = False
+    ) -> None:
+        """Cluster one failure of a run loaded from the session log."""
+        assert self._clusterer is not None
+        record = self.state.tests.get(nodeid)
+        if collection or record is None:
+            self._clusterer.add(nodeid, nodeid, "collection error", message, longrepr)
+        else:
+            outcome = "crashed" if record.crashed else str(record.outcome)
+            self._clusterer.add(nodeid, record.module, outcome, message or outcome, longrepr)
+        self.clusters_changed = True
+
+    # -- feeding -------------------------------------------------------------------------
+    def apply_batch(self, batch: Iterable[Event]) -> None:
+        """Note what a batch (already applied to the state) changed."""
+        durations = self.known_durations
+        for event in batch:
+            nodeid = getattr(event, "nodeid", None)
+            if nodeid is None:
+                file = getattr(event, "file", None)  # collection errors and skips
+                if file is not None:
+                    self.dirty_modules.add(file)
+                elif hasattr(event, "items"):  # collection finished: every module
+                    self.dirty_modules.update(self.state.modules)
+                continue
+            record = self.state.tests.get(nodeid)
+            self.dirty_modules.add(record.module if record else module_of(nodeid))
+            ended = (isinstance(event, TestReport) and event.when in ("teardown", "???")) or (
+                isinstance(event, PhasesPassed) and "teardown" in event.phases
+            )
+            if ended:
+                self._expected_done += durations.get(nodeid, 0.0)
+        if self.state.session is not None and self.rootdir is None:
+            self.rootdir = self.state.session.rootdir  # project paths relative to it
+            assert self._clusterer is not None
+            self._clusterer.rootdir = self.rootdir
+        self._cluster_new_failures()
+
+    def _cluster_new_failures(self) -> None:
+        assert self._clusterer is not None
+        state = self.state
+        failures = state.failures
+        while self._clustered_failures < len(failures):
+            record = state.tests[failures[self._clustered_failures]]
+            self._clustered_failures += 1
+            report = record.failure
+            message = report.crash.message if report and report.crash else ""
+            if report is None and record.outcome not in FAILING_OUTCOMES:
+                continue
+            outcome = "crashed" if record.crashed else str(record.outcome)
+            longrepr = report.longrepr or "" if report else ""
+            self._clusterer.add(record.nodeid, record.module, outcome, message or outcome, longrepr)
+            self.clusters_changed = True
+        errors = state.collection_errors
+        while self._clustered_errors < len(errors):
+            error = errors[self._clustered_errors]
+            self._clustered_errors += 1
+            self._clusterer.add(
+                error.file, error.file, "collection error", error.message, error.longrepr
+            )
+            self.clusters_changed = True
+
+    def take_dirty_modules(self) -> set[str]:
+        dirty, self.dirty_modules = self.dirty_modules, set()
+        return dirty
+
+    # -- reading -------------------------------------------------------------------------
+    def clusters(self) -> list[Cluster]:
+        assert self._clusterer is not None
+        self.clusters_changed = False
+        return self._clusterer.clusters()
+
+    def cluster_of(self, nodeid: str) -> Cluster | None:
+        assert self._clusterer is not None
+        for cluster in self._clusterer.clusters():
+            if nodeid in cluster.tests:
+                return cluster
+        return None
+
+    def tests_of(self, module: str) -> list[str]:
+        """The node ids of one module, in collection order (indexed as tests appear)."""
+        tests = self.state.tests
+        if self._indexed_tests != len(tests):
+            index = self._tests_by_module
+            for nodeid in itertools.islice(tests, self._indexed_tests, None):
+                index.setdefault(tests[nodeid].module, []).append(nodeid)
+            self._indexed_tests = len(tests)
+        return self._tests_by_module.get(module, [])
+
+    def passed_delta(self, module: str) -> int | None:
+        """Passed now minus passed in the previous run, for a module both runs ran."""
+        if self.previous_passed is None or module not in self.previous_passed:
+            return None
+        tally = self.state.modules.get(module)
+        if tally is None or tally.finished == 0:
+            return None
+        return tally.totals.passed - self.previous_passed[module]
+
+    @property
+    def workers(self) -> int:
+        session = self.state.session
+        return session.workers if session is not None and session.workers else 1
+
+    def seconds_left(self, elapsed: float) -> tuple[float, str] | None:
+        """An estimate of the time left, and what it is based on; None before it can tell.
+
+        From the recorded duration of each test still to run when most tests have one,
+        else from this run's own pace. Divided among xdist workers.
+        """
+        state = self.state
+        remaining = state.collected - state.finished
+        if not self.live or state.collected == 0 or remaining <= 0:
+            return None
+        known = self.known_durations
+        if known and len(known) >= _KNOWN_SHARE * state.collected:
+            if self._expected_total[0] != state.collected:
+                total = sum(known.get(nodeid, 0.0) for nodeid in state.tests)
+                self._expected_total = (state.collected, total)
+            total = self._expected_total[1]
+            left = max(0.0, total - self._expected_done)
+            return left / self.workers, "recorded durations"
+        if self._pace_origin is None:
+            self._pace_origin = (elapsed, state.finished)
+        since, done_before = self._pace_origin
+        done = state.finished - done_before
+        if done < 20 or elapsed <= since:
+            return None
+        return (elapsed - since) / done * remaining, "this run's pace"

@@ -1,0 +1,44 @@
+"""What the app runs on: the resolved project, its session log, and the filters the user
+set for every run (``-k``, ``-m``, the arguments after ``--``). Textual-free."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from cockpit.engine.runner import DEFAULT_CAPTURE_CAP
+from cockpit.session.project import Project
+from cockpit.session.recorded_run import RecordedRun, RunPlan, recorded_reason
+from cockpit.store.session_log import SessionLog
+
+
+@dataclass(slots=True)
+class Workspace:
+    project: Project
+    log: SessionLog | None = None
+    """Opened by the app in a thread after the first screen paints; None until then."""
+    extra_args: tuple[str, ...] = field(default=())
+    """The pytest arguments the app was started with (``cockpit -- -n 2``), on every run."""
+    keyword: str = ""
+    marker: str = ""
+    capture_cap: int = DEFAULT_CAPTURE_CAP
+
+    def filter_args(self) -> tuple[str, ...]:
+        args: list[str] = list(self.extra_args)
+        if self.keyword:
+            args += ["-k", self.keyword]
+        if self.marker:
+            args += ["-m", self.marker]
+        return tuple(args)
+
+    def start(self, plan: RunPlan) -> RecordedRun:
+        """A run of ``plan`` with the filters, recorded in the log (when it is open)."""
+        args = (*self.filter_args(), *plan.args)
+        whole_suite, reason = recorded_reason(args, plan.reason)
+        return RecordedRun(
+            self.project,
+            args,
+            log=self.log,
+            reason=reason,
+            whole_suite=whole_suite,
+            capture_cap=self.capture_cap,
+        )

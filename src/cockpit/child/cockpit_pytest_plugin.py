@@ -1,0 +1,432 @@
+"""The pytest plugin cockpit loads into the child process with ``-p cockpit_pytest_plugin``.
+
+It runs inside the *user's* interpreter, which may not have cockpit installed, may be an
+older Python and an older pytest: so it imports only the standard library and pytest,
+and avoids syntax newer than Python 3.8.
+
+Events are newline-delimited JSON appended with ``os.write`` to a file cockpit created
+(``COCKPIT_EVENT_FD``): a write to a regular file wakes nobody and never blocks on a slow
+reader, and what was written survives ``os._exit`` or a segfault, so no result that
+finished before a crash is lost. A daemon thread tells cockpit there is more to read by
+writing one byte to an inherited pipe (``COCKPIT_NOTIFY_FD``) at most every
+``NOTIFY_INTERVAL`` seconds: one wakeup of the parent per event would cost a fast suite
+~40% of its wall time. Collection, errors and the session end notify at once.
+
+The phases of a passing test (the great majority) travel as one compact event, not three
+reports, and fields that are empty are left out. The node id of the running test is also
+written, with one ``pwrite``, into a small file (``COCKPIT_CURRENT_FD``), so cockpit can
+name the test that killed the interpreter even if its start event was never read.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import sys
+import threading
+import time
+from typing import TYPE_CHECKING, Any, Dict, List, Optional
+
+import pytest
+
+if TYPE_CHECKING:
+    from cockpit.child.cockpit_orphan_watchdog import OrphanWatchdog
+else:
+    try:  # the child's folder is on PYTHONPATH: its modules load by their own names
+        from cockpit_orphan_watchdog import OrphanWatchdog
+    except ImportError:  # imported as cockpit.child.cockpit_pytest_plugin
+        from cockpit.child.cockpit_orphan_watchdog import OrphanWatchdog
+
+PROTOCOL_VERSION = 1
+EVENT_FD_ENV = "COCKPIT_EVENT_FD"
+NOTIFY_FD_ENV = "COCKPIT_NOTIFY_FD"
+CURRENT_FD_ENV = "COCKPIT_CURRENT_FD"
+CAPTURE_CAP_ENV = "COCKPIT_CAPTURE_CAP"
+QUIET_ENV = "COCKPIT_QUIET_TERMINAL"
+DEFAULT_CAPTURE_CAP = 64 * 1024
+NOTIFY_INTERVAL = 0.05
+CURRENT_RECORD_HEADER = 8  # zero-padded decimal length, then the UTF-8 node id
+
+
+def clip(text: Optional[str], cap: int) -> Optional[str]:
+    """Keep the head and the tail of ``text`` within ``cap`` characters, valid for UTF-8."""
+    if text is None:
+        return None
+    if len(text) > cap:
+        half = cap // 2
+        cut = len(text) - 2 * half
+        text = "%s\n... [cockpit cut %d characters] ...\n%s" % (text[:half], cut, text[-half:])
+    # Lone surrogates (from undecodable bytes) cannot be encoded to UTF-8: replace them.
+    return text.encode("utf-8", "replace").decode("utf-8")
+
+
+def report_category(report: Any) -> str:
+    """The summary category pytest's terminal reporter would count ``report`` under.
+
+    Computed here rather than through ``pytest_report_teststatus`` because cockpit turns
+    the terminal reporter (which implements that hook's default) off.
+    """
+    when = getattr(report, "when", None)
+    if hasattr(report, "wasxfail"):
+        if report.skipped:
+            return "xfailed"
+        if report.passed:
+            return "xpassed"
+    if report.passed:
+        return "passed" if when == "call" else ""
+    if report.failed:
+        return "error" if when in ("setup", "teardown", "collect") else "failed"
+    if report.skipped:
+        return "skipped"
+    return str(getattr(report, "outcome", ""))
+
+
+COLLECTION_CHUNK = 1000
+"""Collected items per collection event."""
+
+
+def crash_location(report: Any, cap: int) -> Optional[Dict[str, Any]]:
+    longrepr = getattr(report, "longrepr", None)
+    crash = getattr(longrepr, "reprcrash", None)
+    if crash is not None:
+        path, lineno, message = crash.path, crash.lineno, crash.message
+    elif isinstance(longrepr, tuple) and len(longrepr) == 3:  # a skip: (path, line, reason)
+        path, lineno, message = longrepr
+    elif getattr(longrepr, "errorstring", None):  # a fixture lookup error has no reprcrash
+        first = (str(getattr(longrepr, "errorstring", "")).strip().splitlines() or [""])[0]
+        path = getattr(longrepr, "filename", "")
+        firstlineno = getattr(longrepr, "firstlineno", None)
+        lineno = firstlineno + 1 if isinstance(firstlineno, int) else None
+        message = "FixtureLookupError: " + first.strip()
+    else:
+        return None
+    return {"path": clip(str(path), cap), "lineno": lineno, "message": clip(str(message), cap)}
+
+
+def worker_of(report: Any) -> Optional[str]:
+    """The xdist worker (``gw0``...) that produced ``report``, None without xdist."""
+    worker = getattr(report, "worker_id", None)
+    if worker:
+        return str(worker)
+    gateway = getattr(getattr(report, "node", None), "gateway", None)
+    return str(gateway.id) if gateway is not None else None
+
+
+def module_of(nodeid: str) -> str:
+    """The file part of a node id (``tests/test_a.py::TestX::test_y[1]`` -> ``tests/test_a.py``)."""
+    return nodeid.split("::", 1)[0]
+
+
+class EventWriter:
+    """Appends encoded events to the event file; a daemon thread notifies cockpit."""
+
+    def __init__(self, fd: int, notify_fd: Optional[int]) -> None:
+        self.fd = fd
+        self.notify_fd = notify_fd
+        self.lock = threading.Lock()
+        self.closed = False
+        self.dirty = False
+        # The test running now (set by the reporter), announced by the notify thread only
+        # once it has outlived a tick: a fast test needs no start event at all.
+        self.current = None  # type: Optional[str]
+        self.announced = None  # type: Optional[str]
+        self.wakeup = threading.Event()
+        if notify_fd is not None:
+            with contextlib.suppress(OSError):
+                os.set_blocking(notify_fd, False)  # a stalled reader must never stall tests
+        self.thread = threading.Thread(target=self._notify_loop, name="cockpit-events")
+        self.thread.daemon = True
+        self.thread.start()
+
+    def emit(self, event: Dict[str, Any], urgent: bool = False) -> None:
+        compact = {key: value for key, value in event.items() if value is not None}
+        line = json.dumps(compact, ensure_ascii=True, separators=(",", ":")).encode("ascii")
+        with self.lock:
+            if self.closed:
+                return
+            view = memoryview(line + b"\n")
+            try:
+                while view:
+                    view = view[os.write(self.fd, view) :]
+            except OSError:
+                self.closed = True  # cockpit went away: drop events rather than fail the run
+                return
+            self.dirty = True
+        if urgent:
+            self.notify()
+
+    def notify(self) -> None:
+        if not self.dirty or self.notify_fd is None:
+            return
+        self.dirty = False
+        try:
+            os.write(self.notify_fd, b".")
+        except BlockingIOError:
+            pass  # the pipe is full of notices already: cockpit will read anyway
+        except OSError:
+            self.notify_fd = None
+
+    def _notify_loop(self) -> None:
+        watchdog = OrphanWatchdog()
+        seen = None  # type: Optional[str]
+        while not self.wakeup.wait(NOTIFY_INTERVAL):
+            current = self.current
+            if current is not None and current == seen and current != self.announced:
+                self.announced = current
+                self.emit({"kind": "test_start", "nodeid": current})
+            seen = current
+            self.notify()
+            watchdog.check()
+
+    def close(self) -> None:
+        self.wakeup.set()
+        with self.lock:
+            self.closed = True
+        self.dirty = True
+        self.notify()
+        for fd in (self.fd, self.notify_fd):
+            if fd is not None:
+                with contextlib.suppress(OSError):
+                    os.close(fd)
+
+
+class CockpitReporter:
+    """Turns pytest hooks into cockpit events; active only in the controlling process."""
+
+    def __init__(self, config: Any, writer: EventWriter, current_fd: Optional[int]) -> None:
+        self.config = config
+        self.writer = writer
+        self.current_fd = current_fd
+        self.cap = int(os.environ.get(CAPTURE_CAP_ENV, DEFAULT_CAPTURE_CAP))
+        self.collection_sent = False
+        # Under xdist several tests run at once and the controller learns of starts late:
+        # announce each one. Alone, starts are announced lazily by the writer's thread.
+        self.eager_starts = getattr(config.option, "dist", "no") != "no"
+        self.passed_phases = {}  # type: Dict[str, List[Any]]
+
+    # -- the running-test marker -------------------------------------------------------
+    def _mark_current(self, nodeid: str) -> None:
+        if self.current_fd is None:
+            return
+        data = nodeid.encode("utf-8", "replace")
+        try:
+            os.pwrite(self.current_fd, b"%08d" % len(data) + data, 0)
+        except OSError:
+            self.current_fd = None
+
+    # -- session ----------------------------------------------------------------------
+    def session_start(self) -> None:
+        numprocesses = getattr(self.config.option, "numprocesses", None)
+        dist = getattr(self.config.option, "dist", "no")
+        workers = numprocesses if (dist != "no" and isinstance(numprocesses, int)) else 0
+        self.writer.emit(
+            {
+                "kind": "session_start",
+                "protocol": PROTOCOL_VERSION,
+                "pytest_version": pytest.__version__,
+                "python_version": sys.version.split()[0],
+                "rootdir": str(self.config.rootpath),
+                "args": [str(arg) for arg in self.config.invocation_params.args],
+                "workers": workers,
+                "pid": os.getpid(),
+                "time": time.time(),
+            },
+            urgent=True,
+        )
+
+    def emit_collection(
+        self, nodeids: List[str], modules: Optional[List[Optional[str]]] = None
+    ) -> None:
+        if self.collection_sent:
+            return
+        self.collection_sent = True
+        items = []
+        for index, nodeid in enumerate(nodeids):
+            items.append(
+                {
+                    "nodeid": nodeid,
+                    "file": module_of(nodeid),
+                    "module": modules[index] if modules else None,
+                }
+            )
+        # In chunks: one 10,000-item line took cockpit 0.1-0.6 s to decode in one go, time in
+        # which its screen could not answer a key.
+        for start in range(0, max(len(items), 1), COLLECTION_CHUNK):
+            chunk = items[start : start + COLLECTION_CHUNK]
+            self.writer.emit({"kind": "collection", "items": chunk}, urgent=True)
+
+    @pytest.hookimpl(trylast=True)
+    def pytest_collection_finish(self, session: Any) -> None:
+        modules = []
+        for item in session.items:
+            module = getattr(item, "module", None)
+            modules.append(getattr(module, "__name__", None))
+        self.emit_collection([item.nodeid for item in session.items], modules)
+
+    @pytest.hookimpl(optionalhook=True)
+    def pytest_xdist_node_collection_finished(self, node: Any, ids: List[str]) -> None:
+        self.emit_collection(list(ids))
+
+    def pytest_collectreport(self, report: Any) -> None:
+        if report.failed:
+            self.writer.emit(
+                {
+                    "kind": "collect_error",
+                    "nodeid": report.nodeid,
+                    "file": module_of(report.nodeid),
+                    "message": clip(_collect_error_message(report), self.cap),
+                    "longrepr": clip(report.longreprtext, self.cap),
+                },
+                urgent=True,
+            )
+        elif report.skipped:
+            location = crash_location(report, self.cap)
+            self.writer.emit(
+                {
+                    "kind": "collect_skip",
+                    "nodeid": report.nodeid,
+                    "file": module_of(report.nodeid),
+                    "message": clip(location["message"] if location else "", self.cap),
+                }
+            )
+
+    # -- tests ------------------------------------------------------------------------
+    def pytest_runtest_logstart(self, nodeid: str, location: Any) -> None:
+        if self.eager_starts:
+            self.writer.emit({"kind": "test_start", "nodeid": nodeid})
+            return
+        self._mark_current(nodeid)
+        self.writer.current = nodeid
+
+    def pytest_runtest_logfinish(self, nodeid: str, location: Any) -> None:
+        if not self.eager_starts:
+            self.writer.current = None
+            self._mark_current("")
+
+    def pytest_runtest_logreport(self, report: Any) -> None:
+        category = report_category(report)
+        printed = report.when == "call" and (report.capstdout or report.capstderr or report.caplog)
+        plain_pass = report.passed and category in ("", "passed") and not printed
+        if plain_pass:
+            phases = self.passed_phases.setdefault(report.nodeid, [[], 0.0, None])
+            phases[0].append(report.when)
+            phases[1] += report.duration
+            phases[2] = worker_of(report)
+            if report.when == "teardown":
+                self._flush_passed(report.nodeid)
+            return
+        self._flush_passed(report.nodeid)
+        failed = report.failed
+        sections = {}  # type: Dict[str, Optional[str]]
+        if failed or report.when == "call":
+            sections = {
+                "stdout": clip(report.capstdout or None, self.cap),
+                "stderr": clip(report.capstderr or None, self.cap),
+                "log": clip(report.caplog or None, self.cap),
+            }
+        event = {
+            "kind": "test_report",
+            "nodeid": report.nodeid,
+            "when": report.when,
+            "outcome": report.outcome,
+            "category": category,
+            "duration": report.duration,
+            "worker": worker_of(report),
+            "crash": crash_location(report, self.cap) if (failed or report.skipped) else None,
+            "longrepr": clip(report.longreprtext, self.cap) if failed else None,
+            "wasxfail": getattr(report, "wasxfail", None),
+        }
+        event.update(sections)
+        self.writer.emit(event, urgent=report.when == "???")
+
+    def _flush_passed(self, nodeid: str) -> None:
+        """Send the passing phases of ``nodeid`` gathered so far as one event."""
+        phases = self.passed_phases.pop(nodeid, None)
+        if phases is None:
+            return
+        self.writer.emit(
+            {
+                "kind": "phases_passed",
+                "nodeid": nodeid,
+                "phases": phases[0],
+                "duration": phases[1],
+                "worker": phases[2],
+            }
+        )
+
+    def pytest_warning_recorded(
+        self, warning_message: Any, when: str, nodeid: str, location: Any
+    ) -> None:
+        self.writer.emit(
+            {
+                "kind": "warning",
+                "message": clip(str(warning_message.message), self.cap),
+                "category": getattr(warning_message.category, "__name__", "Warning"),
+                "filename": str(warning_message.filename),
+                "lineno": warning_message.lineno,
+                "nodeid": nodeid,
+                "when": when,
+            }
+        )
+
+    @pytest.hookimpl(trylast=True)
+    def pytest_sessionfinish(self, session: Any, exitstatus: Any) -> None:
+        self.writer.emit(
+            {"kind": "session_finish", "exitstatus": int(exitstatus), "time": time.time()},
+            urgent=True,
+        )
+
+    def pytest_unconfigure(self, config: Any) -> None:
+        self.writer.close()
+        if self.current_fd is not None:
+            with contextlib.suppress(OSError):
+                os.close(self.current_fd)
+
+
+def _collect_error_message(report: Any) -> str:
+    """One line saying why a module failed to collect (the last ``E`` line, else the last)."""
+    text = str(report.longreprtext or "")
+    lines = [line for line in text.splitlines() if line.strip()]
+    for line in reversed(lines):
+        if line.startswith("E "):
+            return line[1:].strip()
+    return lines[-1].strip() if lines else "collection failed"
+
+
+def _inherit_fd(name: str) -> Optional[int]:
+    """Take an fd number from the environment, and keep it from leaking further.
+
+    Popping the variable and marking the fd non-inheritable keeps a pytest run nested
+    inside a test (pytester, subprocess) from writing into this run's stream.
+    """
+    raw = os.environ.pop(name, None)
+    if not raw:
+        return None
+    try:
+        fd = int(raw)  # type: int
+        os.set_inheritable(fd, False)
+    except (ValueError, OSError):
+        return None
+    return fd
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_configure(config: Any) -> None:
+    if hasattr(config, "workerinput"):
+        return  # an xdist worker: the controller reports for everyone
+    event_fd = _inherit_fd(EVENT_FD_ENV)
+    notify_fd = _inherit_fd(NOTIFY_FD_ENV)
+    current_fd = _inherit_fd(CURRENT_FD_ENV)
+    if event_fd is None:
+        return
+    if os.environ.pop(QUIET_ENV, "") == "1":
+        # cockpit draws its own display: pytest's terminal reporter would cost a fast
+        # suite ~25% of its wall time for output nobody reads. Unregistering the reporter
+        # object (not ``-p no:terminal``) keeps its options (-q, -v, --tb, -r) valid.
+        reporter_plugin = config.pluginmanager.get_plugin("terminalreporter")
+        if reporter_plugin is not None:
+            config.pluginmanager.unregister(reporter_plugin)
+    reporter = CockpitReporter(config, EventWriter(event_fd, notify_fd), current_fd)
+    config.pluginmanager.register(reporter, "cockpit-reporter")
+    reporter.session_start()

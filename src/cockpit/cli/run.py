@@ -1,0 +1,126 @@
+"""``cockpit run`` and ``cockpit demo``: one pytest run, shown live, recorded, summarised.
+
+Heavy modules (asyncio, the runner, SQLAlchemy, rich) are imported inside the commands
+that need them, never at the top of the command line.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+from cockpit.cli.parsing import resolve_project, split_run_args
+from cockpit.errors import EXIT_USAGE
+
+if TYPE_CHECKING:
+    import argparse
+
+    from rich.console import Console
+
+    from cockpit.engine.runner import RunResult
+    from cockpit.session.recorded_run import OnBatch, RecordedRun
+
+
+async def execute(run: RecordedRun, on_batch: OnBatch | None) -> RunResult:
+    """Run, turning SIGINT / SIGTERM / SIGHUP into a clean cancel of the whole child group."""
+    import asyncio
+    import signal
+
+    loop = asyncio.get_running_loop()
+    cancel_tasks: list[asyncio.Task[None]] = []
+
+    def request_cancel() -> None:
+        cancel_tasks.append(loop.create_task(run.cancel()))
+
+    signals = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
+    for sig in signals:
+        loop.add_signal_handler(sig, request_cancel)
+    try:
+        result = await run.execute(on_batch)
+        for task in cancel_tasks:
+            await task
+        return result
+    finally:
+        for sig in signals:
+            loop.remove_signal_handler(sig)
+
+
+def command_run(argv: Sequence[str], *, python: str | None = None) -> int:
+    import asyncio
+
+    from cockpit.session.recorded_run import RecordedRun
+
+    options, pytest_args = split_run_args(argv)
+    project = resolve_project(options, python=options.python or python, runs_tests=True)
+    log = None if options.no_record else project.open_log()
+    run = RecordedRun(
+        project,
+        pytest_args,
+        log=log,
+        capture_cap=options.capture_cap,
+        keep_terminal=options.pytest_output,
+    )
+    if options.json:
+        result = asyncio.run(execute(run, None))
+        payload = _json_payload(result, run)
+        print(json.dumps(payload, indent=2))
+    else:
+        from rich.console import Console
+
+        from cockpit.cli.headless import HeadlessReporter
+
+        console = Console(highlight=False)
+        with HeadlessReporter(console, run.state, run.request.pytest_args) as reporter:
+            result = asyncio.run(execute(run, reporter.on_batch))
+        _print_ending(console, result, run, options)
+    if result.error:
+        print(f"cockpit: {result.error}", file=sys.stderr)
+    return result.exit_code
+
+
+def _json_payload(result: RunResult, run: RecordedRun) -> dict[str, object]:
+    from cockpit.engine.summary import run_to_json
+
+    payload = run_to_json(result.state, result.exit_code, result.outcome, result.error)
+    payload["run_id"] = run.run_id
+    return payload
+
+
+def _print_ending(
+    console: Console, result: RunResult, run: RecordedRun, options: argparse.Namespace
+) -> None:
+    from cockpit.cli.headless import print_summary
+
+    if result.state.session is not None and result.exit_code != EXIT_USAGE:
+        print_summary(console, result)
+        if run.run_id is not None:
+            console.print(
+                f"recorded as run {run.run_id} in the session log "
+                "(cockpit runs, cockpit diff, cockpit fix add)",
+                style="dim",
+            )
+    if options.pytest_output and result.stdout_tail.strip():
+        console.print(result.stdout_tail, markup=False, highlight=False)
+
+
+def command_demo(argv: Sequence[str]) -> int:
+    from cockpit.cli.demo import copy_demo_project
+
+    options, pytest_args = split_run_args(argv, prog="cockpit demo")
+    target = copy_demo_project()
+    print(f"cockpit demo: an example backend copied to {target}", file=sys.stderr)
+    if not options.json and sys.stdin.isatty() and sys.stdout.isatty():
+        from cockpit.cli.app import command_app
+
+        # The app on the example, running it at once; without a terminal, the headless run.
+        return command_app(
+            ["--project", str(target), "--", *pytest_args],
+            python=options.python or sys.executable,
+            run=True,
+        )
+    forwarded = ["--project", str(target)]
+    if options.json:
+        forwarded.append("--json")
+    return command_run([*forwarded, *pytest_args], python=options.python or sys.executable)

@@ -1,0 +1,294 @@
+"""The summary's sections about the suite: its status tables, the remaining failure
+patterns, isolation checks, known issues, slow tests, before/after metrics, next priorities
+and every run. Pure: Markdown lines from the :class:`SessionSummary`."""
+
+from __future__ import annotations
+
+from cockpit.report.figures import listing, plural, rate, run_label, signed, span, when
+from cockpit.report.markup import cell, code, table, text
+from cockpit.report.model import MOSTLY_PASSING, ModuleStatus, SessionSummary
+
+
+def status_section(summary: SessionSummary) -> list[str]:
+    run = summary.status_run
+    lines = ["## Test suite status", ""]
+    if run is None:
+        return [*lines, "No run was recorded in this session.", ""]
+    if run.whole_suite:
+        lines += [f"From {run_label(run)}, the last whole-suite run.", ""]
+    else:
+        lines += [
+            f"From {run_label(run)}, the last run: **a subset**, so these tables cover only "
+            "the tests it selected.",
+            "",
+        ]
+    full, mostly, failing = [], [], []
+    for status in summary.modules:
+        counts = status.counts
+        if status.import_error is None and counts.failing == 0:
+            full.append(status)
+        elif status.import_error is None and counts.passed >= MOSTLY_PASSING * counts.tests:
+            mostly.append(status)
+        else:
+            failing.append(status)
+    lines += [f"### Fully passing modules ({len(full)})", ""]
+    if full:
+        lines += table(
+            ("Module", "Tests", "Passed", "Skipped", "xfailed"),
+            (
+                (
+                    cell(s.module),
+                    str(s.counts.tests),
+                    str(s.counts.passed),
+                    str(s.counts.skipped),
+                    str(s.counts.xfailed),
+                )
+                for s in full
+            ),
+        )
+    else:
+        lines.append("None.")
+    lines += ["", f"### Mostly passing modules ({len(mostly)})", ""]
+    if mostly:
+        lines += _module_table(mostly)
+    else:
+        lines.append("None.")
+    lines += ["", f"### Failing modules ({len(failing)})", ""]
+    if failing:
+        lines += _module_table(failing)
+    else:
+        lines.append("None.")
+    return [*lines, ""]
+
+
+def _module_table(statuses: list[ModuleStatus]) -> list[str]:
+    return table(
+        ("Module", "Passed", "Tests", "Pass rate", "Failed", "Errors", "Skipped", "Note"),
+        (
+            (
+                cell(s.module),
+                str(s.counts.passed),
+                str(s.counts.tests),
+                rate(s.counts.passed, s.counts.tests),
+                str(s.counts.failed + s.counts.crashed),
+                str(s.counts.errors),
+                str(s.counts.skipped),
+                f"does not import: {cell(s.import_error)}" if s.import_error else "-",
+            )
+            for s in statuses
+        ),
+    )
+
+
+def patterns_section(summary: SessionSummary) -> list[str]:
+    run = summary.status_run
+    lines = ["## Remaining failure patterns", ""]
+    if run is None:
+        return []
+    if not summary.clusters:
+        return [*lines, f"No test failed in {run_label(run)}.", ""]
+    shown = len(summary.clusters)
+    lines += [
+        f"{plural(summary.cluster_count, 'root cause')} in {run_label(run)}"
+        + (f"; the {shown} largest:" if shown < summary.cluster_count else ":"),
+        "",
+    ]
+    lines += table(
+        ("Tests", "Root cause", "Outcomes", "Modules", "Example"),
+        (
+            (
+                str(cluster.size),
+                cell(cluster.key),
+                ", ".join(f"{count} {outcome}" for outcome, count in cluster.outcomes),
+                str(len(cluster.modules)),
+                cell(cluster.example_test)
+                + (f": {cell(cluster.example_message)}" if cluster.example_message else ""),
+            )
+            for cluster in summary.clusters
+        ),
+    )
+    return [*lines, ""]
+
+
+_VERDICT_WORDS = {
+    "passes-alone": "passes alone: order-dependent, something earlier in its run breaks it",
+    "flaky": "flaky: differed between repeats alone",
+    "fails-alone": "fails alone: a real failure",
+}
+
+
+def isolations_section(summary: SessionSummary) -> list[str]:
+    """What rerunning failing tests alone settled (``cockpit isolate``); nothing if none."""
+    checks = summary.isolations
+    if not checks:
+        return []
+    counts: dict[str, int] = {}
+    for check in checks:
+        counts[check.verdict] = counts.get(check.verdict, 0) + 1
+    lines = [
+        "## Isolation checks",
+        "",
+        f"{plural(len(checks), 'failing test')} rerun alone in fresh processes "
+        "(`cockpit isolate`), the latest check of each:",
+        "",
+    ]
+    lines += [
+        f"- {counts[verdict]} {_VERDICT_WORDS.get(verdict, text(verdict))}"
+        for verdict in sorted(counts, key=lambda verdict: (-counts[verdict], verdict))
+    ]
+    lines.append("")
+    lines += table(
+        ("Test", "Verdict", "Alone", "Broken by", "Failed in"),
+        (
+            (
+                cell(check.nodeid),
+                text(check.verdict),
+                ", ".join(text(outcome) for outcome in check.outcomes),
+                cell(check.polluter) if check.polluter else "-",
+                f"run {check.run_id}" if check.run_id is not None else "-",
+            )
+            for check in checks
+        ),
+    )
+    return [*lines, ""]
+
+
+def known_issues_section(summary: SessionSummary) -> list[str]:
+    lines = ["## Known issues", ""]
+    if not summary.known_issues:
+        return [*lines, "None recorded in this session (`cockpit known add`).", ""]
+    for number, issue in enumerate(summary.known_issues, 1):
+        lines += [f"### {number}. {text(issue.title)} ({text(issue.status)})", ""]
+        lines.append(f"- **Tests** ({len(issue.tests)}): {listing(issue.tests)}")
+        if issue.workaround:
+            lines.append(
+                f"- **Workaround**: {code(issue.workaround)}, verified by a collect-only run: "
+                f"it deselects {plural(len(issue.deselected), 'test')}: "
+                + (listing(issue.deselected) or "none")
+            )
+        else:
+            lines.append("- **Workaround**: none")
+        lines.append(f"- **Effort**: {text(issue.effort) if issue.effort else 'not estimated'}")
+        lines.append(f"- **Priority**: {text(issue.priority)}")
+        lines.append("")
+    return lines
+
+
+def slow_section(summary: SessionSummary) -> list[str]:
+    run = summary.status_run
+    if run is None:
+        return []
+    lines = ["## Slow tests", ""]
+    if not summary.slow_tests:
+        return [*lines, f"{run_label(run)} recorded no test.", ""]
+    lines += [f"The slowest tests of {run_label(run)}:", ""]
+    lines += table(
+        ("Test", "Duration", "Outcome"),
+        ((cell(t.nodeid), f"{t.duration:.3f} s", text(t.outcome)) for t in summary.slow_tests),
+    )
+    return [*lines, ""]
+
+
+_METRICS = (
+    ("Tests", "tests"),
+    ("Passed", "passed"),
+    ("Failed", "failed"),
+    ("Errors", "errors"),
+    ("Crashed", "crashed"),
+    ("Skipped", "skipped"),
+    ("xfailed", "xfailed"),
+    ("xpassed", "xpassed"),
+)
+
+
+def metrics_section(summary: SessionSummary) -> list[str]:
+    lines = ["## Before / after metrics", ""]
+    runs = [run for run in (summary.before, summary.after) if run is not None]
+    if not runs:
+        return [*lines, "No whole-suite run to measure.", ""]
+    paired = len(runs) == 2
+    header = ["Metric", *(run_label(run) for run in runs), *(["Change"] if paired else [])]
+    rows = []
+    for label, values in (
+        *((label, [int(getattr(run.counts, name)) for run in runs]) for label, name in _METRICS),
+        ("Modules not importable", [run.collection_errors for run in runs]),
+    ):
+        change = [signed(values[1] - values[0])] if paired else []
+        rows.append([label, *map(str, values), *change])
+    rows.append(
+        [
+            "Pass rate",
+            *(rate(run.counts.passed, run.counts.tests) for run in runs),
+            *(["-"] if paired else []),
+        ]
+    )
+    rows.append(
+        [
+            "Run time",
+            *(span(run.duration) if run.duration is not None else "-" for run in runs),
+            *(["-"] if paired else []),
+        ]
+    )
+    lines += table(header, rows)
+    return [*lines, ""]
+
+
+def priorities_section(summary: SessionSummary) -> list[str]:
+    lines = ["## Next priorities", ""]
+    order = {"high": 0, "medium": 1, "low": 2}
+    issues = sorted(
+        summary.open_known_issues, key=lambda issue: (order.get(issue.priority, 3), issue.id)
+    )
+    items = [
+        f"Known issue, {text(issue.priority)} priority: {text(issue.title)} "
+        f"({plural(len(issue.tests), 'test')}"
+        + (f", effort {text(issue.effort)})" if issue.effort else ")")
+        for issue in issues
+    ]
+    items += [
+        f"{plural(cluster.size, 'test')} failing with {code(cluster.key)}"
+        for cluster in summary.clusters[:3]
+    ]
+    items += [
+        f"Test pollution: {cell(check.polluter)} breaks {cell(check.nodeid)} (it passes alone)"
+        for check in summary.isolations
+        if check.verdict == "passes-alone" and check.polluter
+    ]
+    if not items:
+        return [*lines, "Nothing open: no known issue and no failing test.", ""]
+    lines += [f"{number}. {item}" for number, item in enumerate(items, 1)]
+    return [*lines, ""]
+
+
+def runs_section(summary: SessionSummary) -> list[str]:
+    if not summary.runs:
+        return []
+    lines = ["## Runs", ""]
+    lines += table(
+        (
+            "Run",
+            "Started",
+            "Selection",
+            "Outcome",
+            "Tests",
+            "Passed",
+            "Failing",
+            "Not importable",
+            "Duration",
+        ),
+        (
+            (
+                str(run.id),
+                when(run.started_at),
+                text(run.selection),
+                text(run.outcome),
+                str(run.counts.tests),
+                str(run.counts.passed),
+                str(run.counts.failing),
+                str(run.collection_errors),
+                span(run.duration) if run.duration is not None else "-",
+            )
+            for run in summary.runs
+        ),
+    )
+    return [*lines, ""]

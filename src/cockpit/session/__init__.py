@@ -1,0 +1,1 @@
+"""The core both fronts call: the resolved project, a recorded run, fix evidence, git."""

@@ -1,0 +1,1 @@
+"""Tests of the pytest plugin that runs in the child, with pytester."""

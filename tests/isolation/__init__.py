@@ -1,0 +1,1 @@
+"""Tests of isolation verdicts, bisection, reruns and flakiness."""

@@ -1,0 +1,1 @@
+"""Tests of the diff and the exported session summary."""

@@ -1,0 +1,1 @@
+"""Tests of root causes: signatures, clusters, hints."""

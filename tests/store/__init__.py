@@ -1,0 +1,1 @@
+"""Tests of the session log on SQLite and on a real PostgreSQL."""

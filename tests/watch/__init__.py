@@ -1,0 +1,1 @@
+"""Tests of affected-test selection and watch mode."""
