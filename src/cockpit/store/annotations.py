@@ -8,10 +8,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from cockpit.store.models import Fix, KnownIssue, Note
-from cockpit.store.runs import RunStore
+from cockpit.store.snapshot_store import SnapshotStore
 
 
-class AnnotationStore(RunStore):
+class AnnotationStore(SnapshotStore):
     """Fixes (stamped with the run before them), known issues and notes."""
 
     def add_fix(

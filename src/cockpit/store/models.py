@@ -10,11 +10,13 @@ from __future__ import annotations
 
 from sqlalchemy import (
     JSON,
+    BigInteger,
     Boolean,
     Float,
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     String,
     Text,
 )
@@ -84,6 +86,8 @@ class Run(Base):
     source_digest: Mapped[str | None] = mapped_column(String(64), default=None)
     """A fingerprint of the project's files when the run started: a test whose outcome
     differs between two runs with the same digest is flaky. None when unknown."""
+    snapshot_id: Mapped[int | None] = mapped_column(ForeignKey("snapshots.id"), default=None)
+    """The project's files as the run saw them at its start (schema 0008); None before."""
 
 
 class Result(Base):
@@ -214,3 +218,40 @@ class RunModule(Base):
     tests: Mapped[int] = mapped_column(Integer)
     outcomes: Mapped[dict[str, int] | None] = mapped_column(JSON(none_as_null=True), default=None)
     """Tests per outcome other than passed (``{"failed": 3}``); None before schema 0007."""
+
+
+class Snapshot(Base):
+    """The project's source files as one or more runs saw them (see ``snapshot_files``)."""
+
+    __tablename__ = "snapshots"
+    __table_args__ = (Index("ix_snapshots_manifest", "manifest", unique=True),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    manifest: Mapped[str] = mapped_column(String(64))
+    """sha256 of the sorted (path, digest) list: runs that saw the same files share it."""
+    files: Mapped[int] = mapped_column(Integer)
+    created_at: Mapped[float] = mapped_column(Float)
+
+
+class SnapshotFile(Base):
+    """One file of a snapshot: its content's digest, and the stat it was read with."""
+
+    __tablename__ = "snapshot_files"
+
+    snapshot_id: Mapped[int] = mapped_column(ForeignKey("snapshots.id"), primary_key=True)
+    path: Mapped[str] = mapped_column(Text, primary_key=True)
+    """Relative to the project root, with forward slashes."""
+    digest: Mapped[str] = mapped_column(String(64))
+    size: Mapped[int] = mapped_column(Integer)
+    mtime_ns: Mapped[int] = mapped_column(BigInteger)
+
+
+class FileContent(Base):
+    """A file's content, once per digest, zlib-compressed; ``data`` is None over the cap."""
+
+    __tablename__ = "file_contents"
+
+    digest: Mapped[str] = mapped_column(String(64), primary_key=True)
+    size: Mapped[int] = mapped_column(Integer)
+    """The content's size in bytes, before compression."""
+    data: Mapped[bytes | None] = mapped_column(LargeBinary, default=None)

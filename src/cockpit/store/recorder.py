@@ -1,9 +1,10 @@
 """Recording a run into the session log while it streams.
 
-Rows are built on the event loop (cheap: a test's row is made once, when it finishes) and
-written by a background thread every ``FLUSH_INTERVAL`` seconds, so the database never
-blocks the event loop and a SIGKILL of cockpit loses at most the last half second. The
-next cockpit that opens the log marks such a run interrupted.
+The recorder is made in a thread (it opens the run's record and its snapshot of the
+project's files). Rows are built on the event loop (cheap: a test's row is made once, when
+it finishes) and written by a background thread every ``FLUSH_INTERVAL`` seconds, so the
+database never blocks the event loop and a SIGKILL of cockpit loses at most the last half
+second. The next cockpit that opens the log marks such a run interrupted.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from cockpit.engine.state import FAILING_OUTCOMES, RunState, TestRecord
 from cockpit.rootcause.signature import error_signature, signature_of
 from cockpit.store.rows import FailureRow, ModuleDigest, ResultRow, RunTotals, failure_row
 from cockpit.store.session_log import SessionLog
-from cockpit.store.sources import source_digest
+from cockpit.store.snapshots import read_project_files
 
 FLUSH_INTERVAL = 0.5
 
@@ -87,13 +88,18 @@ class RunRecorder:
     ) -> None:
         self.log = log
         self.state = state
+        # One walk of the tree gives the run's fingerprint and its snapshot; only the files
+        # changed since the last snapshot are read.
+        files = read_project_files(project, log.last_snapshot_files()) if project else None
         self.run_id = log.begin_run(
             args,
             whole_suite=whole_suite,
             selection_reason=selection_reason,
             interpreter=interpreter,
-            source_digest=source_digest(project) if project is not None else None,
+            source_digest=files.fingerprint if files is not None else None,
         )
+        if files is not None:
+            log.record_snapshot(self.run_id, files)
         self._phases: dict[str, dict[str, str]] = {}
         self._recorded: set[str] = set()  # pytest allows duplicate node ids (a.py a.py)
         self._outcomes: dict[str, str] = {}

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from cockpit.engine.state import TestRecord
 
@@ -86,3 +87,12 @@ class RunTotals:
     skipped: int
     xfailed: int
     xpassed: int
+
+
+class FileChange(NamedTuple):
+    """A project file that differs between two runs' snapshots (a digest is None where the
+    file did not exist)."""
+
+    path: str
+    before: str | None
+    after: str | None

@@ -1,7 +1,7 @@
 """The session log: sessions, runs and their results, fixes, known issues, notes.
 
-One class made of its parts (``sessions``, ``runs``, ``annotations``), each method one
-short transaction. Methods raise :class:`~cockpit.errors.StoreError` with a one-line
+One class made of its parts (``sessions``, ``runs``, ``snapshot_store``, ``annotations``),
+each method one short transaction. Methods raise :class:`~cockpit.errors.StoreError` with a one-line
 message for anything the user can get wrong (an unknown run id, a session already open).
 """
 

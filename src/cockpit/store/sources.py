@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+from collections.abc import Iterable
 from pathlib import Path
 
 CONFIG_FILES = frozenset({"pyproject.toml", "pytest.ini", "setup.cfg", "tox.ini", "conftest.py"})
@@ -68,9 +69,14 @@ def source_files(root: Path) -> list[tuple[str, int, int]]:
     return found
 
 
-def source_digest(root: Path) -> str:
+def fingerprint(files: Iterable[tuple[str, int, int]]) -> str:
     """sha256 over the sorted (path, size, mtime_ns) of the project's source files."""
     digest = hashlib.sha256()
-    for path, size, mtime_ns in source_files(root):
+    for path, size, mtime_ns in files:
         digest.update(f"{path}\0{size}\0{mtime_ns}\n".encode("utf-8", "surrogateescape"))
     return digest.hexdigest()
+
+
+def source_digest(root: Path) -> str:
+    """The fingerprint of the project's source files as they are now."""
+    return fingerprint(source_files(root))
