@@ -442,6 +442,11 @@ def pytest_configure(config: Any) -> None:
         reporter_plugin = config.pluginmanager.get_plugin("terminalreporter")
         if reporter_plugin is not None:
             config.pluginmanager.unregister(reporter_plugin)
+            # pytest's assertion comparison asks the config for the reporter's writer (to
+            # highlight a diff); without it, every ``assert a == b`` that fails would fail
+            # again inside pytest and be reported as a bare AssertionError from there.
+            writer = reporter_plugin._tw
+            config.get_terminal_writer = lambda: writer
     reporter = CockpitReporter(config, EventWriter(event_fd, notify_fd), current_fd)
     config.pluginmanager.register(reporter, "cockpit-reporter")
     reporter.session_start()

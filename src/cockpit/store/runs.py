@@ -14,7 +14,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import fields
 from typing import Any
 
-from sqlalchemy import func, insert, select, text, update
+from sqlalchemy import Connection, func, insert, select, text, update
 from sqlalchemy.orm import Session
 
 from cockpit.engine.outcomes import FAILING
@@ -43,6 +43,70 @@ def _as_rows(
     """Parameter dicts for an ``executemany`` insert: the dataclass fields plus the run."""
     names = [field.name for field in fields(items[0])]
     return [{"run_id": run_id, **{name: getattr(item, name) for name in names}} for item in items]
+
+
+def insert_results(
+    connection: Connection,
+    run_id: int,
+    results: Sequence[ResultRow],
+    failures: Sequence[FailureRow] = (),
+    collection_errors: Sequence[tuple[str, str, str]] = (),
+) -> None:
+    """Insert a batch of a run's rows on ``connection`` (in its transaction)."""
+    if results:
+        connection.execute(insert(Result), _as_rows(run_id, results))
+    if failures:
+        connection.execute(insert(Failure), _as_rows(run_id, failures))
+    if collection_errors:
+        connection.execute(
+            insert(CollectionErrorRow),
+            [
+                {"run_id": run_id, "path": path, "message": message, "longrepr": longrepr}
+                for path, message, longrepr in collection_errors
+            ],
+        )
+
+
+def end_run(
+    connection: Connection,
+    run_id: int,
+    ending: Mapping[str, Any],
+    totals: RunTotals,
+    results_digest: str | None,
+    module_digests: Mapping[str, ModuleDigest] | None,
+) -> None:
+    """Write a run's ending (``ending``: columns such as its outcome and end time), its
+    totals and digests on ``connection``: one transaction, so a diff never sees a run with
+    only some of its modules digested."""
+    connection.execute(
+        update(Run)
+        .where(Run.id == run_id)
+        .values(
+            **ending,
+            results_digest=results_digest,
+            collected=totals.collected,
+            passed=totals.passed,
+            failed=totals.failed,
+            errors=totals.errors,
+            skipped=totals.skipped,
+            xfailed=totals.xfailed,
+            xpassed=totals.xpassed,
+        )
+    )
+    if module_digests:
+        connection.execute(
+            insert(RunModule),
+            [
+                {
+                    "run_id": run_id,
+                    "module": module,
+                    "digest": d.digest,
+                    "tests": d.tests,
+                    "outcomes": dict(d.outcomes) if d.outcomes is not None else None,
+                }
+                for module, d in module_digests.items()
+            ],
+        )
 
 
 def _pid_alive(pid: int) -> bool:
@@ -112,19 +176,11 @@ class RunStore(SessionStore):
         collection_errors: Iterable[tuple[str, str, str]] = (),
     ) -> None:
         """Insert a batch in one transaction (a crash loses at most this batch)."""
-        errors = [
-            {"run_id": run_id, "path": path, "message": message, "longrepr": longrepr}
-            for path, message, longrepr in collection_errors
-        ]
+        errors = list(collection_errors)
         if not results and not failures and not errors:
             return
         with self.engine.begin() as connection:
-            if results:
-                connection.execute(insert(Result), _as_rows(run_id, results))
-            if failures:
-                connection.execute(insert(Failure), _as_rows(run_id, failures))
-            if errors:
-                connection.execute(insert(CollectionErrorRow), errors)
+            insert_results(connection, run_id, results, failures, errors)
 
     def finish_run(
         self,
@@ -140,38 +196,19 @@ class RunStore(SessionStore):
         """The run's ending; ``module_digests`` (module -> digest) go in the same transaction,
         so a diff never sees a run with only some of its modules digested."""
         with self.engine.begin() as connection:
-            connection.execute(
-                update(Run)
-                .where(Run.id == run_id)
-                .values(
-                    ended_at=self.clock(),
-                    exit_code=exit_code,
-                    outcome=outcome,
-                    crashed_test=crashed_test,
-                    results_digest=results_digest,
-                    collected=totals.collected,
-                    passed=totals.passed,
-                    failed=totals.failed,
-                    errors=totals.errors,
-                    skipped=totals.skipped,
-                    xfailed=totals.xfailed,
-                    xpassed=totals.xpassed,
-                )
+            end_run(
+                connection,
+                run_id,
+                {
+                    "ended_at": self.clock(),
+                    "exit_code": exit_code,
+                    "outcome": outcome,
+                    "crashed_test": crashed_test,
+                },
+                totals,
+                results_digest,
+                module_digests,
             )
-            if module_digests:
-                connection.execute(
-                    insert(RunModule),
-                    [
-                        {
-                            "run_id": run_id,
-                            "module": module,
-                            "digest": d.digest,
-                            "tests": d.tests,
-                            "outcomes": dict(d.outcomes) if d.outcomes is not None else None,
-                        }
-                        for module, d in module_digests.items()
-                    ],
-                )
         self.attach_fix_evidence(run_id)
 
     def mark_interrupted_runs(self) -> list[int]:
