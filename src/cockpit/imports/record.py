@@ -11,16 +11,17 @@ run: a test found in two of them is kept once (its first file's result) and coun
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from cockpit.child.cockpit_pytest_plugin import DEFAULT_CAPTURE_CAP
-from cockpit.engine.events import Event, TestReport
-from cockpit.engine.state import RunOutcome, RunState
+from cockpit.engine.events import CollectionError, Event, TestReport
+from cockpit.engine.state import RunOutcome, RunState, module_of
 from cockpit.imports import junit, reportlog
 from cockpit.imports.facts import FileFacts, FormatError
 from cockpit.imports.nodeids import NodeIdResolver
 from cockpit.imports.sources import JUNIT, HashedFile, ResultFileError
+from cockpit.imports.text import CheckoutPaths
 from cockpit.store.imported import ImportedEnding, ImportedRunWriter, ImportSource
 from cockpit.store.recorder import RowCollector
 from cockpit.store.rows import FailureRow, ResultRow
@@ -69,6 +70,7 @@ class _Importer:
         self.state = RunState()
         self.rows = RowCollector(self.state, keep_failures=False)
         self.rows.rootdir = str(request.project_root)
+        self.paths = CheckoutPaths(str(request.project_root))
         self._resolver: NodeIdResolver | None = None
         self.file_of: dict[str, int] = {}
         self.overlapping: set[str] = set()
@@ -82,8 +84,28 @@ class _Importer:
             self._resolver = NodeIdResolver.of_project(self.request.project_root)
         return self._resolver
 
+    def _localised(self, event: Event) -> Event:
+        """``event`` with paths into the CI's checkout pointing into this project."""
+        paths = self.paths
+        if isinstance(event, TestReport) and event.longrepr:
+            paths.learn(module_of(event.nodeid), event.longrepr)
+            if paths.ci is None:
+                return event
+            crash = event.crash
+            if crash is not None:
+                crash = replace(crash, path=paths.rewrite(crash.path))
+                crash = replace(crash, message=paths.rewrite(crash.message))
+            return replace(event, longrepr=paths.rewrite(event.longrepr), crash=crash)
+        if isinstance(event, CollectionError):
+            paths.learn(event.file, event.longrepr)
+            return replace(
+                event, message=paths.rewrite(event.message), longrepr=paths.rewrite(event.longrepr)
+            )
+        return event
+
     def feed(self, batch: list[Event], file: int) -> None:
         """Apply one test's (or collector's) events, read from file number ``file``."""
+        batch = [self._localised(event) for event in batch]
         nodeid = next((e.nodeid for e in batch if isinstance(e, TestReport)), None)
         if nodeid is not None:
             owner = self.file_of.setdefault(nodeid, file)

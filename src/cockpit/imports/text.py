@@ -163,3 +163,29 @@ def crash_of(message: str, longrepr: str) -> CrashLocation | None:
     return CrashLocation(
         path=where.group(1), lineno=int(where.group(2)), message=f"FixtureLookupError: {first}"
     )
+
+
+class CheckoutPaths:
+    """Absolute paths into the CI's checkout, rewritten into this one.
+
+    A traceback names project files relative to where pytest ran, but absolutely in some
+    places (native tracebacks, syntax errors, a CI that ran pytest from elsewhere):
+    ``/home/runner/work/app/app/tests/test_a.py``. The CI's checkout is learnt from the
+    first such path ending in a test's own file, and rewritten to this project's folder, so
+    root causes find their project frames (and the app opens the right file) as for a
+    local run.
+    """
+
+    def __init__(self, local_root: str) -> None:
+        self.local = local_root.rstrip("/")
+        self.ci: str | None = None
+
+    def learn(self, module: str, text: str) -> None:
+        if self.ci is not None or not module or "/" + module not in text:
+            return
+        match = re.search(r"(/[^\s\"'<>:]*?)/" + re.escape(module) + r"\b", text)
+        if match is not None and match.group(1) != self.local:
+            self.ci = match.group(1)
+
+    def rewrite(self, text: str) -> str:
+        return text.replace(self.ci + "/", self.local + "/") if self.ci else text
