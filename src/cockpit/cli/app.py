@@ -8,6 +8,7 @@ while the database is opened and upgraded.
 
 from __future__ import annotations
 
+import os
 import sys
 from collections.abc import Sequence
 
@@ -48,7 +49,8 @@ def command_app(argv: Sequence[str], *, python: str | None = None, run: bool = F
         raise CliError(str(error)) from None
     if options.theme is not None and options.theme not in names:
         raise CliError(f"no theme {options.theme!r}; the themes are: {', '.join(names)}")
-    if not (sys.stdin.isatty() and sys.stdout.isatty()):
+    in_browser = os.environ.get("TEXTUAL_DRIVER", "").endswith(":WebDriver")  # cockpit serve
+    if not in_browser and not (sys.stdin.isatty() and sys.stdout.isatty()):
         raise CliError("the cockpit app needs a terminal; without one use cockpit run (headless)")
 
     from cockpit.app.app import CockpitApp
