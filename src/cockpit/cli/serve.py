@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import asyncio
 import ipaddress
-import os
 import secrets
 import shlex
 import signal
@@ -145,5 +144,5 @@ async def run_server(server: Any, host: str, port: int, announce: Callable[[int]
     announce(bound)
     await stop.wait()
     await server.close()
-    os.write(sys.stdout.fileno(), b"cockpit serve: stopped\n")
+    print("cockpit serve: stopped", flush=True)
     return 0

@@ -15,7 +15,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from cockpit.child.cockpit_pytest_plugin import DEFAULT_CAPTURE_CAP
-from cockpit.engine.events import CollectionError, Event, TestReport
+from cockpit.engine.events import CollectionError, Event, PhasesPassed, TestReport
 from cockpit.engine.state import RunOutcome, RunState, module_of
 from cockpit.imports import junit, reportlog
 from cockpit.imports.facts import FileFacts, FormatError
@@ -79,6 +79,10 @@ class _Importer:
         self._errors: list[tuple[str, str, str]] = []
 
     @property
+    def guessed(self) -> int:
+        return len(self._resolver.guessed) if self._resolver is not None else 0
+
+    @property
     def resolver(self) -> NodeIdResolver:
         if self._resolver is None:
             self._resolver = NodeIdResolver.of_project(self.request.project_root)
@@ -106,7 +110,7 @@ class _Importer:
     def feed(self, batch: list[Event], file: int) -> None:
         """Apply one test's (or collector's) events, read from file number ``file``."""
         batch = [self._localised(event) for event in batch]
-        nodeid = next((e.nodeid for e in batch if isinstance(e, TestReport)), None)
+        nodeid = next((e.nodeid for e in batch if isinstance(e, TestReport | PhasesPassed)), None)
         if nodeid is not None:
             owner = self.file_of.setdefault(nodeid, file)
             if owner != file:
@@ -241,6 +245,6 @@ def import_files(log: SessionLog, request: ImportRequest) -> ImportResult:
         ending=ending,
         sources=tuple(sources),
         collection_errors=len(importer.state.collection_errors),
-        guessed=len(importer.resolver.guessed) if importer._resolver is not None else 0,
+        guessed=importer.guessed,
         overlapping=len(importer.overlapping),
     )
