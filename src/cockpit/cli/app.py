@@ -12,7 +12,14 @@ import os
 import sys
 from collections.abc import Sequence
 
-from cockpit.cli.parsing import CliError, Parser, add_store_options, resolve_project
+from cockpit.cli.parsing import (
+    CliError,
+    Parser,
+    add_app_options,
+    add_store_options,
+    resolve_project,
+    split_at_dashes,
+)
 
 
 def _parser() -> Parser:
@@ -22,8 +29,7 @@ def _parser() -> Parser:
         "every run).",
         allow_abbrev=False,
     )
-    parser.add_argument("--python", metavar="PATH", help="interpreter (or virtualenv) to test with")
-    parser.add_argument("--theme", metavar="NAME", help="colour theme (t cycles them in the app)")
+    add_app_options(parser)
     parser.add_argument("--run", action="store_true", help="run the whole suite at once")
     parser.add_argument(
         "--no-record", action="store_true", help="do not record runs in the session log"
@@ -33,11 +39,7 @@ def _parser() -> Parser:
 
 
 def command_app(argv: Sequence[str], *, python: str | None = None, run: bool = False) -> int:
-    argv = list(argv)
-    extra: list[str] = []
-    if "--" in argv:
-        index = argv.index("--")
-        argv, extra = argv[:index], argv[index + 1 :]
+    argv, extra = split_at_dashes(argv)
     options = _parser().parse_args(argv)
     project = resolve_project(options, python=options.python or python, runs_tests=True)
 

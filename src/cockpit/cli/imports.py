@@ -19,8 +19,22 @@ from rich.text import Text
 
 from cockpit.cli.output import console, print_json
 from cockpit.cli.parsing import DEFAULT_CAPTURE_CAP, CliError, command_parser, resolve_project
+from cockpit.engine.summary import counts_text
 from cockpit.imports.record import ImportRequest, ImportResult, import_files
-from cockpit.store.imported import AlreadyImported
+from cockpit.store.imported import AlreadyImported, ImportSource
+from cockpit.store.models import RunImport
+
+
+def source_json(source: ImportSource | RunImport) -> dict[str, Any]:
+    """One source file of an imported run, as ``--json`` shows it (here and in runs)."""
+    return {
+        "path": source.path,
+        "format": source.format,
+        "tests": source.tests,
+        "hostname": source.hostname,
+        "ci_timestamp": source.ci_timestamp,
+        "sha256": source.sha256,
+    }
 
 
 def _utc(epoch: float | None) -> str:
@@ -50,17 +64,7 @@ def result_json(result: ImportResult) -> dict[str, Any]:
         "collection_errors": result.collection_errors,
         "started_at": ending.started_at,
         "ended_at": ending.ended_at,
-        "sources": [
-            {
-                "path": source.path,
-                "format": source.format,
-                "tests": source.tests,
-                "hostname": source.hostname,
-                "ci_timestamp": source.ci_timestamp,
-                "sha256": source.sha256,
-            }
-            for source in result.sources
-        ],
+        "sources": [source_json(source) for source in result.sources],
         "guessed_nodeids": result.guessed,
         "overlapping_tests": result.overlapping,
     }
@@ -91,15 +95,7 @@ def _print(result: ImportResult, clusters: list[Any]) -> None:
             style="yellow",
         )
     print_root_causes(out, clusters)
-    counts = [
-        (totals.failed, "failed"),
-        (totals.passed, "passed"),
-        (totals.skipped, "skipped"),
-        (totals.xfailed, "xfailed"),
-        (totals.xpassed, "xpassed"),
-        (totals.errors, "error" if totals.errors == 1 else "errors"),
-    ]
-    line = ", ".join(f"{count} {word}" for count, word in counts if count) or "no tests"
+    line = counts_text(totals) or "no tests"
     style = "bold green" if ending.outcome == "passed" else "bold red"
     out.print(Text(f"{line} ({ending.outcome} on CI)", style=style))
 

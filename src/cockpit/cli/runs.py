@@ -27,18 +27,9 @@ def _totals(run: Run) -> dict[str, int]:
     }
 
 
-def _source_json(source: RunImport) -> dict[str, Any]:
-    return {
-        "path": source.path,
-        "format": source.format,
-        "tests": source.tests,
-        "hostname": source.hostname,
-        "ci_timestamp": source.ci_timestamp,
-        "sha256": source.sha256,
-    }
-
-
 def _run_json(run: Run, sources: Sequence[RunImport] = ()) -> dict[str, Any]:
+    from cockpit.cli.imports import source_json
+
     return {
         "id": run.id,
         "session_id": run.session_id,
@@ -54,7 +45,7 @@ def _run_json(run: Run, sources: Sequence[RunImport] = ()) -> dict[str, Any]:
         "crashed_test": run.crashed_test,
         "origin": "imported" if sources else "local",
         "shard": sources[0].shard if sources else None,
-        "sources": [_source_json(source) for source in sources],
+        "sources": [source_json(source) for source in sources],
     }
 
 

@@ -24,7 +24,14 @@ import sys
 from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 
-from cockpit.cli.parsing import CliError, Parser, add_store_options, resolve_project
+from cockpit.cli.parsing import (
+    CliError,
+    Parser,
+    add_app_options,
+    add_store_options,
+    resolve_project,
+    split_at_dashes,
+)
 
 QUIT_GRACE = 10.0
 """Seconds an app gets to end by itself (cancelling its run) before it is killed."""
@@ -70,18 +77,13 @@ def _parser() -> Parser:
         action="store_true",
         help="no secret token in the URL (refused unless --host is a loopback address)",
     )
-    parser.add_argument("--python", metavar="PATH", help="interpreter (or virtualenv) to test with")
-    parser.add_argument("--theme", metavar="NAME", help="colour theme")
+    add_app_options(parser)
     add_store_options(parser)
     return parser
 
 
 def command_serve(argv: Sequence[str]) -> int:
-    argv = list(argv)
-    extra: list[str] = []
-    if "--" in argv:
-        index = argv.index("--")
-        argv, extra = argv[:index], argv[index + 1 :]
+    argv, extra = split_at_dashes(argv)
     options = _parser().parse_args(argv)
     if options.no_token and not is_loopback(options.host):
         raise CliError(

@@ -262,22 +262,24 @@ def _report(case: Case, nodeid: str, when: str, phase: _Phase) -> TestReport:
     )
 
 
-def case_events(
-    case: Case, resolver: NodeIdResolver, cap: int, *, continuation: bool = False
-) -> list[Event]:
-    """The events a live run would have sent for one testcase. ``continuation``: the
-    testcase repeats a test already read, to add its teardown error (see the module)."""
-    if not case.classname:  # a collector (a module) that failed or was skipped
-        path = resolver.collector_path(case.name)
-        for outcome in case.outcomes:
-            text = unescape(outcome.text.value())
-            if outcome.tag == "error":
-                message = clip(collect_error_message(text), cap) or "collection failed"
-                return [CollectionError(path, module_of(path), message, text)]
-            if outcome.tag == "skipped":
-                return [CollectionSkipped(path, module_of(path), _collect_skip(text))]
-        return []
-    nodeid = resolver.nodeid(case.classname, case.name, case.file)
+def collector_events(case: Case, resolver: NodeIdResolver, cap: int) -> list[Event]:
+    """The event of a collector's testcase (``classname=""``): a module that failed to
+    collect or was skipped."""
+    path = resolver.collector_path(case.name)
+    for outcome in case.outcomes:
+        text = unescape(outcome.text.value())
+        if outcome.tag == "error":
+            message = clip(collect_error_message(text), cap) or "collection failed"
+            return [CollectionError(path, module_of(path), message, text)]
+        if outcome.tag == "skipped":
+            return [CollectionSkipped(path, module_of(path), _collect_skip(text))]
+    return []
+
+
+def case_events(case: Case, nodeid: str, cap: int, *, continuation: bool = False) -> list[Event]:
+    """The events a live run would have sent for the test ``nodeid`` of one testcase.
+    ``continuation``: the testcase repeats a test already read, to add its teardown error
+    (see the module)."""
     if not case.outcomes and not continuation:  # a plain pass: one event, as the plugin sends
         return [PhasesPassed(nodeid, ("setup", "call", "teardown"), case.duration)]
     phases = _phases(case, cap)

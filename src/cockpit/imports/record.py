@@ -139,20 +139,20 @@ class _Importer:
         self._results, self._failures, self._errors = [], [], []
 
     def read_junit(self, source: HashedFile, facts: FileFacts, file: int) -> None:
-        seen: set[tuple[str, str]] = set()
-        cap = self.request.capture_cap
+        cap, resolver = self.request.capture_cap, self.resolver
         for case in junit.read_cases(source, facts, cap):
             if junit.is_internal_error(case):
                 facts.internal_error = True
-                continue
-            key = (case.classname, case.name)
-            if case.classname:
-                facts.tests += key not in seen
-            if key in seen and junit.is_teardown_error_only(case):
-                self.amend(junit.case_events(case, self.resolver, cap, continuation=True))
-                continue
-            seen.add(key)
-            self.feed(junit.case_events(case, self.resolver, cap), file)
+            elif not case.classname:
+                self.feed(junit.collector_events(case, resolver, cap), file)
+            else:
+                nodeid = resolver.nodeid(case.classname, case.name, case.file)
+                again = self.file_of.get(nodeid) == file
+                if again and junit.is_teardown_error_only(case):
+                    self.amend(junit.case_events(case, nodeid, cap, continuation=True))
+                    continue
+                facts.tests += not again
+                self.feed(junit.case_events(case, nodeid, cap), file)
 
     def read(self, source: HashedFile, file: int) -> FileFacts:
         facts = FileFacts(source.format)

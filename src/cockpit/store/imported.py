@@ -10,8 +10,6 @@ recorder's (:class:`~cockpit.store.recorder.RowCollector`), so an imported run i
 
 from __future__ import annotations
 
-import os
-import socket
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -150,25 +148,8 @@ class ImportStore(RunStore):
         today's created, in the same transaction."""
         with Session(self.engine) as db, db.begin():
             session = self.active_session_in(db)
-            run = Run(
-                session_id=session.id,
-                args=[],
-                selection_reason="imported",
-                whole_suite=False,
-                interpreter="",
-                pytest_version="",
-                rootdir="",
-                started_at=self.clock(),
-                outcome="running",
-                recorder_pid=os.getpid(),
-                recorder_host=socket.gethostname(),
-                collected=0,
-                passed=0,
-                failed=0,
-                errors=0,
-                skipped=0,
-                xfailed=0,
-                xpassed=0,
+            run = self.new_run(
+                session.id, args=(), whole_suite=False, selection_reason="imported", interpreter=""
             )
             db.add(run)
             db.flush()

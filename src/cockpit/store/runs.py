@@ -45,6 +45,10 @@ def _as_rows(
     return [{"run_id": run_id, **{name: getattr(item, name) for name in names}} for item in items]
 
 
+RUN_COUNTS = ("passed", "failed", "errors", "skipped", "xfailed", "xpassed")
+"""The per-category totals a run row holds (pytest's summary categories)."""
+
+
 def insert_results(
     connection: Connection,
     run_id: int,
@@ -84,13 +88,7 @@ def end_run(
         .values(
             **ending,
             results_digest=results_digest,
-            collected=totals.collected,
-            passed=totals.passed,
-            failed=totals.failed,
-            errors=totals.errors,
-            skipped=totals.skipped,
-            xfailed=totals.xfailed,
-            xpassed=totals.xpassed,
+            **{field.name: getattr(totals, field.name) for field in fields(totals)},
         )
     )
     if module_digests:
@@ -135,30 +133,44 @@ class RunStore(SessionStore):
     ) -> int:
         session = self.active_session()
         with Session(self.engine) as db, db.begin():
-            run = Run(
-                session_id=session.id,
-                args=list(args),
+            run = self.new_run(
+                session.id,
+                args=args,
                 whole_suite=whole_suite,
                 selection_reason=selection_reason,
                 interpreter=interpreter,
                 source_digest=source_digest,
-                pytest_version="",
-                rootdir="",
-                started_at=self.clock(),
-                outcome="running",
-                recorder_pid=os.getpid(),
-                recorder_host=socket.gethostname(),
-                collected=0,
-                passed=0,
-                failed=0,
-                errors=0,
-                skipped=0,
-                xfailed=0,
-                xpassed=0,
             )
             db.add(run)
             db.flush()
             return run.id
+
+    def new_run(
+        self,
+        session_id: int,
+        *,
+        args: Sequence[str],
+        whole_suite: bool,
+        selection_reason: str,
+        interpreter: str,
+        source_digest: str | None = None,
+    ) -> Run:
+        """A run starting now, recorded by this process, with nothing counted yet."""
+        return Run(
+            session_id=session_id,
+            args=list(args),
+            whole_suite=whole_suite,
+            selection_reason=selection_reason,
+            interpreter=interpreter,
+            source_digest=source_digest,
+            pytest_version="",
+            rootdir="",
+            started_at=self.clock(),
+            outcome="running",
+            recorder_pid=os.getpid(),
+            recorder_host=socket.gethostname(),
+            **dict.fromkeys(("collected", *RUN_COUNTS), 0),
+        )
 
     def set_run_environment(self, run_id: int, pytest_version: str, rootdir: str) -> None:
         with self.engine.begin() as connection:
