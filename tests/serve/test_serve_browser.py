@@ -26,6 +26,8 @@ from tests.serve.cdp import CHROMIUM, Browser, Tab, wait_for
 
 pytestmark = pytest.mark.slow
 DEMO = Path(__file__).resolve().parents[2] / "src" / "cockpit" / "demo_project"
+PYTEST_ARGS = ("--ignore", "tests/test_text.py")
+"""Given to every tab's app: its runs leave this module out."""
 DEMO_MODULES = ("test_customers.py", "test_invoices.py", "test_orders.py", "test_pricing.py")
 WAITING_TEST = """
 import threading
@@ -92,7 +94,7 @@ def served(tmp_path: Path) -> Iterator[tuple[subprocess.Popen[bytes], str, Path]
     command = [sys.executable, "-m", "cockpit", "serve", "--host", "0.0.0.0", "--port", "0"]
     with out.open("wb") as stdout, err.open("wb") as stderr:
         process = subprocess.Popen(
-            [*command, "--python", sys.executable],
+            [*command, "--python", sys.executable, "--", *PYTEST_ARGS],
             cwd=project,
             env=env,
             stdin=subprocess.DEVNULL,
@@ -148,6 +150,7 @@ async def drive(url: str, tmp_path: Path, serve_pid: int) -> dict[int, str]:
             tab, lambda text: all(module in text for module in DEMO_MODULES), 90
         )
         await tab.screenshot(tmp_path / "serve-module-table.png")
+        assert "tests/test_text.py" not in await tab.screen()  # the pytest arguments arrived
         processes = await wait_for(lambda: pytest_running(serve_pid), 60)
         await tab.close()
         return processes
@@ -189,8 +192,9 @@ def test_the_app_in_a_browser_tab_runs_the_suite_and_closing_the_tab_ends_it(
     )
     assert process.poll() is None  # the server outlives its tabs
     with sqlite3.connect(project / ".cockpit" / "cockpit.db") as db:
-        runs = db.execute("SELECT outcome, whole_suite FROM runs").fetchall()
-    assert runs == [("interrupted", 1)]  # the tab's run was cancelled and recorded, not lost
+        runs = db.execute("SELECT outcome, selection_reason FROM runs").fetchall()
+    # The tab's run was cancelled and recorded, not lost.
+    assert runs == [("interrupted", "subset: --ignore tests/test_text.py")]
 
     process.send_signal(signal.SIGINT)
     assert process.wait(30) == 0
