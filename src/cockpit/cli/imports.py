@@ -19,22 +19,10 @@ from rich.text import Text
 
 from cockpit.cli.output import console, print_json
 from cockpit.cli.parsing import DEFAULT_CAPTURE_CAP, CliError, command_parser, resolve_project
+from cockpit.cli.runs import recorded_clusters, source_json
 from cockpit.engine.summary import counts_text
 from cockpit.imports.record import ImportRequest, ImportResult, import_files
-from cockpit.store.imported import AlreadyImported, ImportSource
-from cockpit.store.models import RunImport
-
-
-def source_json(source: ImportSource | RunImport) -> dict[str, Any]:
-    """One source file of an imported run, as ``--json`` shows it (here and in runs)."""
-    return {
-        "path": source.path,
-        "format": source.format,
-        "tests": source.tests,
-        "hostname": source.hostname,
-        "ci_timestamp": source.ci_timestamp,
-        "sha256": source.sha256,
-    }
+from cockpit.store.imported import AlreadyImported
 
 
 def _utc(epoch: float | None) -> str:
@@ -141,8 +129,6 @@ def command_import(argv: Sequence[str]) -> int:
         if options.json:
             print_json(result_json(result))
         else:
-            from cockpit.cli.runs import recorded_clusters
-
             _print(result, recorded_clusters(log, log.run(result.run_id)))
     finally:
         log.close()

@@ -12,6 +12,7 @@ from rich.table import Table
 from cockpit.cli.output import console, print_json, when
 from cockpit.cli.parsing import CliError, command_parser, resolve_project
 from cockpit.rootcause.clusters import Cluster, Clusterer
+from cockpit.store.imported import ImportSource
 from cockpit.store.models import Run, RunImport
 from cockpit.store.session_log import SessionLog
 
@@ -27,9 +28,19 @@ def _totals(run: Run) -> dict[str, int]:
     }
 
 
-def _run_json(run: Run, sources: Sequence[RunImport] = ()) -> dict[str, Any]:
-    from cockpit.cli.imports import source_json
+def source_json(source: ImportSource | RunImport) -> dict[str, Any]:
+    """One source file of an imported run, as ``--json`` shows it (here and in runs)."""
+    return {
+        "path": source.path,
+        "format": source.format,
+        "tests": source.tests,
+        "hostname": source.hostname,
+        "ci_timestamp": source.ci_timestamp,
+        "sha256": source.sha256,
+    }
 
+
+def _run_json(run: Run, sources: Sequence[RunImport] = ()) -> dict[str, Any]:
     return {
         "id": run.id,
         "session_id": run.session_id,
