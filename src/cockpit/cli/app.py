@@ -38,19 +38,24 @@ def _parser() -> Parser:
     return parser
 
 
-def command_app(argv: Sequence[str], *, python: str | None = None, run: bool = False) -> int:
-    argv, extra = split_at_dashes(argv)
-    options = _parser().parse_args(argv)
-    project = resolve_project(options, python=options.python or python, runs_tests=True)
-
+def check_theme(name: str | None) -> None:
+    """Raise a one-line error unless the shipped themes load and ``name`` is one of them."""
     from cockpit.app.themes import ThemeError, available
 
     try:
         names = [files.name for files in available()]
     except ThemeError as error:
         raise CliError(str(error)) from None
-    if options.theme is not None and options.theme not in names:
-        raise CliError(f"no theme {options.theme!r}; the themes are: {', '.join(names)}")
+    if name is not None and name not in names:
+        raise CliError(f"no theme {name!r}; the themes are: {', '.join(names)}")
+
+
+def command_app(argv: Sequence[str], *, python: str | None = None, run: bool = False) -> int:
+    argv, extra = split_at_dashes(argv)
+    options = _parser().parse_args(argv)
+    project = resolve_project(options, python=options.python or python, runs_tests=True)
+
+    check_theme(options.theme)
     in_browser = os.environ.get("TEXTUAL_DRIVER", "").endswith(":WebDriver")  # cockpit serve
     if not in_browser and not (sys.stdin.isatty() and sys.stdout.isatty()):
         raise CliError("the cockpit app needs a terminal; without one use cockpit run (headless)")

@@ -94,6 +94,9 @@ def command_serve(argv: Sequence[str]) -> int:
     if not 0 <= options.port <= 65535:
         raise CliError(f"--port {options.port}: a port is 0-65535 (0 picks a free one)")
     project = resolve_project(options, python=options.python, runs_tests=True)
+    from cockpit.cli.app import check_theme
+
+    check_theme(options.theme)  # each tab's app would fail on it, one by one
     app_argv = ["--project", str(project.folder)]
     for flag, value in (("--db", options.db), ("--python", options.python)):
         if value:
