@@ -28,6 +28,7 @@ LAYERS: tuple[frozenset[str], ...] = (
     frozenset({"engine"}),
     frozenset({"rootcause"}),
     frozenset({"store"}),
+    frozenset({"imports"}),
     frozenset({"isolation", "watch", "report"}),
     frozenset({"session"}),
     frozenset({"cli", "app"}),

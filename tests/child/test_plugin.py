@@ -192,6 +192,26 @@ def test_huge_ansi_and_invalid_utf8_output_is_capped_and_valid(
     assert result.ret == 1
 
 
+def test_a_failed_comparison_keeps_pytests_message_with_the_terminal_reporter_off(
+    pytester: pytest.Pytester, run_with_plugin: Any
+) -> None:
+    """pytest's assertion comparison asks the config for the (unregistered) reporter's
+    writer; without it the comparison itself failed, and every ``assert a == b`` was
+    recorded as a bare AssertionError raised inside pytest."""
+    pytester.makepyfile(
+        """
+        def test_compare():
+            assert [1, 2] == [1, 3]
+        """
+    )
+    result, events = run_with_plugin(quiet=True)
+    call = next(e for e in events if e["kind"] == "test_report" and e["when"] == "call")
+    assert call["crash"]["message"].startswith("assert [1, 2] == [1, 3]")
+    assert "At index 1 diff: 2 != 3" in call["crash"]["message"]
+    assert "site-packages" not in call["crash"]["path"]  # the test's own line
+    assert result.ret == 1
+
+
 def test_fd_is_not_leaked_to_nested_runs(pytester: pytest.Pytester, run_with_plugin: Any) -> None:
     pytester.makepyfile(
         """

@@ -170,25 +170,26 @@ def test_a_subset_run_never_reads_as_removed(log: SessionLog) -> None:
     assert got.not_compared == len(BEFORE) - 1  # every other test of the whole-suite run
 
 
-def record_at_0004(engine: Engine, run_id: int, tests: Tests) -> int:
+def record_at_0004(engine: Engine, tests: Tests) -> int:
     """A finished run as a recorder of revision 0004 wrote it (results digest, no module
-    digests), in that schema's own columns."""
+    digests), in that schema's own columns; the database numbers it."""
     with engine.begin() as connection:
-        if run_id == 1:
-            connection.execute(
-                text("INSERT INTO sessions (id, title, started_at) VALUES (1, 'old', 1.0)")
-            )
-        connection.execute(
+        session_id = connection.execute(text("SELECT MIN(id) FROM sessions")).scalar()
+        if session_id is None:
+            session_id = connection.execute(
+                text("INSERT INTO sessions (title, started_at) VALUES ('old', 1.0) RETURNING id")
+            ).scalar_one()
+        run_id = connection.execute(
             text(
-                "INSERT INTO runs (id, session_id, args, selection_reason, whole_suite,"
+                "INSERT INTO runs (session_id, args, selection_reason, whole_suite,"
                 " interpreter, pytest_version, rootdir, started_at, ended_at, exit_code,"
                 " outcome, recorder_pid, recorder_host, collected, passed, failed, errors,"
-                " skipped, xfailed, xpassed, results_digest) VALUES (:id, 1, '[]', 'all',"
-                " true, 'py', '', '', :id, :id, 1, 'failed', 0, 'h', :n, 0, 0, 0, 0, 0, 0,"
-                " :digest)"
+                " skipped, xfailed, xpassed, results_digest) VALUES (:session, '[]', 'all',"
+                " true, 'py', '', '', 1.0, 2.0, 1, 'failed', 0, 'h', :n, 0, 0, 0, 0, 0, 0,"
+                " :digest) RETURNING id"
             ),
-            {"id": run_id, "n": len(tests), "digest": results_digest(set(tests))},
-        )
+            {"session": session_id, "n": len(tests), "digest": results_digest(set(tests))},
+        ).scalar_one()
         for nodeid, (outcome, signature) in tests.items():
             connection.execute(
                 text(
@@ -204,7 +205,7 @@ def record_at_0004(engine: Engine, run_id: int, tests: Tests) -> int:
                     "signature": signature,
                 },
             )
-    return run_id
+    return int(run_id)
 
 
 def test_a_log_upgraded_in_place_still_diffs_its_old_runs(db_url: str) -> None:
@@ -213,7 +214,7 @@ def test_a_log_upgraded_in_place_still_diffs_its_old_runs(db_url: str) -> None:
     location = DatabaseLocation(db_url, "test")
     engine = create_store_engine(location)
     upgrade(engine, "0004")
-    first, second = record_at_0004(engine, 1, BEFORE), record_at_0004(engine, 2, AFTER)
+    first, second = record_at_0004(engine, BEFORE), record_at_0004(engine, AFTER)
     engine.dispose()
 
     log = SessionLog(open_engine(location))

@@ -42,6 +42,11 @@ class OutwardActions(CockpitCore):
         if location is None:
             self.notify("no failure location for the selection", severity="warning")
             return
+        if self.is_web:  # cockpit serve: the app's output is the page's stream, no terminal
+            path, line = location
+            where = f"{path}:{line}" if line else str(path)
+            self.notify(f"{where}: open it in your editor (the browser has no terminal for one)")
+            return
         editor = os.environ.get("VISUAL") or os.environ.get("EDITOR")
         if not editor:
             self.notify("set $EDITOR (e.g. export EDITOR=vim) to open files", severity="error")

@@ -55,9 +55,17 @@ def clip(text: Optional[str], cap: int) -> Optional[str]:
         return None
     if len(text) > cap:
         half = cap // 2
-        cut = len(text) - 2 * half
-        text = "%s\n... [cockpit cut %d characters] ...\n%s" % (text[:half], cut, text[-half:])
-    # Lone surrogates (from undecodable bytes) cannot be encoded to UTF-8: replace them.
+        text = joined_cut(text[:half], text[-half:], len(text) - 2 * half)
+    return sanitised(text)
+
+
+def joined_cut(head: str, tail: str, cut: int) -> str:
+    """The head and tail ``clip`` keeps, around the line saying how much went."""
+    return "%s\n... [cockpit cut %d characters] ...\n%s" % (head, cut, tail)
+
+
+def sanitised(text: str) -> str:
+    """``text`` valid for UTF-8: lone surrogates (from undecodable bytes) are replaced."""
     return text.encode("utf-8", "replace").decode("utf-8")
 
 
@@ -269,27 +277,9 @@ class CockpitReporter:
         self.emit_collection(list(ids))
 
     def pytest_collectreport(self, report: Any) -> None:
-        if report.failed:
-            self.writer.emit(
-                {
-                    "kind": "collect_error",
-                    "nodeid": report.nodeid,
-                    "file": module_of(report.nodeid),
-                    "message": clip(_collect_error_message(report), self.cap),
-                    "longrepr": clip(report.longreprtext, self.cap),
-                },
-                urgent=True,
-            )
-        elif report.skipped:
-            location = crash_location(report, self.cap)
-            self.writer.emit(
-                {
-                    "kind": "collect_skip",
-                    "nodeid": report.nodeid,
-                    "file": module_of(report.nodeid),
-                    "message": clip(location["message"] if location else "", self.cap),
-                }
-            )
+        event = collect_event(report, self.cap)
+        if event is not None:
+            self.writer.emit(event, urgent=report.failed)
 
     # -- tests ------------------------------------------------------------------------
     def pytest_runtest_logstart(self, nodeid: str, location: Any) -> None:
@@ -317,28 +307,7 @@ class CockpitReporter:
                 self._flush_passed(report.nodeid)
             return
         self._flush_passed(report.nodeid)
-        failed = report.failed
-        sections = {}  # type: Dict[str, Optional[str]]
-        if failed or report.when == "call":
-            sections = {
-                "stdout": clip(report.capstdout or None, self.cap),
-                "stderr": clip(report.capstderr or None, self.cap),
-                "log": clip(report.caplog or None, self.cap),
-            }
-        event = {
-            "kind": "test_report",
-            "nodeid": report.nodeid,
-            "when": report.when,
-            "outcome": report.outcome,
-            "category": category,
-            "duration": report.duration,
-            "worker": worker_of(report),
-            "crash": crash_location(report, self.cap) if (failed or report.skipped) else None,
-            "longrepr": clip(report.longreprtext, self.cap) if failed else None,
-            "wasxfail": getattr(report, "wasxfail", None),
-        }
-        event.update(sections)
-        self.writer.emit(event, urgent=report.when == "???")
+        self.writer.emit(report_event(report, self.cap), urgent=report.when == "???")
 
     def _flush_passed(self, nodeid: str) -> None:
         """Send the passing phases of ``nodeid`` gathered so far as one event."""
@@ -384,9 +353,55 @@ class CockpitReporter:
                 os.close(self.current_fd)
 
 
-def _collect_error_message(report: Any) -> str:
+def report_event(report: Any, cap: int) -> Dict[str, Any]:
+    """The ``test_report`` event of one phase report: what cockpit keeps of it, clipped.
+
+    Also what ``cockpit import`` makes of a report-log line (a report pytest rebuilt from
+    its JSON), so an imported run keeps exactly what a live run would.
+    """
+    failed = report.failed
+    event = {
+        "kind": "test_report",
+        "nodeid": report.nodeid,
+        "when": report.when,
+        "outcome": report.outcome,
+        "category": report_category(report),
+        "duration": report.duration,
+        "worker": worker_of(report),
+        "crash": crash_location(report, cap) if (failed or report.skipped) else None,
+        "longrepr": clip(report.longreprtext, cap) if failed else None,
+        "wasxfail": getattr(report, "wasxfail", None),
+    }  # type: Dict[str, Any]
+    if failed or report.when == "call":
+        event["stdout"] = clip(report.capstdout or None, cap)
+        event["stderr"] = clip(report.capstderr or None, cap)
+        event["log"] = clip(report.caplog or None, cap)
+    return event
+
+
+def collect_event(report: Any, cap: int) -> Optional[Dict[str, Any]]:
+    """The event of a collection report that failed or skipped (None for one that passed)."""
+    if report.failed:
+        return {
+            "kind": "collect_error",
+            "nodeid": report.nodeid,
+            "file": module_of(report.nodeid),
+            "message": clip(collect_error_message(str(report.longreprtext or "")), cap),
+            "longrepr": clip(report.longreprtext, cap),
+        }
+    if report.skipped:
+        location = crash_location(report, cap)
+        return {
+            "kind": "collect_skip",
+            "nodeid": report.nodeid,
+            "file": module_of(report.nodeid),
+            "message": clip(location["message"] if location else "", cap),
+        }
+    return None
+
+
+def collect_error_message(text: str) -> str:
     """One line saying why a module failed to collect (the last ``E`` line, else the last)."""
-    text = str(report.longreprtext or "")
     lines = [line for line in text.splitlines() if line.strip()]
     for line in reversed(lines):
         if line.startswith("E "):
@@ -427,6 +442,11 @@ def pytest_configure(config: Any) -> None:
         reporter_plugin = config.pluginmanager.get_plugin("terminalreporter")
         if reporter_plugin is not None:
             config.pluginmanager.unregister(reporter_plugin)
+            # pytest's assertion comparison asks the config for the reporter's writer (to
+            # highlight a diff); without it, every ``assert a == b`` that fails would fail
+            # again inside pytest and be reported as a bare AssertionError from there.
+            writer = reporter_plugin._tw
+            config.get_terminal_writer = lambda: writer
     reporter = CockpitReporter(config, EventWriter(event_fd, notify_fd), current_fd)
     config.pluginmanager.register(reporter, "cockpit-reporter")
     reporter.session_start()

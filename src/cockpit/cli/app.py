@@ -8,10 +8,18 @@ while the database is opened and upgraded.
 
 from __future__ import annotations
 
+import os
 import sys
 from collections.abc import Sequence
 
-from cockpit.cli.parsing import CliError, Parser, add_store_options, resolve_project
+from cockpit.cli.parsing import (
+    CliError,
+    Parser,
+    add_app_options,
+    add_store_options,
+    resolve_project,
+    split_at_dashes,
+)
 
 
 def _parser() -> Parser:
@@ -21,8 +29,7 @@ def _parser() -> Parser:
         "every run).",
         allow_abbrev=False,
     )
-    parser.add_argument("--python", metavar="PATH", help="interpreter (or virtualenv) to test with")
-    parser.add_argument("--theme", metavar="NAME", help="colour theme (t cycles them in the app)")
+    add_app_options(parser)
     parser.add_argument("--run", action="store_true", help="run the whole suite at once")
     parser.add_argument(
         "--no-record", action="store_true", help="do not record runs in the session log"
@@ -31,24 +38,26 @@ def _parser() -> Parser:
     return parser
 
 
-def command_app(argv: Sequence[str], *, python: str | None = None, run: bool = False) -> int:
-    argv = list(argv)
-    extra: list[str] = []
-    if "--" in argv:
-        index = argv.index("--")
-        argv, extra = argv[:index], argv[index + 1 :]
-    options = _parser().parse_args(argv)
-    project = resolve_project(options, python=options.python or python, runs_tests=True)
-
+def check_theme(name: str | None) -> None:
+    """Raise a one-line error unless the shipped themes load and ``name`` is one of them."""
     from cockpit.app.themes import ThemeError, available
 
     try:
         names = [files.name for files in available()]
     except ThemeError as error:
         raise CliError(str(error)) from None
-    if options.theme is not None and options.theme not in names:
-        raise CliError(f"no theme {options.theme!r}; the themes are: {', '.join(names)}")
-    if not (sys.stdin.isatty() and sys.stdout.isatty()):
+    if name is not None and name not in names:
+        raise CliError(f"no theme {name!r}; the themes are: {', '.join(names)}")
+
+
+def command_app(argv: Sequence[str], *, python: str | None = None, run: bool = False) -> int:
+    argv, extra = split_at_dashes(argv)
+    options = _parser().parse_args(argv)
+    project = resolve_project(options, python=options.python or python, runs_tests=True)
+
+    check_theme(options.theme)
+    in_browser = os.environ.get("TEXTUAL_DRIVER", "").endswith(":WebDriver")  # cockpit serve
+    if not in_browser and not (sys.stdin.isatty() and sys.stdout.isatty()):
         raise CliError("the cockpit app needs a terminal; without one use cockpit run (headless)")
 
     from cockpit.app.app import CockpitApp

@@ -8,6 +8,7 @@ Without a terminal (CI, pipes) it degrades to one line per failure and a summary
 from __future__ import annotations
 
 import time
+from typing import TYPE_CHECKING
 
 from rich.console import Console, Group, RenderableType
 from rich.live import Live
@@ -21,6 +22,9 @@ from cockpit.engine.events import CollectionError, Event, TestReport
 from cockpit.engine.runner import RunResult
 from cockpit.engine.state import ModuleTally, RunOutcome, RunState
 from cockpit.engine.summary import summary_line
+
+if TYPE_CHECKING:
+    from cockpit.rootcause.clusters import Cluster
 
 STATUS_STYLE = {
     "failing": ("FAIL", "bold red"),
@@ -208,7 +212,11 @@ def _print_root_causes(console: Console, state: RunState, shown: int = 3) -> Non
         )
     for error in state.collection_errors:
         clusterer.add(error.file, error.file, "collection error", error.message, error.longrepr)
-    clusters = clusterer.clusters()
+    print_root_causes(console, clusterer.clusters(), shown)
+
+
+def print_root_causes(console: Console, clusters: list[Cluster], shown: int = 3) -> None:
+    """The ``shown`` largest of ``clusters``, each with its fix location and hint."""
     if not clusters:
         return
     console.print(Text(f"root causes ({len(clusters)}):", style="bold"))

@@ -37,6 +37,8 @@ COMMAND_MODULES: dict[str, tuple[str, str]] = {
     "watch": ("cockpit.cli.watch", "command_watch"),
     "export": ("cockpit.cli.export", "command_export"),
     "isolate": ("cockpit.cli.isolate", "command_isolate"),
+    "import": ("cockpit.cli.imports", "command_import"),
+    "serve": ("cockpit.cli.serve", "command_serve"),
 }
 """Each command: the module that holds it (imported when it runs) and its function."""
 
@@ -63,6 +65,8 @@ commands:
   affected PATH... | watch [ARGS]   tests a change affects; rerun them on every save
   export [--session ID] [-o FILE]   the session summary in Markdown (--format json, --show)
   isolate [NODEID...] [--failed]    rerun failing tests alone: real, order-dependent or flaky
+  import FILE... [--shard PART]     a CI run's JUnit XML / report-log files as a recorded run
+  serve [--host H] [--port P]       the app in a browser, one app per tab (-- PYTEST_ARGS)
 Each command has --help.
 """
 

@@ -41,6 +41,12 @@ def add_store_options(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def add_app_options(parser: argparse.ArgumentParser) -> None:
+    """What the app takes, from ``cockpit`` itself and from ``cockpit serve`` for each tab."""
+    parser.add_argument("--python", metavar="PATH", help="interpreter (or virtualenv) to test with")
+    parser.add_argument("--theme", metavar="NAME", help="colour theme (t cycles them in the app)")
+
+
 def command_parser(prog: str, description: str, *, store_options: bool = True) -> Parser:
     parser = Parser(prog=prog, description=description, allow_abbrev=False)
     if store_options:
@@ -113,15 +119,20 @@ def run_parser(prog: str = "cockpit run") -> Parser:
     return parser
 
 
+def split_at_dashes(argv: Sequence[str]) -> tuple[list[str], list[str]]:
+    """The arguments before ``--`` (cockpit's), and those after it (pytest's)."""
+    argv = list(argv)
+    if "--" not in argv:
+        return argv, []
+    index = argv.index("--")
+    return argv[:index], argv[index + 1 :]
+
+
 def split_run_args(
     argv: Sequence[str], prog: str = "cockpit run"
 ) -> tuple[argparse.Namespace, list[str]]:
     """cockpit's options, and everything else (pytest's arguments, and all after ``--``)."""
-    argv = list(argv)
-    tail: list[str] = []
-    if "--" in argv:
-        index = argv.index("--")
-        argv, tail = argv[:index], argv[index + 1 :]
+    argv, tail = split_at_dashes(argv)
     options, pytest_args = run_parser(prog).parse_known_args(argv)
     if options.capture_cap < 256:
         raise CliError("--capture-cap must be at least 256 bytes")

@@ -11,8 +11,10 @@ from rich.table import Table
 
 from cockpit.cli.output import console, print_json, when
 from cockpit.cli.parsing import CliError, command_parser, resolve_project
-from cockpit.rootcause.clusters import Clusterer
-from cockpit.store.models import Run
+from cockpit.rootcause.clusters import Cluster, Clusterer
+from cockpit.store.imported import ImportSource
+from cockpit.store.models import Run, RunImport
+from cockpit.store.session_log import SessionLog
 
 
 def _totals(run: Run) -> dict[str, int]:
@@ -26,7 +28,19 @@ def _totals(run: Run) -> dict[str, int]:
     }
 
 
-def _run_json(run: Run) -> dict[str, Any]:
+def source_json(source: ImportSource | RunImport) -> dict[str, Any]:
+    """One source file of an imported run, as ``--json`` shows it (here and in runs)."""
+    return {
+        "path": source.path,
+        "format": source.format,
+        "tests": source.tests,
+        "hostname": source.hostname,
+        "ci_timestamp": source.ci_timestamp,
+        "sha256": source.sha256,
+    }
+
+
+def _run_json(run: Run, sources: Sequence[RunImport] = ()) -> dict[str, Any]:
     return {
         "id": run.id,
         "session_id": run.session_id,
@@ -40,6 +54,9 @@ def _run_json(run: Run) -> dict[str, Any]:
         "collected": run.collected,
         "totals": _totals(run),
         "crashed_test": run.crashed_test,
+        "origin": "imported" if sources else "local",
+        "shard": sources[0].shard if sources else None,
+        "sources": [source_json(source) for source in sources],
     }
 
 
@@ -48,9 +65,11 @@ def command_runs(argv: Sequence[str]) -> int:
     parser.add_argument("--json", action="store_true")
     parser.add_argument("--limit", type=int, default=None)
     options = parser.parse_args(argv)
-    runs = resolve_project(options).open_log().runs(limit=options.limit)
+    log = resolve_project(options).open_log()
+    runs = log.runs(limit=options.limit)
     if options.json:
-        print_json([_run_json(run) for run in runs])
+        imported = log.imported_sources([run.id for run in runs])
+        print_json([_run_json(run, imported.get(run.id, ())) for run in runs])
         return 0
     table = Table("id", "started", "selection", "outcome", "passed", "failed", "errors", "skipped")
     for run in runs:
@@ -117,19 +136,8 @@ def command_history(argv: Sequence[str]) -> int:
     return 0
 
 
-def command_clusters(argv: Sequence[str]) -> int:
-    parser = command_parser("cockpit clusters", "Failures of a run grouped by root cause.")
-    parser.add_argument("--run", type=int, default=None, help="run id (default: the last)")
-    parser.add_argument("--json", action="store_true")
-    options = parser.parse_args(argv)
-    log = resolve_project(options).open_log()
-    if options.run is None:
-        latest = log.runs(limit=1)
-        if not latest:
-            raise CliError("no recorded run yet; cockpit run records one")
-        run = latest[0]
-    else:
-        run = log.run(options.run)
+def recorded_clusters(log: SessionLog, run: Run) -> list[Cluster]:
+    """A recorded run's failures and collection errors grouped by root cause."""
     outcomes = log.outcomes(run.id)
     clusterer = Clusterer(run.rootdir or None)
     for nodeid, failure in sorted(log.failures(run.id).items()):
@@ -143,7 +151,23 @@ def command_clusters(argv: Sequence[str]) -> int:
         )
     for error in log.collection_errors(run.id):
         clusterer.add(error.path, error.path, "collection error", error.message, error.longrepr)
-    clusters = clusterer.clusters()
+    return clusterer.clusters()
+
+
+def command_clusters(argv: Sequence[str]) -> int:
+    parser = command_parser("cockpit clusters", "Failures of a run grouped by root cause.")
+    parser.add_argument("--run", type=int, default=None, help="run id (default: the last)")
+    parser.add_argument("--json", action="store_true")
+    options = parser.parse_args(argv)
+    log = resolve_project(options).open_log()
+    if options.run is None:
+        latest = log.runs(limit=1)
+        if not latest:
+            raise CliError("no recorded run yet; cockpit run records one")
+        run = latest[0]
+    else:
+        run = log.run(options.run)
+    clusters = recorded_clusters(log, run)
     if options.json:
         print_json([cluster.as_json() for cluster in clusters])
         return 0

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Protocol
 
 from cockpit.engine.state import ModuleTally, RunOutcome, RunState
 
@@ -33,9 +33,25 @@ def run_to_json(
     }
 
 
-def summary_line(state: RunState) -> str:
-    """pytest's closing line: ``2 failed, 10 passed, 1 error in 0.52s``."""
-    totals = state.totals
+class Counted(Protocol):
+    """Totals by pytest's summary categories (the live state's, or a recorded run's)."""
+
+    @property
+    def passed(self) -> int: ...
+    @property
+    def failed(self) -> int: ...
+    @property
+    def errors(self) -> int: ...
+    @property
+    def skipped(self) -> int: ...
+    @property
+    def xfailed(self) -> int: ...
+    @property
+    def xpassed(self) -> int: ...
+
+
+def counts_text(totals: Counted) -> str:
+    """The counts of pytest's closing line, in its order: ``2 failed, 10 passed, 1 error``."""
     parts = [
         (totals.failed, "failed"),
         (totals.passed, "passed"),
@@ -44,7 +60,12 @@ def summary_line(state: RunState) -> str:
         (totals.xpassed, "xpassed"),
         (totals.errors, "error" if totals.errors == 1 else "errors"),
     ]
-    text = ", ".join(f"{count} {word}" for count, word in parts if count)
+    return ", ".join(f"{count} {word}" for count, word in parts if count)
+
+
+def summary_line(state: RunState) -> str:
+    """pytest's closing line: ``2 failed, 10 passed, 1 error in 0.52s``."""
+    text = counts_text(state.totals)
     if not text:
         text = "no tests ran"
     if len(state.warnings):

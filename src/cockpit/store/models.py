@@ -255,3 +255,31 @@ class FileContent(Base):
     size: Mapped[int] = mapped_column(Integer)
     """The content's size in bytes, before compression."""
     data: Mapped[bytes | None] = mapped_column(LargeBinary, default=None)
+
+
+class RunImport(Base):
+    """One result file an imported run was read from (several for merged CI shards).
+
+    A run with rows here was imported (``cockpit import``); a run without was run by
+    cockpit. Kept out of ``runs`` so that a current cockpit reads and writes runs in a log
+    at an older revision unchanged.
+    """
+
+    __tablename__ = "run_imports"
+
+    run_id: Mapped[int] = mapped_column(ForeignKey("runs.id"), primary_key=True)
+    position: Mapped[int] = mapped_column(Integer, primary_key=True)
+    """The file's place on the command line, from 0."""
+    path: Mapped[str] = mapped_column(Text)
+    format: Mapped[str] = mapped_column(String(16))
+    """``junit-xml`` or ``report-log``."""
+    sha256: Mapped[str] = mapped_column(String(64), index=True)
+    """Of the file's bytes: the same file is never imported twice."""
+    hostname: Mapped[str | None] = mapped_column(String(255), default=None)
+    ci_timestamp: Mapped[float | None] = mapped_column(Float, default=None)
+    """When the CI's pytest started, as the file says (UTC epoch seconds)."""
+    tests: Mapped[int] = mapped_column(Integer)
+    """How many tests the file reported."""
+    shard: Mapped[str | None] = mapped_column(String(100), default=None)
+    """Which part of the suite the run holds (``2/4``, from ``--shard``); None when the
+    files together are the whole suite."""

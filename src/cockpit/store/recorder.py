@@ -72,6 +72,96 @@ def result_row(record: TestRecord, phases: dict[str, str], rootdir: str | None =
     )
 
 
+class RowCollector:
+    """Turns one run's events into the session log's rows, each test's once it finishes.
+
+    Shared by the live recorder and ``cockpit import``, so a run read from CI files is
+    stored row for row as a run cockpit recorded itself. ``keep_failures=False`` lets go of
+    each failure's text once its row is built (an import needs it no more; the live state
+    keeps it for the screen).
+    """
+
+    def __init__(self, state: RunState, *, keep_failures: bool = True) -> None:
+        self.state = state
+        self.keep_failures = keep_failures
+        self.rootdir: str | None = None
+        self.recorded: set[str] = set()  # pytest allows duplicate node ids (a.py a.py)
+        self.outcomes: dict[str, str] = {}
+        """The outcome each result row was written with, for the per-module counts."""
+        self.environment: tuple[str, str] | None = None
+        """(pytest version, rootdir) from the session start, until someone takes it."""
+        self._phases: dict[str, dict[str, str]] = {}
+
+    def add(
+        self, batch: list[Event]
+    ) -> tuple[list[ResultRow], list[FailureRow], list[tuple[str, str, str]]]:
+        """The rows of the tests ``batch`` finished, and its collection errors; the state
+        must have applied the batch already."""
+        finished: list[TestRecord] = []
+        errors: list[tuple[str, str, str]] = []
+        for event in batch:
+            if isinstance(event, TestReport | PhasesPassed):
+                phases = self._phases.setdefault(event.nodeid, {})
+                if isinstance(event, TestReport):
+                    phases[event.when] = event.category or event.outcome
+                    ended = event.when in ("teardown", "???")
+                else:
+                    phases.update(dict.fromkeys(event.phases, "passed"))
+                    ended = "teardown" in event.phases
+                if ended and event.nodeid not in self.recorded:
+                    self.recorded.add(event.nodeid)
+                    finished.append(self.state.tests[event.nodeid])
+            elif isinstance(event, CollectionError):
+                errors.append((event.file, event.message, event.longrepr))
+            elif isinstance(event, SessionStarted):
+                self.rootdir = event.rootdir
+                self.environment = (event.pytest_version, event.rootdir)
+        rows = [
+            result_row(record, self._phases.pop(record.nodeid, {}), self.rootdir)
+            for record in finished
+        ]
+        self.outcomes.update((row.nodeid, row.outcome) for row in rows)
+        failures = [row for row in map(failure_row, finished) if row is not None]
+        if not self.keep_failures:
+            for record in finished:
+                record.failure = None
+        return rows, failures, errors
+
+    def crashed_row(self, crashed: str | None) -> ResultRow | None:
+        """The row of the test that crashed the interpreter, when no report finished it."""
+        state = self.state
+        if crashed is None or crashed not in state.tests or crashed in self.recorded:
+            return None
+        row = result_row(state.tests[crashed], self._phases.pop(crashed, {}), self.rootdir)
+        self.outcomes[crashed] = row.outcome
+        return row
+
+    def totals(self) -> RunTotals:
+        state, totals = self.state, self.state.totals
+        return RunTotals(
+            collected=state.collected,
+            passed=totals.passed,
+            failed=totals.failed,
+            errors=totals.errors,
+            skipped=totals.skipped,
+            xfailed=totals.xfailed,
+            xpassed=totals.xpassed,
+        )
+
+    def digests(self, crashed: str | None = None) -> tuple[str, dict[str, ModuleDigest]]:
+        """The run's results digest and per-module digests, of every row written (the
+        crashed test's included)."""
+        written = self.recorded | ({crashed} if crashed in self.state.tests else set())
+        tests = self.state.tests
+        return (
+            results_digest(self.recorded | ({crashed} if crashed else set())),
+            module_digests(
+                {nodeid: tests[nodeid].module for nodeid in written},
+                {nodeid: self.outcomes[nodeid] for nodeid in written},
+            ),
+        )
+
+
 class RunRecorder:
     """Follows one run's events and writes its results into the session log."""
 
@@ -100,16 +190,12 @@ class RunRecorder:
         )
         if files is not None:
             log.record_snapshot(self.run_id, files)
-        self._phases: dict[str, dict[str, str]] = {}
-        self._recorded: set[str] = set()  # pytest allows duplicate node ids (a.py a.py)
-        self._outcomes: dict[str, str] = {}
-        """The outcome each result row was written with, for the per-module counts."""
+        self.rows = RowCollector(state)
         self._lock = threading.Lock()
         self._results: list[ResultRow] = []
         self._failures: list[FailureRow] = []
         self._errors: list[tuple[str, str, str]] = []
         self._environment: tuple[str, str] | None = None
-        self._rootdir: str | None = None
         self._stop = threading.Event()
         self._error: BaseException | None = None
         self._thread = threading.Thread(target=self._loop, name="cockpit-recorder", daemon=True)
@@ -117,38 +203,16 @@ class RunRecorder:
 
     def on_batch(self, batch: list[Event]) -> None:
         """Called on the event loop with each batch, after the state has applied it."""
-        finished: list[TestRecord] = []
-        errors: list[tuple[str, str, str]] = []
-        for event in batch:
-            if isinstance(event, TestReport | PhasesPassed):
-                phases = self._phases.setdefault(event.nodeid, {})
-                if isinstance(event, TestReport):
-                    phases[event.when] = event.category or event.outcome
-                    ended = event.when in ("teardown", "???")
-                else:
-                    phases.update(dict.fromkeys(event.phases, "passed"))
-                    ended = "teardown" in event.phases
-                if ended and event.nodeid not in self._recorded:
-                    self._recorded.add(event.nodeid)
-                    finished.append(self.state.tests[event.nodeid])
-            elif isinstance(event, CollectionError):
-                errors.append((event.file, event.message, event.longrepr))
-            elif isinstance(event, SessionStarted):
-                self._rootdir = event.rootdir
-                with self._lock:
-                    self._environment = (event.pytest_version, event.rootdir)
-        if not finished and not errors:
+        rows, failures, errors = self.rows.add(batch)
+        environment, self.rows.environment = self.rows.environment, None
+        if not rows and not failures and not errors and environment is None:
             return
-        rows = [
-            result_row(record, self._phases.pop(record.nodeid, {}), self._rootdir)
-            for record in finished
-        ]
-        self._outcomes.update((row.nodeid, row.outcome) for row in rows)
-        failures = [row for row in map(failure_row, finished) if row is not None]
         with self._lock:
             self._results.extend(rows)
             self._failures.extend(failures)
             self._errors.extend(errors)
+            if environment is not None:
+                self._environment = environment
 
     def _take(
         self,
@@ -173,10 +237,6 @@ class RunRecorder:
         except BaseException as error:  # surfaced by finish(), never lost silently
             self._error = error
 
-    def _written(self, crashed: str | None) -> set[str]:
-        """The node ids of every result row this run wrote (the crashed test's included)."""
-        return self._recorded | ({crashed} if crashed in self.state.tests else set())
-
     def finish(self, exit_code: int, outcome: str) -> None:
         """Write what is left, the crashed test, and the run's ending (its exit code and
         outcome, as the runner decided them)."""
@@ -184,33 +244,19 @@ class RunRecorder:
         self._thread.join()
         if self._error is not None:
             raise self._error
-        state = self.state
-        crashed = state.crashed_test
-        if crashed is not None and crashed in state.tests and crashed not in self._recorded:
-            row = result_row(state.tests[crashed], self._phases.pop(crashed, {}), self._rootdir)
-            self._outcomes[crashed] = row.outcome
+        crashed = self.state.crashed_test
+        row = self.rows.crashed_row(crashed)
+        if row is not None:
             with self._lock:
                 self._results.append(row)
         self._flush()
-        written = self._written(crashed)
-        totals = state.totals
+        digest, modules = self.rows.digests(crashed)
         self.log.finish_run(
             self.run_id,
             exit_code=exit_code,
             outcome=outcome,
-            totals=RunTotals(
-                collected=state.collected,
-                passed=totals.passed,
-                failed=totals.failed,
-                errors=totals.errors,
-                skipped=totals.skipped,
-                xfailed=totals.xfailed,
-                xpassed=totals.xpassed,
-            ),
+            totals=self.rows.totals(),
             crashed_test=crashed,
-            results_digest=results_digest(self._recorded | ({crashed} if crashed else set())),
-            module_digests=module_digests(
-                {nodeid: state.tests[nodeid].module for nodeid in written},
-                {nodeid: self._outcomes[nodeid] for nodeid in written},
-            ),
+            results_digest=digest,
+            module_digests=modules,
         )

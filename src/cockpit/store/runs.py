@@ -14,7 +14,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import fields
 from typing import Any
 
-from sqlalchemy import func, insert, select, text, update
+from sqlalchemy import Connection, func, insert, select, text, update
 from sqlalchemy.orm import Session
 
 from cockpit.engine.outcomes import FAILING
@@ -45,6 +45,68 @@ def _as_rows(
     return [{"run_id": run_id, **{name: getattr(item, name) for name in names}} for item in items]
 
 
+RUN_COUNTS = ("passed", "failed", "errors", "skipped", "xfailed", "xpassed")
+"""The per-category totals a run row holds (pytest's summary categories)."""
+
+
+def insert_results(
+    connection: Connection,
+    run_id: int,
+    results: Sequence[ResultRow],
+    failures: Sequence[FailureRow] = (),
+    collection_errors: Sequence[tuple[str, str, str]] = (),
+) -> None:
+    """Insert a batch of a run's rows on ``connection`` (in its transaction)."""
+    if results:
+        connection.execute(insert(Result), _as_rows(run_id, results))
+    if failures:
+        connection.execute(insert(Failure), _as_rows(run_id, failures))
+    if collection_errors:
+        connection.execute(
+            insert(CollectionErrorRow),
+            [
+                {"run_id": run_id, "path": path, "message": message, "longrepr": longrepr}
+                for path, message, longrepr in collection_errors
+            ],
+        )
+
+
+def end_run(
+    connection: Connection,
+    run_id: int,
+    ending: Mapping[str, Any],
+    totals: RunTotals,
+    results_digest: str | None,
+    module_digests: Mapping[str, ModuleDigest] | None,
+) -> None:
+    """Write a run's ending (``ending``: columns such as its outcome and end time), its
+    totals and digests on ``connection``: one transaction, so a diff never sees a run with
+    only some of its modules digested."""
+    connection.execute(
+        update(Run)
+        .where(Run.id == run_id)
+        .values(
+            **ending,
+            results_digest=results_digest,
+            **{field.name: getattr(totals, field.name) for field in fields(totals)},
+        )
+    )
+    if module_digests:
+        connection.execute(
+            insert(RunModule),
+            [
+                {
+                    "run_id": run_id,
+                    "module": module,
+                    "digest": d.digest,
+                    "tests": d.tests,
+                    "outcomes": dict(d.outcomes) if d.outcomes is not None else None,
+                }
+                for module, d in module_digests.items()
+            ],
+        )
+
+
 def _pid_alive(pid: int) -> bool:
     if pid <= 0:
         return False
@@ -71,30 +133,44 @@ class RunStore(SessionStore):
     ) -> int:
         session = self.active_session()
         with Session(self.engine) as db, db.begin():
-            run = Run(
-                session_id=session.id,
-                args=list(args),
+            run = self.new_run(
+                session.id,
+                args=args,
                 whole_suite=whole_suite,
                 selection_reason=selection_reason,
                 interpreter=interpreter,
                 source_digest=source_digest,
-                pytest_version="",
-                rootdir="",
-                started_at=self.clock(),
-                outcome="running",
-                recorder_pid=os.getpid(),
-                recorder_host=socket.gethostname(),
-                collected=0,
-                passed=0,
-                failed=0,
-                errors=0,
-                skipped=0,
-                xfailed=0,
-                xpassed=0,
             )
             db.add(run)
             db.flush()
             return run.id
+
+    def new_run(
+        self,
+        session_id: int,
+        *,
+        args: Sequence[str],
+        whole_suite: bool,
+        selection_reason: str,
+        interpreter: str,
+        source_digest: str | None = None,
+    ) -> Run:
+        """A run starting now, recorded by this process, with nothing counted yet."""
+        return Run(
+            session_id=session_id,
+            args=list(args),
+            whole_suite=whole_suite,
+            selection_reason=selection_reason,
+            interpreter=interpreter,
+            source_digest=source_digest,
+            pytest_version="",
+            rootdir="",
+            started_at=self.clock(),
+            outcome="running",
+            recorder_pid=os.getpid(),
+            recorder_host=socket.gethostname(),
+            **dict.fromkeys(("collected", *RUN_COUNTS), 0),
+        )
 
     def set_run_environment(self, run_id: int, pytest_version: str, rootdir: str) -> None:
         with self.engine.begin() as connection:
@@ -112,19 +188,11 @@ class RunStore(SessionStore):
         collection_errors: Iterable[tuple[str, str, str]] = (),
     ) -> None:
         """Insert a batch in one transaction (a crash loses at most this batch)."""
-        errors = [
-            {"run_id": run_id, "path": path, "message": message, "longrepr": longrepr}
-            for path, message, longrepr in collection_errors
-        ]
+        errors = list(collection_errors)
         if not results and not failures and not errors:
             return
         with self.engine.begin() as connection:
-            if results:
-                connection.execute(insert(Result), _as_rows(run_id, results))
-            if failures:
-                connection.execute(insert(Failure), _as_rows(run_id, failures))
-            if errors:
-                connection.execute(insert(CollectionErrorRow), errors)
+            insert_results(connection, run_id, results, failures, errors)
 
     def finish_run(
         self,
@@ -140,38 +208,19 @@ class RunStore(SessionStore):
         """The run's ending; ``module_digests`` (module -> digest) go in the same transaction,
         so a diff never sees a run with only some of its modules digested."""
         with self.engine.begin() as connection:
-            connection.execute(
-                update(Run)
-                .where(Run.id == run_id)
-                .values(
-                    ended_at=self.clock(),
-                    exit_code=exit_code,
-                    outcome=outcome,
-                    crashed_test=crashed_test,
-                    results_digest=results_digest,
-                    collected=totals.collected,
-                    passed=totals.passed,
-                    failed=totals.failed,
-                    errors=totals.errors,
-                    skipped=totals.skipped,
-                    xfailed=totals.xfailed,
-                    xpassed=totals.xpassed,
-                )
+            end_run(
+                connection,
+                run_id,
+                {
+                    "ended_at": self.clock(),
+                    "exit_code": exit_code,
+                    "outcome": outcome,
+                    "crashed_test": crashed_test,
+                },
+                totals,
+                results_digest,
+                module_digests,
             )
-            if module_digests:
-                connection.execute(
-                    insert(RunModule),
-                    [
-                        {
-                            "run_id": run_id,
-                            "module": module,
-                            "digest": d.digest,
-                            "tests": d.tests,
-                            "outcomes": dict(d.outcomes) if d.outcomes is not None else None,
-                        }
-                        for module, d in module_digests.items()
-                    ],
-                )
         self.attach_fix_evidence(run_id)
 
     def mark_interrupted_runs(self) -> list[int]:

@@ -1,8 +1,10 @@
 """The session log: sessions, runs and their results, fixes, known issues, notes.
 
-One class made of its parts (``sessions``, ``runs``, ``snapshot_store``, ``annotations``),
-each method one short transaction. Methods raise :class:`~cockpit.errors.StoreError` with a one-line
-message for anything the user can get wrong (an unknown run id, a session already open).
+One class made of its parts (``sessions``, ``runs``, ``snapshot_store``,
+``annotations``, ``imported``), each
+method one short transaction (an imported run: one long one). Methods raise
+:class:`~cockpit.errors.StoreError` with a one-line message for anything the user can get
+wrong (an unknown run id, a session already open).
 """
 
 from __future__ import annotations
@@ -12,10 +14,11 @@ import time
 from cockpit.settings import DatabaseLocation
 from cockpit.store.annotations import AnnotationStore
 from cockpit.store.database import open_engine
+from cockpit.store.imported import ImportStore
 from cockpit.store.sessions import Clock
 
 
-class SessionLog(AnnotationStore):
+class SessionLog(AnnotationStore, ImportStore):
     """The session log of one project (or of one database URL)."""
 
     @classmethod

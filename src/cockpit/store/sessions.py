@@ -38,24 +38,30 @@ class SessionStore:
             .limit(1)
         ).first()
 
+    def active_session_in(self, db: Session) -> FixSession:
+        """The active session (see :meth:`active_session`) in ``db``'s transaction, created
+        there when today has none yet: with the transaction rolled back, it never was."""
+        day = datetime.fromtimestamp(self.clock()).strftime("%Y-%m-%d")
+        started = self._open_started_session(db)
+        if started is not None:
+            return started
+        automatic = db.scalars(
+            select(FixSession).where(FixSession.automatic_day == day).limit(1)
+        ).first()
+        if automatic is None:
+            automatic = FixSession(
+                title=f"Session of {day}", started_at=self.clock(), automatic_day=day
+            )
+            db.add(automatic)
+            db.flush()
+        return automatic
+
     def active_session(self) -> FixSession:
         """The started session still open, else the automatic session of today."""
-        day = datetime.fromtimestamp(self.clock()).strftime("%Y-%m-%d")
         for attempt in (1, 2):
             try:
                 with Session(self.engine, expire_on_commit=False) as db, db.begin():
-                    started = self._open_started_session(db)
-                    if started is not None:
-                        return started
-                    automatic = db.scalars(
-                        select(FixSession).where(FixSession.automatic_day == day).limit(1)
-                    ).first()
-                    if automatic is None:
-                        automatic = FixSession(
-                            title=f"Session of {day}", started_at=self.clock(), automatic_day=day
-                        )
-                        db.add(automatic)
-                    return automatic
+                    return self.active_session_in(db)
             except IntegrityError:
                 # Another cockpit created today's session between our read and our write:
                 # the second attempt reads it.
