@@ -10,6 +10,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from cockpit.engine.pytest_args import TAKES_VALUE as _TAKES_VALUE
+
 PLUGIN_MODULE = "cockpit_pytest_plugin"
 PLUGIN_DIR = Path(__file__).resolve().parent.parent / "child"
 
@@ -99,28 +101,6 @@ def build_command(
 # Arguments that narrow a run to a subset of the suite (their values follow them).
 _NARROWING_WITH_VALUE = ("-k", "-m", "--deselect", "--ignore", "--ignore-glob")
 _NARROWING_FLAGS = ("--lf", "--last-failed", "--ff", "--sw", "--stepwise", "-x", "--exitfirst")
-_TAKES_VALUE = (
-    "-k",
-    "-m",
-    "-n",
-    "-p",
-    "-o",
-    "-c",
-    "-W",
-    "--deselect",
-    "--ignore",
-    "--ignore-glob",
-    "--maxfail",
-    "--tb",
-    "-r",
-    "--dist",
-    "--numprocesses",
-    "--rootdir",
-    "--confcutdir",
-    "--basetemp",
-    "--durations",
-    "--override-ini",
-)
 
 
 def selection_of(pytest_args: Sequence[str]) -> tuple[bool, str]:

@@ -13,28 +13,9 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
-FAILING = ("crashed", "error", "failed")
-"""Outcomes of a failing test, as the recorder stores them (sorted, for SQL text)."""
+from cockpit.suite.model import FAILING, Counts
 
-
-class Counts(NamedTuple):
-    """How many tests ended with each outcome (in a run, or in one module of it)."""
-
-    passed: int = 0
-    failed: int = 0
-    errors: int = 0
-    crashed: int = 0
-    skipped: int = 0
-    xfailed: int = 0
-    xpassed: int = 0
-
-    @property
-    def tests(self) -> int:
-        return sum(self)
-
-    @property
-    def failing(self) -> int:
-        return self.failed + self.errors + self.crashed
+__all__ = ["FAILING", "Counts"]  # re-exported: the report's records are built on them
 
 
 class RunInfo(NamedTuple):
