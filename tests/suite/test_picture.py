@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from cockpit.engine.pytest_args import whole_paths
-from cockpit.suite.model import Counts, RunFacts, RunResults, RecordedResult
+from cockpit.suite.model import Counts, RecordedResult, RunFacts, RunResults
 from cockpit.suite.picture import SuitePicture, build_picture
 
 A, B, C = "tests/test_a.py", "tests/test_b.py", "tests/test_c.py"

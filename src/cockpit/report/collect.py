@@ -42,6 +42,7 @@ from cockpit.report.model import (
 from cockpit.report.queries import COUNT_FIELD, FINISHED, SQL
 from cockpit.settings import DatabaseLocation
 from cockpit.suite.model import add_counts
+from cockpit.suite.read import default_session
 from cockpit.suite.reading import (
     SCHEMA_REVISION,
     Query,
@@ -290,11 +291,7 @@ class SummaryReader:
 
     # -- the session ------------------------------------------------------------------
     def session_id(self) -> int:
-        for name in ("open_session", "last_run_session", "last_session"):
-            rows = self.query(SQL[name], {})
-            if rows:
-                return int(rows[0][0])
-        raise NotFound("the session log holds no session yet; cockpit run records one")
+        return default_session(self.query)
 
     def known_issues(self, session_id: int) -> tuple[KnownIssueReport, ...]:
         return tuple(

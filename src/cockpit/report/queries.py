@@ -17,10 +17,6 @@ NOT_PASSED_SQL = ", ".join(
 )
 RUN_COLUMNS = "id, selection_reason, whole_suite, outcome, started_at, ended_at"
 SQL = {
-    "open_session": "SELECT id FROM sessions WHERE ended_at IS NULL AND automatic_day IS NULL "
-    "ORDER BY id DESC LIMIT 1",
-    "last_run_session": "SELECT session_id FROM runs ORDER BY id DESC LIMIT 1",
-    "last_session": "SELECT id FROM sessions ORDER BY id DESC LIMIT 1",
     "session": "SELECT id, title, started_at, ended_at, git_start, git_end "
     "FROM sessions WHERE id = :session",
     "session_runs": f"SELECT {RUN_COLUMNS} FROM runs WHERE session_id = :session ORDER BY id",

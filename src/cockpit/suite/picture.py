@@ -24,10 +24,10 @@ from cockpit.engine.pytest_args import whole_paths
 from cockpit.suite.model import (
     FAILING,
     Counts,
+    LatestResult,
     ModuleState,
     RunFacts,
     RunResults,
-    LatestResult,
     add_counts,
     counts_of,
 )

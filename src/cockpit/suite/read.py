@@ -16,12 +16,18 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
-from cockpit.suite.model import Counts, RunFacts, RunResults, RecordedResult
+from cockpit.errors import NotFound
+from cockpit.suite.model import Counts, RecordedResult, RunFacts, RunResults
 from cockpit.suite.picture import SuitePicture
 from cockpit.suite.reading import Query, first_line, strings
 
 _RUN_COLUMNS = "id, selection_reason, whole_suite, outcome, started_at, args"
 SQL = {
+    "open_session": "SELECT id FROM sessions WHERE ended_at IS NULL AND automatic_day IS NULL "
+    "ORDER BY id DESC LIMIT 1",
+    "last_run_session": "SELECT session_id FROM runs ORDER BY id DESC LIMIT 1",
+    "last_session": "SELECT id FROM sessions ORDER BY id DESC LIMIT 1",
+    "session_title": "SELECT title FROM sessions WHERE id = :session",
     "session_start": "SELECT started_at FROM sessions WHERE id = :session",
     "session_runs": f"SELECT {_RUN_COLUMNS} FROM runs WHERE session_id = :session "
     "AND outcome NOT IN ('running', 'usage-error') ORDER BY id",
@@ -39,6 +45,23 @@ SQL = {
 }
 
 ModuleCounts = Callable[[int], Mapping[str, Counts]]
+
+
+def default_session(query: Query) -> int:
+    """The session a command shows when none is named: the open one, else the session of
+    the latest run, else the latest session."""
+    for name in ("open_session", "last_run_session", "last_session"):
+        rows = query(SQL[name], {})
+        if rows:
+            return int(rows[0][0])
+    raise NotFound("the session log holds no session yet; cockpit run records one")
+
+
+def session_title(query: Query, session_id: int) -> str:
+    rows = query(SQL["session_title"], {"session": session_id})
+    if not rows:
+        raise NotFound(f"no session {session_id}; cockpit session list shows them")
+    return str(rows[0][0])
 
 
 def run_facts(row: Sequence[Any]) -> RunFacts:
