@@ -198,7 +198,9 @@ def test_fix_evidence_agrees_with_the_session_log(log: SessionLog) -> None:
     (stored,) = log.fixes(session_id)
     evidence = fix_evidence(log, stored)
     assert evidence is not None and fix.comparison is not None
-    assert sorted(t for tests in evidence.values() for t in tests) == list(fix.comparison.fixed)
+    assert sorted(t for tests in evidence.flipped.values() for t in tests) == list(
+        fix.comparison.fixed
+    )
 
 
 def test_a_session_of_subset_runs_says_there_are_no_totals(log: SessionLog) -> None:

@@ -1,28 +1,103 @@
-"""What a fix's evidence shows: the tests that flipped to pass, per module.
+"""Fixes tied to the change that made them: where a new fix sits among the recorded runs
+(see ``fix_placement``), and what its evidence shows.
 
-The session log stamps a fix with the run before it and, when a later run covers its
-failing tests, with that evidence run (``SessionLog.attach_fix_evidence``). The
-comparison of the two is :func:`cockpit.report.diff.diff_runs`, so only tests recorded
-in both runs count.
+Runs recorded before snapshots existed (schema 0008) keep the earlier rule: the fix is
+stamped with the last finished run, its files default to what git shows changed since, and
+its evidence is the first run started after it that covers its failing tests.
 """
 
 from __future__ import annotations
 
-from cockpit.report.diff import diff_runs
-from cockpit.store.models import Fix
+from collections.abc import Sequence
+from pathlib import Path
+from typing import NamedTuple
+
+from cockpit.session.fix_placement import place
+from cockpit.session.gitinfo import changed_files_since
+from cockpit.session.staleness import current_files
+from cockpit.store.coverage import Evidence, evidence_between
+from cockpit.store.models import Fix, Run
 from cockpit.store.session_log import SessionLog
 
+_NOT_RESULTS = ("running", "usage-error")
 
-def fix_evidence(log: SessionLog, fix: Fix) -> dict[str, list[str]] | None:
-    """Tests that flipped to pass between the run before ``fix`` and its evidence run,
-    per module; None while no run has covered the fix yet."""
+
+class FixPlan(NamedTuple):
+    """Where a fix about to be logged sits: its before run, its evidence, its files."""
+
+    before_run: int | None
+    evidence_run: int | None
+    files: tuple[str, ...]
+    from_snapshots: bool
+    """False when the runs predate snapshots (the rule before schema 0008 was applied)."""
+
+
+def _window(log: SessionLog) -> list[Run]:
+    """The runs a new fix can sit among, oldest first: since the previous fix (its evidence
+    run, else its before run), or the active session's and the run before them."""
+    runs = [run for run in reversed(log.runs()) if run.outcome not in _NOT_RESULTS]
+    anchors = [
+        run_id
+        for fix in log.fixes()
+        for run_id in (fix.before_run_id, fix.evidence_run_id)
+        if run_id is not None
+    ]
+    if anchors:
+        bound = max(anchors)
+        return [run for run in runs if run.id >= bound]
+    session = log.active_session().id
+    first = next((i for i, run in enumerate(runs) if run.session_id == session), len(runs))
+    return runs[max(0, first - 1) :]
+
+
+def place_fix(log: SessionLog, root: Path, files: Sequence[str] | None = None) -> FixPlan:
+    """Where a fix logged now sits (``files``: the files the user named, else found)."""
+    window = _window(log)
+    if not window:
+        return FixPlan(None, None, tuple(files or ()), False)
+    snapshots = [(run, log.run_files(run.id)) for run in window]
+    if snapshots[-1][1] is None:  # the runs predate snapshots: the rule from before them
+        newest = window[-1]
+        found = files if files is not None else changed_files_since(root, newest.started_at)
+        return FixPlan(newest.id, None, tuple(found), False)
+    kept = [(run.id, seen) for run, seen in snapshots if seen is not None]
+    now = current_files(root, log.last_snapshot_files())
+    placement = place(
+        [run_id for run_id, _ in kept],
+        [seen for _, seen in kept],
+        now,
+        log.run_outcomes,
+        files,
+    )
+    return FixPlan(placement.before_run, placement.evidence_run, placement.files, True)
+
+
+def fix_evidence(log: SessionLog, fix: Fix) -> Evidence | None:
+    """What ``fix``'s evidence run shows against its before run; None while no run has
+    covered the fix yet."""
     if fix.before_run_id is None or fix.evidence_run_id is None:
         return None
-    before, after = log.run(fix.before_run_id), log.run(fix.evidence_run_id)
-    diff = diff_runs(
-        log.outcomes(before.id),
-        log.outcomes(after.id),
-        before_whole_suite=before.whole_suite,
-        after_whole_suite=after.whole_suite,
+    before = log.run(fix.before_run_id)
+    return evidence_between(
+        log.run_outcomes(before.id),
+        log.run_outcomes(fix.evidence_run_id),
+        before_whole=before.whole_suite,
     )
-    return diff.by_module().get("fixed", {})
+
+
+def evidence_words(evidence: Evidence) -> str:
+    """``33 tests flipped to pass, 1 collection error resolved, 4 new tests passing`` (each
+    kind only when there is one; ``0 tests flipped to pass`` when there is none)."""
+
+    def counted(count: int, word: str) -> str:
+        return f"{count} {word}" if count == 1 else f"{count} {word.replace('test', 'tests', 1)}"
+
+    parts = []
+    if evidence.flipped:
+        parts.append(counted(evidence.flipped_count, "test flipped to pass"))
+    if evidence.errors_resolved:
+        errors = len(evidence.errors_resolved)
+        parts.append(f"{errors} collection error{'s' if errors != 1 else ''} resolved")
+    if evidence.new_passing:
+        parts.append(counted(evidence.new_passing_count, "new test passing"))
+    return ", ".join(parts) or "0 tests flipped to pass"

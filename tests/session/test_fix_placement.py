@@ -1,0 +1,83 @@
+"""Where a fix sits among runs, and what its evidence counts (pure rules, runs by hand)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from cockpit.session.fix_placement import first_change, fix_files, place
+from cockpit.session.fixes import evidence_words
+from cockpit.store.coverage import RunOutcomes, covers, evidence_between, proves
+
+BROKEN = RunOutcomes(
+    {"t/a.py::x": ("t/a.py", "failed"), "t/b.py::y": ("t/b.py", "passed")},
+    frozenset({"t/c.py"}),
+)
+STILL = RunOutcomes({"t/a.py::x": ("t/a.py", "failed")}, frozenset())
+FIXED = RunOutcomes({"t/a.py::x": ("t/a.py", "passed")}, frozenset())
+OTHER = RunOutcomes({"t/b.py::y": ("t/b.py", "passed")}, frozenset())
+IMPORTED = RunOutcomes({f"t/c.py::t{n}": ("t/c.py", "passed") for n in range(4)}, frozenset())
+
+
+def test_covering_and_proving() -> None:
+    assert covers(BROKEN, STILL) and not proves(BROKEN, STILL)
+    assert covers(BROKEN, FIXED) and proves(BROKEN, FIXED)
+    assert not covers(BROKEN, OTHER) and not proves(BROKEN, OTHER)
+    assert covers(BROKEN, IMPORTED) and proves(BROKEN, IMPORTED)
+    again = RunOutcomes({}, frozenset({"t/c.py"}))
+    assert covers(BROKEN, again) and not proves(BROKEN, again)
+
+
+def test_the_evidence_counts_each_kind_apart() -> None:
+    evidence = evidence_between(BROKEN, IMPORTED, before_whole=False)
+    assert evidence.flipped == {} and evidence.errors_resolved == ["t/c.py"]
+    assert evidence.new_passing_count == 4
+    assert evidence_words(evidence) == "1 collection error resolved, 4 new tests passing"
+    flipped = evidence_between(BROKEN, FIXED, before_whole=False)
+    assert evidence_words(flipped) == "1 test flipped to pass"
+    assert evidence_words(evidence_between(BROKEN, STILL, before_whole=False)) == (
+        "0 tests flipped to pass"
+    )
+    added = RunOutcomes({"t/d.py::new": ("t/d.py", "passed")}, frozenset())
+    assert evidence_between(BROKEN, added, before_whole=False).new_passing == {}
+    assert evidence_between(BROKEN, added, before_whole=True).new_passing == {
+        "t/d.py": ["t/d.py::new"]
+    }
+
+
+def test_the_first_change_of_the_named_files() -> None:
+    states = [{"a": "1", "b": "1"}, {"a": "1", "b": "2"}, {"a": "2", "b": "2"}]
+    assert first_change(states, None) == 0
+    assert first_change(states, ["a"]) == 1
+    assert first_change(states, ["c"]) == 2  # never changed: the last state
+
+
+def test_a_file_changed_back_is_not_part_of_the_fix() -> None:
+    before = {"app/models.py": "1", "app/util.py": "1"}
+    proving = {"app/models.py": "2", "app/util.py": "2"}
+    now = {"app/models.py": "2", "app/util.py": "1"}
+    assert fix_files(before, proving, now) == ("app/models.py",)
+    assert fix_files(before, None, now) == ("app/models.py",)
+
+
+def outcomes_of(runs: dict[int, RunOutcomes]) -> Callable[[int], RunOutcomes]:
+    return runs.__getitem__
+
+
+def test_a_fix_logged_after_its_proving_run_gets_it() -> None:
+    runs = {1: BROKEN, 2: STILL, 3: FIXED}
+    states = [{"m.py": "1"}, {"m.py": "2"}, {"m.py": "3"}]
+    placed = place([1, 2, 3], states, {"m.py": "3"}, outcomes_of(runs))
+    # run 2 covered the test and it still failed: the fix was still in progress
+    assert placed == (1, 3, ("m.py",))
+
+
+def test_a_fix_logged_before_its_proving_run_waits() -> None:
+    placed = place([1], [{"m.py": "1"}], {"m.py": "2"}, outcomes_of({1: BROKEN}))
+    assert placed == (1, None, ("m.py",))
+
+
+def test_a_fix_with_named_files_starts_where_they_changed() -> None:
+    runs = {1: BROKEN, 2: BROKEN, 3: FIXED}
+    states = [{"m.py": "1", "x.py": "1"}, {"m.py": "1", "x.py": "2"}, {"m.py": "2", "x.py": "2"}]
+    placed = place([1, 2, 3], states, states[-1], outcomes_of(runs), ["m.py"])
+    assert placed == (2, 3, ("m.py",))
