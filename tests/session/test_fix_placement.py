@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from cockpit.session.fix_placement import first_change, fix_files, place
+from cockpit.session.fix_placement import fix_files, last_change, place
 from cockpit.session.fixes import evidence_words
 from cockpit.store.coverage import RunOutcomes, covers, evidence_between, proves
 
@@ -44,11 +44,11 @@ def test_the_evidence_counts_each_kind_apart() -> None:
     }
 
 
-def test_the_first_change_of_the_named_files() -> None:
+def test_the_last_change_of_the_named_files() -> None:
     states = [{"a": "1", "b": "1"}, {"a": "1", "b": "2"}, {"a": "2", "b": "2"}]
-    assert first_change(states, None) == 0
-    assert first_change(states, ["a"]) == 1
-    assert first_change(states, ["c"]) == 2  # never changed: the last state
+    assert last_change(states, None) == 1
+    assert last_change(states, ["b"]) == 0
+    assert last_change(states, ["c"]) == 2  # never changed: the last state
 
 
 def test_a_file_changed_back_is_not_part_of_the_fix() -> None:
@@ -76,8 +76,39 @@ def test_a_fix_logged_before_its_proving_run_waits() -> None:
     assert placed == (1, None, ("m.py",))
 
 
-def test_a_fix_with_named_files_starts_where_they_changed() -> None:
+GREEN = RunOutcomes({"t/a.py::x": ("t/a.py", "passed")}, frozenset())
+
+
+def test_the_before_run_is_the_run_that_failed_not_the_change_that_broke_it() -> None:
+    runs = {1: GREEN, 2: STILL, 3: FIXED}
+    states = [{"m.py": "1"}, {"m.py": "broken"}, {"m.py": "1"}]
+    placed = place([1, 2, 3], states, {"m.py": "1"}, outcomes_of(runs))
+    assert placed == (2, 3, ("m.py",))
+
+
+def test_a_run_of_other_tests_in_between_is_no_before_run() -> None:
+    runs = {1: BROKEN, 2: OTHER, 3: FIXED}
+    states = [{"m.py": "1"}, {"m.py": "1"}, {"m.py": "2"}]
+    assert place([1, 2, 3], states, states[-1], outcomes_of(runs)) == (1, 3, ("m.py",))
+
+
+def test_a_rerun_without_changes_is_the_last_run_before_the_change() -> None:
+    runs = {1: BROKEN, 2: STILL, 3: FIXED}
+    states = [{"m.py": "1"}, {"m.py": "1"}, {"m.py": "2"}]
+    assert place([1, 2, 3], states, states[-1], outcomes_of(runs)) == (2, 3, ("m.py",))
+
+
+def test_a_module_imported_again_after_it_broke() -> None:
+    error = RunOutcomes({}, frozenset({"t/c.py"}))
+    runs = {1: IMPORTED, 2: error, 3: error, 4: IMPORTED}
+    states = [{"c.py": "1"}, {"c.py": "2"}, {"c.py": "2"}, {"c.py": "1"}]
+    assert place([1, 2, 3, 4], states, states[-1], outcomes_of(runs)) == (3, 4, ("c.py",))
+
+
+def test_named_files_choose_the_files_and_the_change() -> None:
     runs = {1: BROKEN, 2: BROKEN, 3: FIXED}
     states = [{"m.py": "1", "x.py": "1"}, {"m.py": "1", "x.py": "2"}, {"m.py": "2", "x.py": "2"}]
     placed = place([1, 2, 3], states, states[-1], outcomes_of(runs), ["m.py"])
     assert placed == (2, 3, ("m.py",))
+    waiting = place([1], states[:1], states[-1], outcomes_of(runs), ["m.py"])
+    assert waiting == (1, None, ("m.py",))

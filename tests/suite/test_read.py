@@ -105,7 +105,7 @@ def test_the_counted_read_agrees_with_the_test_by_test_read(log: SessionLog) -> 
 
 
 def test_the_quick_path_reads_the_same_picture(tmp_path: Path) -> None:
-    database = DatabaseLocation(f"sqlite:///{tmp_path / 'cockpit.db'}", "test", tmp_path)
+    database = DatabaseLocation(f"sqlite:///{tmp_path / 'cockpit.db'}", "test")
     log = SessionLog.open(database)
     session_id = session(log)
     log.close()

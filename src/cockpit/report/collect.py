@@ -21,6 +21,7 @@ from contextlib import contextmanager
 from typing import Any
 
 from cockpit.errors import NotFound
+from cockpit.report.latest import latest_state
 from cockpit.report.model import (
     FAILING,
     SLOW_TESTS,
@@ -29,12 +30,14 @@ from cockpit.report.model import (
     Cluster,
     Comparison,
     Counts,
+    FileDiff,
     FixReport,
     IsolationCheck,
     KnownIssueReport,
     ModuleChange,
     ModuleStatus,
     ResolvedCluster,
+    ResolvedError,
     RunInfo,
     SessionSummary,
     SlowTest,
@@ -197,12 +200,30 @@ class SummaryReader:
         comparison = None
         modules: tuple[ModuleChange, ...] = ()
         resolved: tuple[ResolvedCluster, ...] = ()
+        extras: tuple[tuple[ResolvedError, ...], tuple[str, ...]] = ((), ())
+        diffs: tuple[FileDiff, ...] = ()
         if before is not None and evidence is not None:
+            from cockpit.report.fix_change import evidence_extras, fix_diffs
+
+            extras = evidence_extras(self.query, before, evidence)
+            diffs = fix_diffs(self.query, tuple(sorted(strings(files))), before, evidence)
             comparison, sizes, keys, flipped = self.compare(before, evidence)
             old, new = self.module_counts(before.id), self.module_counts(evidence.id)
+            imported = {error.module for error in extras[0]}
+            added: dict[str, int] = {}
+            for nodeid in extras[1]:
+                module = nodeid.split("::", 1)[0]
+                added[module] = added.get(module, 0) + 1
             modules = tuple(
-                ModuleChange(module, old.get(module, Counts()), new.get(module, Counts()), count)
-                for module, count in sorted(flipped.items())
+                ModuleChange(
+                    module,
+                    old.get(module, Counts()),
+                    new.get(module, Counts()),
+                    flipped.get(module, 0),
+                    added.get(module, 0),
+                    module in imported,
+                )
+                for module in sorted({*flipped, *added, *imported})
             )
             resolved = tuple(
                 ResolvedCluster(key, count, sizes[key])
@@ -221,6 +242,9 @@ class SummaryReader:
             comparison=comparison,
             modules=modules,
             resolved=resolved,
+            errors_resolved=extras[0],
+            new_passing=extras[1],
+            diffs=diffs,
         )
 
     # -- the status run ---------------------------------------------------------------
@@ -344,6 +368,7 @@ class SummaryReader:
             modules = self.modules(status_run)
             clusters, cluster_count = self.clusters(status_run)
             slow = self.slow_tests(status_run)
+        fixes = tuple(self.fix(row) for row in self.query(SQL["fixes"], params))
         return SessionSummary(
             id=int(session_id),
             title=str(title),
@@ -355,7 +380,7 @@ class SummaryReader:
             before=before,
             after=after,
             comparison=comparison,
-            fixes=tuple(self.fix(row) for row in self.query(SQL["fixes"], params)),
+            fixes=fixes,
             known_issues=self.known_issues(session_id),
             notes=tuple(str(row[0]) for row in self.query(SQL["notes"], params)),
             status_run=status_run,
@@ -364,4 +389,16 @@ class SummaryReader:
             cluster_count=cluster_count,
             slow_tests=slow,
             isolations=self.isolations(session_id),
+            latest=latest_state(self.query, self.module_counts, session_id, status_run),
+            whole_suite_after_last_fix=_whole_suite_after(fixes[-1], runs) if fixes else None,
         )
+
+
+def _whole_suite_after(fix: FixReport, runs: tuple[RunInfo, ...]) -> bool:
+    """Whether a finished whole-suite run came with or after ``fix``'s change: its evidence
+    run, or a later one (any run after its before run, while it waits for evidence)."""
+    landed = fix.evidence_run or fix.before_run
+    if landed is None:
+        return any(run.whole_suite and run.outcome in FINISHED for run in runs)
+    first = landed.id if fix.evidence_run is not None else landed.id + 1
+    return any(run.whole_suite and run.outcome in FINISHED and run.id >= first for run in runs)

@@ -1,16 +1,19 @@
 """Where a fix sits among the runs: the run before its change, the run that proved it, and
 its files. Pure: the runs' file snapshots and outcomes are handed in.
 
-The rules (``cockpit fix add`` and the app's ``F`` follow them):
+The rules (``cockpit fix add`` and the app's ``F`` follow them), among the runs since the
+previous fix (its evidence run, else its before run), or since the start of the session:
 
-* the fix's **before run** is the last run before the files it names first changed, among
-  the runs since the previous fix (its evidence run, else its before run), or since the
-  start of the session when there was none. Without named files, any file counts;
-* its **evidence** is the first run after that change which ran tests failing (or modules
-  not importing) in the before run and in which at least one of them no longer fails:
-  whether it ran before ``fix add`` or after. Runs in between that covered them and still
-  failed were the fix in progress; when no recorded run proved it yet, the next run that
-  covers them becomes its evidence, whatever it shows;
+* its **evidence** is the first of those runs in which a test that was failing (in the run
+  that last ran it) no longer fails, or a module that did not import is collected: the run
+  that proved it, whether it ran before ``fix add`` or after;
+* its **before run** is the last run showing those tests failing before the files changed:
+  going back from the evidence over the runs that still failed them, to the first such
+  run, then forward to the last one whose files are those of that first run (the files the
+  user named, when named). Runs in between that still failed were the fix in progress;
+* when no recorded run proved it yet, the before run is the last run before the files
+  (named, or any) last changed, and the next run that covers its failing tests becomes
+  its evidence, whatever it shows;
 * its **files** default to those whose content changed between the before run and the
   evidence run, less any changed back since (a file edited and then restored is not part of
   the fix); with no evidence yet, those changed since the before run. Git plays no part.
@@ -21,7 +24,8 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from typing import NamedTuple
 
-from cockpit.store.coverage import RunOutcomes, proves
+from cockpit.engine.outcomes import FAILING
+from cockpit.store.coverage import RunOutcomes
 
 FileMap = Mapping[str, str]
 """Path -> content digest."""
@@ -33,17 +37,19 @@ class Placement(NamedTuple):
     files: tuple[str, ...]
 
 
-def first_change(states: Sequence[FileMap], files: Sequence[str] | None) -> int:
-    """The index of the last state before ``files`` (every file, when None) first differ
+def last_change(states: Sequence[FileMap], files: Sequence[str] | None) -> int:
+    """The index of the last state before ``files`` (every file, when None) last differ
     from one state to the next; the last index when they never do."""
-    for index in range(len(states) - 1):
-        before, after = states[index], states[index + 1]
-        if files is None:
-            if before != after:
-                return index
-        elif any(before.get(path) != after.get(path) for path in files):
+    for index in range(len(states) - 2, -1, -1):
+        if _differ(states[index], states[index + 1], files):
             return index
     return len(states) - 1
+
+
+def _differ(before: FileMap, after: FileMap, files: Sequence[str] | None) -> bool:
+    if files is None:
+        return before != after
+    return any(before.get(path) != after.get(path) for path in files)
 
 
 def changed_paths(before: FileMap, after: FileMap) -> set[str]:
@@ -58,6 +64,74 @@ def fix_files(before: FileMap, evidence: FileMap | None, now: FileMap) -> tuple[
     return tuple(sorted(changed_paths(before, evidence) & since))
 
 
+class Proof(NamedTuple):
+    """The first run that proved something, and what: tests that stopped failing, modules
+    that import again."""
+
+    run_index: int
+    tests: frozenset[str]
+    modules: frozenset[str]
+
+
+def first_proof(results: Sequence[RunOutcomes]) -> Proof | None:
+    """The first run (after the first) in which a test failing in the run that last ran it
+    no longer fails, or a module not importing in the run that last tried it is collected."""
+    latest: dict[str, str] = {}
+    broken: set[str] = set()
+    for index, run in enumerate(results):
+        if index:
+            flipped = frozenset(
+                nodeid
+                for nodeid, (_, outcome) in run.tests.items()
+                if latest.get(nodeid) in FAILING and outcome not in FAILING
+            )
+            collected = {module for module, _ in run.tests.values()}
+            resolved = frozenset((broken & collected) - run.errors)
+            if flipped or resolved:
+                return Proof(index, flipped, resolved)
+        latest.update((nodeid, outcome) for nodeid, (_, outcome) in run.tests.items())
+        collected = {module for module, _ in run.tests.values()}
+        broken = (broken - collected) | set(run.errors)
+    return None
+
+
+def _shows_failing(run: RunOutcomes, proof: Proof) -> bool | None:
+    """True when ``run`` fails what ``proof`` fixed, False when it passes it, None when it
+    did not run any of it."""
+    outcomes = [run.tests[nodeid][1] for nodeid in proof.tests if nodeid in run.tests]
+    if any(outcome in FAILING for outcome in outcomes) or proof.modules & run.errors:
+        return True
+    collected = {module for module, _ in run.tests.values()}
+    return False if outcomes or proof.modules & collected else None
+
+
+def before_of(
+    proof: Proof,
+    results: Sequence[RunOutcomes],
+    states: Sequence[FileMap],
+    files: Sequence[str] | None,
+) -> int:
+    """The before run of a proof: the last run failing what it fixed, before the files
+    changed since the first run of that streak of failures."""
+    failing: list[int] = []
+    for index in range(proof.run_index - 1, -1, -1):
+        shown = _shows_failing(results[index], proof)
+        if shown is False:
+            break
+        if shown:
+            failing.append(index)
+    if not failing:
+        return proof.run_index - 1
+    failing.reverse()
+    start = failing[0]
+    chosen = start
+    for index in failing[1:]:
+        if _differ(states[start], states[index], files):
+            break
+        chosen = index
+    return chosen
+
+
 def place(
     runs: Sequence[int],
     states: Sequence[FileMap],
@@ -67,16 +141,15 @@ def place(
 ) -> Placement:
     """The fix's place among ``runs`` (ids, oldest first, each with its snapshot in
     ``states``), the project's files being ``now``; ``outcomes`` reads a run's results."""
-    index = first_change([*states, now], files)
-    before_index = min(index, len(runs) - 1)
-    before = outcomes(runs[before_index])
-    evidence: int | None = None
+    results = [outcomes(run_id) for run_id in runs]
+    proof = first_proof(results)
     evidence_state: FileMap | None = None
-    for later, state in zip(runs[before_index + 1 :], states[before_index + 1 :], strict=True):
-        results = outcomes(later)
-        if proves(before, results):
-            evidence, evidence_state = later, state
-            break
+    if proof is None:
+        before = min(last_change([*states, now], files), len(runs) - 1)
+        evidence = None
+    else:
+        before = before_of(proof, results, states, files)
+        evidence, evidence_state = runs[proof.run_index], states[proof.run_index]
     named = tuple(files) if files is not None else None
-    chosen = named if named is not None else fix_files(states[before_index], evidence_state, now)
-    return Placement(runs[before_index], evidence, chosen)
+    chosen = named if named is not None else fix_files(states[before], evidence_state, now)
+    return Placement(runs[before], evidence, chosen)

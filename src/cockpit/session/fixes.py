@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import NamedTuple
 
+from cockpit.report.figures import describe_evidence
 from cockpit.session.fix_placement import place
 from cockpit.session.gitinfo import changed_files_since
 from cockpit.session.staleness import current_files
@@ -86,18 +87,7 @@ def fix_evidence(log: SessionLog, fix: Fix) -> Evidence | None:
 
 
 def evidence_words(evidence: Evidence) -> str:
-    """``33 tests flipped to pass, 1 collection error resolved, 4 new tests passing`` (each
-    kind only when there is one; ``0 tests flipped to pass`` when there is none)."""
-
-    def counted(count: int, word: str) -> str:
-        return f"{count} {word}" if count == 1 else f"{count} {word.replace('test', 'tests', 1)}"
-
-    parts = []
-    if evidence.flipped:
-        parts.append(counted(evidence.flipped_count, "test flipped to pass"))
-    if evidence.errors_resolved:
-        errors = len(evidence.errors_resolved)
-        parts.append(f"{errors} collection error{'s' if errors != 1 else ''} resolved")
-    if evidence.new_passing:
-        parts.append(counted(evidence.new_passing_count, "new test passing"))
-    return ", ".join(parts) or "0 tests flipped to pass"
+    """``33 tests flipped to pass, 1 collection error resolved, 4 new tests passing``."""
+    return describe_evidence(
+        evidence.flipped_count, len(evidence.errors_resolved), evidence.new_passing_count
+    )

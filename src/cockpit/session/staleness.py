@@ -16,8 +16,7 @@ from pathlib import Path
 from typing import NamedTuple
 
 from cockpit.errors import CockpitError
-from cockpit.store.snapshots import FileState, read_project_files
-from cockpit.suite.files import changed_between
+from cockpit.store.snapshots import FileChange, FileState, read_project_files
 from cockpit.suite.picture import SuitePicture
 
 RunFiles = Callable[[int], dict[str, str] | None]
@@ -33,6 +32,15 @@ class Staleness(NamedTuple):
     @property
     def stale(self) -> list[str]:
         return sorted(path for path, stale in self.modules.items() if stale)
+
+
+def changed_between(before: Mapping[str, str], after: Mapping[str, str]) -> list[FileChange]:
+    """The files whose content differs between two file maps (path -> digest), by path."""
+    return [
+        FileChange(path, before.get(path), after.get(path))
+        for path in sorted(before.keys() | after.keys())
+        if before.get(path) != after.get(path)
+    ]
 
 
 def current_files(root: Path, known: Mapping[str, FileState]) -> dict[str, str]:

@@ -7,10 +7,12 @@ this run" and "what did this file hold" without SQLAlchemy.
 
 from __future__ import annotations
 
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
-from cockpit.store.snapshots import FileChange, FileState, unpack
 from cockpit.suite.reading import Query
+
+if TYPE_CHECKING:  # the export reads snapshots only for fixes: hashlib and zlib can wait
+    from cockpit.store.snapshots import FileState
 
 SQL = {
     "snapshot": "SELECT snapshot_id FROM runs WHERE id = :run",
@@ -26,15 +28,6 @@ class KeptContent(NamedTuple):
 
     size: int
     data: bytes | None
-
-
-def changed_between(before: dict[str, str], after: dict[str, str]) -> list[FileChange]:
-    """The files whose content differs between two file maps (path -> digest), by path."""
-    return [
-        FileChange(path, before.get(path), after.get(path))
-        for path in sorted(before.keys() | after.keys())
-        if before.get(path) != after.get(path)
-    ]
 
 
 class FileReader:
@@ -62,6 +55,8 @@ class FileReader:
 
     def newest_states(self) -> dict[str, FileState]:
         """The newest snapshot's files with their stat: what a fresh read need not reread."""
+        from cockpit.store.snapshots import FileState
+
         return {
             str(path): FileState(str(path), int(size), int(mtime_ns), str(digest))
             for path, size, mtime_ns, digest in self.query(SQL["newest"], {})
@@ -73,4 +68,8 @@ class FileReader:
         if not rows:
             return None
         size, data = rows[0]
-        return KeptContent(int(size), None if data is None else unpack(bytes(data)))
+        if data is None:
+            return KeptContent(int(size), None)
+        from cockpit.store.snapshots import unpack
+
+        return KeptContent(int(size), unpack(bytes(data)))

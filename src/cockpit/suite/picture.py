@@ -178,11 +178,11 @@ class SuitePicture:
                 known[state.module] = known.get(state.module, 0) + 1
         modules: dict[str, ModuleState] = {}
         for path in sorted({*outcomes, *self.errors, *self.counted}):
-            counts = counts_of(outcomes.get(path, ()))
+            counts = counts_of(outcomes[path]) if path in outcomes else Counts()
             seen = runs.get(path, set())
             if path in self.counted:
                 extra, run_id = self.counted[path]
-                counts = add_counts(counts, extra)
+                counts = add_counts(counts, extra) if path in outcomes else extra
                 seen.add(run_id)
             error = self.errors.get(path)
             if error is not None:

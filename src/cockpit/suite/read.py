@@ -34,6 +34,9 @@ SQL = {
     "seed_run": f"SELECT {_RUN_COLUMNS} FROM runs WHERE session_id <> :session "
     "AND started_at < :start AND whole_suite AND outcome IN ('failed', 'passed') "
     "ORDER BY started_at DESC, id DESC LIMIT 1",
+    "runs_after_seed": f"SELECT {_RUN_COLUMNS} FROM runs WHERE session_id <> :session "
+    "AND started_at < :start AND id > :seed AND outcome NOT IN ('running', 'usage-error') "
+    "ORDER BY id",
     "results": "SELECT nodeid, module, outcome, duration, root_key FROM results "
     "WHERE run_id = :run",
     "module_results": "SELECT nodeid, module, outcome, duration, root_key FROM results "
@@ -64,6 +67,10 @@ def session_title(query: Query, session_id: int) -> str:
     return str(rows[0][0])
 
 
+def _id(run: RunFacts) -> int:
+    return run.id
+
+
 def run_facts(row: Sequence[Any]) -> RunFacts:
     """A run from a row of ``_RUN_COLUMNS``."""
     return RunFacts(
@@ -86,14 +93,19 @@ class PictureReader:
         without it every test is read."""
 
     def runs(self, session_id: int) -> list[RunFacts]:
-        """The runs a session's picture folds: the seed run before it, then its own."""
+        """The runs a session's picture folds, oldest first: the last finished whole-suite
+        run before the session and the runs between it and the session, then its own."""
         runs = [run_facts(row) for row in self.query(SQL["session_runs"], {"session": session_id})]
         start = self.query(SQL["session_start"], {"session": session_id})
         if start:
             params = {"session": session_id, "start": float(start[0][0])}
             seed = self.query(SQL["seed_run"], params)
             if seed:
-                runs.insert(0, run_facts(seed[0]))
+                first = run_facts(seed[0])
+                between = self.query(SQL["runs_after_seed"], {**params, "seed": first.id})
+                earlier = [first, *(run_facts(row) for row in between)]
+                known = {run.id for run in runs}
+                runs = sorted([*(r for r in earlier if r.id not in known), *runs], key=_id)
         return runs
 
     def known_tests(self, session_id: int) -> frozenset[str]:
