@@ -12,12 +12,17 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import NamedTuple
 
+from sqlalchemy import select
+
+from cockpit.engine.outcomes import FAILING
 from cockpit.report.figures import describe_evidence
+from cockpit.rootcause.hints import hint_for
+from cockpit.rootcause.signature import signature_of
 from cockpit.session.fix_placement import place
 from cockpit.session.gitinfo import changed_files_since
 from cockpit.session.staleness import current_files
 from cockpit.store.coverage import Evidence, evidence_between
-from cockpit.store.models import Fix, Run
+from cockpit.store.models import Fix, Result, Run
 from cockpit.store.session_log import SessionLog
 
 _NOT_RESULTS = ("running", "usage-error")
@@ -91,3 +96,89 @@ def evidence_words(evidence: Evidence) -> str:
     return describe_evidence(
         evidence.flipped_count, len(evidence.errors_resolved), evidence.new_passing_count
     )
+
+
+class ResolvedCause(NamedTuple):
+    """A root cause whose failing tests the evidence run turned to pass."""
+
+    key: str
+    flipped: int
+    size: int
+    """How many tests failed with it in the before run."""
+    hint: str | None
+
+
+class FixPrefill(NamedTuple):
+    """What a fix about to be logged can be prefilled with, from the runs around it."""
+
+    plan: FixPlan
+    evidence: Evidence | None
+    causes: tuple[ResolvedCause, ...]
+    """Largest first."""
+    imports_again: tuple[tuple[str, str], ...]
+    """(module, the first line of the collection error it had), sorted."""
+
+    @property
+    def placement(self) -> str:
+        """``run 1 -> run 2: 20 tests flipped to pass``, or what the fix waits for."""
+        plan = self.plan
+        if plan.before_run is None:
+            return "no run recorded yet"
+        if plan.evidence_run is None or self.evidence is None:
+            return f"after run {plan.before_run}; the next run covering its tests proves it"
+        words = evidence_words(self.evidence)
+        return f"run {plan.before_run} -> run {plan.evidence_run}: {words}"
+
+    @property
+    def problem(self) -> str:
+        """The symptom that went away, in one line."""
+        parts = [
+            f"{cause.flipped} of {cause.size} failing with {cause.key} pass now"
+            for cause in self.causes
+        ]
+        parts += [f"{module} imports again ({message})" for module, message in self.imports_again]
+        return "; ".join(parts)
+
+
+def fix_prefill(log: SessionLog, root: Path) -> FixPrefill:
+    """Where a fix logged now sits, and the root causes and import errors that went away
+    between its before run and its evidence run."""
+    plan = place_fix(log, root)
+    if plan.before_run is None or plan.evidence_run is None:
+        return FixPrefill(plan, None, (), ())
+    before = log.run(plan.before_run)
+    after = log.run_outcomes(plan.evidence_run)
+    evidence = evidence_between(log.run_outcomes(before.id), after, before_whole=before.whole_suite)
+    with log.engine.connect() as connection:
+        rows = connection.execute(
+            select(Result.nodeid, Result.root_key).where(
+                Result.run_id == before.id, Result.outcome.in_(sorted(FAILING))
+            )
+        ).all()
+    flipped = {nodeid for tests in evidence.flipped.values() for nodeid in tests}
+    sizes: dict[str, int] = {}
+    gone: dict[str, list[str]] = {}
+    for nodeid, key in rows:
+        key = key or "unknown"
+        sizes[key] = sizes.get(key, 0) + 1
+        if nodeid in flipped:
+            gone.setdefault(key, []).append(nodeid)
+    failures = log.failures(before.id) if gone else {}
+    causes = []
+    for key, tests in sorted(gone.items(), key=lambda item: (-len(item[1]), item[0])):
+        failure = failures.get(min(tests))
+        hint = None
+        if failure is not None:
+            signature = signature_of(failure.message, failure.longrepr, before.rootdir or None)
+            found = hint_for(signature.exception, signature.raw_message)
+            hint = found[1] if found else None
+        causes.append(ResolvedCause(key, len(tests), sizes[key], hint))
+    errors = {error.path: error.message for error in log.collection_errors(before.id)}
+    imported = tuple(
+        (module, _first_line(errors.get(module, ""))) for module in evidence.errors_resolved
+    )
+    return FixPrefill(plan, evidence, tuple(causes), imported)
+
+
+def _first_line(text: str) -> str:
+    return next((line.strip() for line in text.splitlines() if line.strip()), "import failed")

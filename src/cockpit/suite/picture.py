@@ -33,16 +33,20 @@ from cockpit.suite.model import (
 )
 
 
-def _covered(run: RunFacts) -> tuple[str, ...] | None:
-    """The path prefixes ``run`` covered whole (``("",)`` for everything), or None."""
-    if not run.finished:
-        return None
-    if run.whole_suite:
+def covered_by(args: tuple[str, ...] | list[str], whole_suite: bool) -> tuple[str, ...] | None:
+    """The path prefixes a run with these arguments covers whole (``("",)``: everything),
+    or None when it may leave some tests of its files out."""
+    if whole_suite:
         return ("",)
-    paths = whole_paths(run.args)
+    paths = whole_paths(args)
     if paths is None:
         return None
     return paths or ("",)
+
+
+def _covered(run: RunFacts) -> tuple[str, ...] | None:
+    """What a finished run covered whole; nothing for a run that did not go to its end."""
+    return covered_by(run.args, run.whole_suite) if run.finished else None
 
 
 def _under(module: str, prefixes: tuple[str, ...]) -> bool:
@@ -55,6 +59,7 @@ class SuitePicture:
     """Every test's latest result in the session, and what each module looks like."""
 
     __slots__ = (
+        "_by_module",
         "_modules",
         "baseline",
         "counted",
@@ -89,6 +94,7 @@ class SuitePicture:
         self.last_whole = last_whole
         """The last finished whole-suite run folded in."""
         self._modules: dict[str, ModuleState] | None = None
+        self._by_module: dict[str, list[LatestResult]] | None = None
 
     # -- folding ----------------------------------------------------------------------
     def with_run(self, results: RunResults) -> SuitePicture:
@@ -213,10 +219,14 @@ class SuitePicture:
         return sum(1 for run in self.runs if run.id > run_id)
 
     def tests_of(self, module: str) -> list[LatestResult]:
-        return sorted(
-            (state for state in self.tests.values() if state.module == module),
-            key=lambda state: state.nodeid,
-        )
+        """A module's tests, by node id (the index is built once, on the first call)."""
+        if self._by_module is None:
+            index: dict[str, list[LatestResult]] = {}
+            for nodeid in sorted(self.tests):
+                state = self.tests[nodeid]
+                index.setdefault(state.module, []).append(state)
+            self._by_module = index
+        return self._by_module.get(module, [])
 
 
 def build_picture(runs: Iterable[RunResults], known: Iterable[str] = ()) -> SuitePicture:
