@@ -41,6 +41,10 @@ def add_store_options(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def add_session_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--session", type=int, metavar="ID", help="session id (session list)")
+
+
 def command_parser(prog: str, description: str, *, store_options: bool = True) -> Parser:
     parser = Parser(prog=prog, description=description, allow_abbrev=False)
     if store_options:

@@ -10,7 +10,7 @@ import json
 import time
 from collections.abc import Sequence
 
-from cockpit.cli.parsing import Parser, add_store_options, resolve_project
+from cockpit.cli.parsing import Parser, add_session_option, add_store_options, resolve_project
 from cockpit.session.status import SessionStatus, read_status, status_json
 from cockpit.suite.model import Counts
 
@@ -22,7 +22,7 @@ def _parser() -> Parser:
         "counts, the runs they come from, and whether files it depends on changed since.",
         allow_abbrev=False,
     )
-    parser.add_argument("--session", type=int, metavar="ID", help="session id (session list)")
+    add_session_option(parser)
     parser.add_argument("--json", action="store_true", help="print one JSON object")
     add_store_options(parser)
     return parser

@@ -1,9 +1,11 @@
 """Reading pytest's command line: which options take a value, which files a run covers.
 
-No imports: the quickest commands (``cockpit status``, ``cockpit export``) read recorded
+Nothing heavy: the quickest commands (``cockpit status``, ``cockpit export``) read recorded
 runs' arguments through this, and ``dataclasses`` alone would cost them a fifth of their
 start-up.
 """
+
+from collections.abc import Sequence
 
 TAKES_VALUE = (  # options whose value is the next argument
     "-k",
@@ -46,7 +48,23 @@ _LEAVES_OUT = (
 )
 
 
-def whole_paths(pytest_args: tuple[str, ...] | list[str]) -> tuple[str, ...] | None:
+def arguments(pytest_args: Sequence[str]) -> list[tuple[str, str | None]]:
+    """Each argument with the value it takes (the next argument, for ``TAKES_VALUE``)."""
+    pairs: list[tuple[str, str | None]] = []
+    args = list(pytest_args)
+    index = 0
+    while index < len(args):
+        arg = args[index]
+        if arg in TAKES_VALUE and index + 1 < len(args):
+            pairs.append((arg, args[index + 1]))
+            index += 2
+        else:
+            pairs.append((arg, None))
+            index += 1
+    return pairs
+
+
+def whole_paths(pytest_args: Sequence[str]) -> tuple[str, ...] | None:
     """The files and folders whose every test ``pytest_args`` run (``()``: everything), or
     None when some of their tests may be left out (``-k``, ``-m``, a node id,
     ``--deselect``, ``--lf``, stepwise, ``-x`` or ``--maxfail``, which may stop early).
@@ -55,22 +73,16 @@ def whole_paths(pytest_args: tuple[str, ...] | list[str]) -> tuple[str, ...] | N
     tests any more: the session picture forgets them.
     """
     paths: list[str] = []
-    args = list(pytest_args)
-    index = 0
-    while index < len(args):
-        arg = args[index]
+    for arg, value in arguments(pytest_args):
         name = arg.split("=", 1)[0]
         if name in _LEAVES_OUT or (len(arg) > 2 and arg[:2] in ("-k", "-m")):
             return None
-        if arg in TAKES_VALUE:
-            index += 2
+        if value is not None or arg.startswith("-"):
             continue
-        if not arg.startswith("-"):
-            if "::" in arg or arg.startswith("/"):
-                return None
-            path = arg.removeprefix("./").rstrip("/")
-            if path in ("", "."):
-                return ()  # the folder pytest runs in: everything
-            paths.append(path)
-        index += 1
+        if "::" in arg or arg.startswith("/"):
+            return None
+        path = arg.removeprefix("./").rstrip("/")
+        if path in ("", "."):
+            return ()  # the folder pytest runs in: everything
+        paths.append(path)
     return tuple(paths)

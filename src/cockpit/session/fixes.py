@@ -24,6 +24,7 @@ from cockpit.session.staleness import current_files
 from cockpit.store.coverage import Evidence, evidence_between
 from cockpit.store.models import Fix, Result, Run
 from cockpit.store.session_log import SessionLog
+from cockpit.suite.reading import first_line
 
 _NOT_RESULTS = ("running", "usage-error")
 
@@ -175,10 +176,7 @@ def fix_prefill(log: SessionLog, root: Path) -> FixPrefill:
         causes.append(ResolvedCause(key, len(tests), sizes[key], hint))
     errors = {error.path: error.message for error in log.collection_errors(before.id)}
     imported = tuple(
-        (module, _first_line(errors.get(module, ""))) for module in evidence.errors_resolved
+        (module, first_line(errors.get(module)) or "import failed")
+        for module in evidence.errors_resolved
     )
     return FixPrefill(plan, evidence, tuple(causes), imported)
-
-
-def _first_line(text: str) -> str:
-    return next((line.strip() for line in text.splitlines() if line.strip()), "import failed")
