@@ -112,3 +112,18 @@ def test_named_files_choose_the_files_and_the_change() -> None:
     assert placed == (2, 3, ("m.py",))
     waiting = place([1], states[:1], states[-1], outcomes_of(runs), ["m.py"])
     assert waiting == (1, None, ("m.py",))
+
+
+def test_a_second_fix_proved_by_tests_the_first_fixs_proof_did_not_rerun() -> None:
+    both = RunOutcomes(
+        {"t/a.py::x": ("t/a.py", "failed"), "t/b.py::y": ("t/b.py", "failed")}, frozenset()
+    )
+    a_fixed = RunOutcomes({"t/a.py::x": ("t/a.py", "passed")}, frozenset())
+    b_fixed = RunOutcomes({"t/b.py::y": ("t/b.py", "passed")}, frozenset())
+    runs = {1: both, 2: a_fixed, 3: b_fixed}
+    states = [{"a.py": "1", "b.py": "1"}, {"a.py": "2", "b.py": "1"}, {"a.py": "2", "b.py": "2"}]
+    first = place([1, 2, 3], states, states[-1], outcomes_of(runs))
+    assert first == (1, 2, ("a.py",))
+    # The first fix's proof (run 2) is the bound: t/b.py::y last failed in run 1.
+    second = place([1, 2, 3], states, states[-1], outcomes_of(runs), bound=1)
+    assert second == (1, 3, ("b.py",))  # a.py changed before the bound: the first fix's

@@ -2,7 +2,8 @@
 its files. Pure: the runs' file snapshots and outcomes are handed in.
 
 The rules (``cockpit fix add`` and the app's ``F`` follow them), among the runs since the
-previous fix (its evidence run, else its before run), or since the start of the session:
+previous fix (its evidence run, else its before run), or since the start of the session;
+earlier runs only say how each test last ended:
 
 * its **evidence** is the first of those runs in which a test that was failing (in the run
   that last ran it) no longer fails, or a module that did not import is collected: the run
@@ -16,7 +17,8 @@ previous fix (its evidence run, else its before run), or since the start of the 
   its evidence, whatever it shows;
 * its **files** default to those whose content changed between the before run and the
   evidence run, less any changed back since (a file edited and then restored is not part of
-  the fix); with no evidence yet, those changed since the before run. Git plays no part.
+  the fix) and any changed only before the previous fix; with no evidence yet, those
+  changed since the before run. Git plays no part.
 """
 
 from __future__ import annotations
@@ -73,13 +75,14 @@ class Proof(NamedTuple):
     modules: frozenset[str]
 
 
-def first_proof(results: Sequence[RunOutcomes]) -> Proof | None:
-    """The first run (after the first) in which a test failing in the run that last ran it
-    no longer fails, or a module not importing in the run that last tried it is collected."""
+def first_proof(results: Sequence[RunOutcomes], after: int = 0) -> Proof | None:
+    """The first run after index ``after`` in which a test failing in the run that last ran
+    it no longer fails, or a module not importing in the run that last tried it is
+    collected (the runs up to ``after`` only say how each test last ended)."""
     latest: dict[str, str] = {}
     broken: set[str] = set()
     for index, run in enumerate(results):
-        if index:
+        if index > after:
             flipped = frozenset(
                 nodeid
                 for nodeid, (_, outcome) in run.tests.items()
@@ -138,18 +141,26 @@ def place(
     now: FileMap,
     outcomes: Callable[[int], RunOutcomes],
     files: Sequence[str] | None = None,
+    bound: int = 0,
 ) -> Placement:
     """The fix's place among ``runs`` (ids, oldest first, each with its snapshot in
-    ``states``), the project's files being ``now``; ``outcomes`` reads a run's results."""
+    ``states``), the project's files being ``now``; ``outcomes`` reads a run's results.
+
+    ``bound`` is the index of the previous fix's run: only a later run can prove this fix,
+    and no file changed before it is this fix's, but a test this fix turned to pass may
+    have last failed earlier (in a run the previous fix's proof did not rerun)."""
     results = [outcomes(run_id) for run_id in runs]
-    proof = first_proof(results)
+    proof = first_proof(results, bound)
     evidence_state: FileMap | None = None
     if proof is None:
-        before = min(last_change([*states, now], files), len(runs) - 1)
+        before = bound + min(last_change([*states[bound:], now], files), len(runs) - 1 - bound)
         evidence = None
     else:
         before = before_of(proof, results, states, files)
         evidence, evidence_state = runs[proof.run_index], states[proof.run_index]
     named = tuple(files) if files is not None else None
     chosen = named if named is not None else fix_files(states[before], evidence_state, now)
+    if named is None and before < bound:  # what changed before the previous fix was its
+        since = changed_paths(states[bound], now)
+        chosen = tuple(path for path in chosen if path in since)
     return Placement(runs[before], evidence, chosen)

@@ -27,6 +27,7 @@ from cockpit.store.session_log import SessionLog
 from cockpit.suite.reading import first_line
 
 _NOT_RESULTS = ("running", "usage-error")
+_WHOLE = ("failed", "passed")
 
 
 class FixPlan(NamedTuple):
@@ -39,27 +40,33 @@ class FixPlan(NamedTuple):
     """False when the runs predate snapshots (the rule before schema 0008 was applied)."""
 
 
-def _window(log: SessionLog) -> list[Run]:
-    """The runs a new fix can sit among, oldest first: since the previous fix (its evidence
-    run, else its before run), or the active session's and the run before them."""
+def _window(log: SessionLog) -> tuple[list[Run], int]:
+    """The runs a new fix can sit among, oldest first, and the index of the run only after
+    which it can be proved: the previous fix's (its evidence run, else its before run), or
+    the run before the active session. They reach back to the last whole-suite run at or
+    before that run: earlier results say how each test last ended."""
     runs = [run for run in reversed(log.runs()) if run.outcome not in _NOT_RESULTS]
+    session = log.active_session().id
+    first = next((i for i, run in enumerate(runs) if run.session_id == session), len(runs))
+    start = max(0, first - 1)
     anchors = [
         run_id
         for fix in log.fixes()
         for run_id in (fix.before_run_id, fix.evidence_run_id)
         if run_id is not None
     ]
-    if anchors:
-        bound = max(anchors)
-        return [run for run in runs if run.id >= bound]
-    session = log.active_session().id
-    first = next((i for i, run in enumerate(runs) if run.session_id == session), len(runs))
-    return runs[max(0, first - 1) :]
+    bound = start
+    if anchors:  # a fix of an earlier session does not widen the window
+        fixed = max((i for i, run in enumerate(runs) if run.id <= max(anchors)), default=0)
+        bound = max(fixed, start)
+    whole = [i for i in range(bound + 1) if runs[i].whole_suite and runs[i].outcome in _WHOLE]
+    start = min(start, whole[-1] if whole else bound)
+    return runs[start:], bound - start
 
 
 def place_fix(log: SessionLog, root: Path, files: Sequence[str] | None = None) -> FixPlan:
     """Where a fix logged now sits (``files``: the files the user named, else found)."""
-    window = _window(log)
+    window, bound = _window(log)
     if not window:
         return FixPlan(None, None, tuple(files or ()), False)
     snapshots = [(run, log.run_files(run.id)) for run in window]
@@ -67,14 +74,17 @@ def place_fix(log: SessionLog, root: Path, files: Sequence[str] | None = None) -
         newest = window[-1]
         found = files if files is not None else changed_files_since(root, newest.started_at)
         return FixPlan(newest.id, None, tuple(found), False)
-    kept = [(run.id, seen) for run, seen in snapshots if seen is not None]
+    kept = [
+        (index, run.id, seen) for index, (run, seen) in enumerate(snapshots) if seen is not None
+    ]
     now = current_files(root, log.last_snapshot_files())
     placement = place(
-        [run_id for run_id, _ in kept],
-        [seen for _, seen in kept],
+        [run_id for _, run_id, _ in kept],
+        [seen for _, _, seen in kept],
         now,
         log.run_outcomes,
         files,
+        bound=max((i for i, (index, _, _) in enumerate(kept) if index <= bound), default=0),
     )
     return FixPlan(placement.before_run, placement.evidence_run, placement.files, True)
 
