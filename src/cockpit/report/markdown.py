@@ -18,7 +18,7 @@ from cockpit.report.figures import (
     when,
 )
 from cockpit.report.markup import cell, code, fenced, table, text
-from cockpit.report.model import Comparison, FixReport, SessionSummary
+from cockpit.report.model import Comparison, FixReport, RunInfo, SessionSummary
 from cockpit.report.suite_sections import (
     isolations_section,
     known_issues_section,
@@ -241,27 +241,31 @@ def _fix(number: int, fix: FixReport) -> list[str]:
             f"- The evidence run ran a subset ({text(evidence.selection)}): its module "
             "figures cover only the tests it ran"
         )
-    lines.append("")
-    if fix.modules:
-        new = any(change.new_passing or change.imports_again for change in fix.modules)
-        lines += table(
+    return [*lines, "", *_module_changes(fix, before, evidence), *_change(fix)]
+
+
+def _module_changes(fix: FixReport, before: RunInfo, evidence: RunInfo) -> list[str]:
+    """Each module's passed/total before and after the fix, and what flipped."""
+    if not fix.modules:
+        return []
+    new = any(change.new_passing or change.imports_again for change in fix.modules)
+    lines = table(
+        (
+            "Module",
+            f"Passed in run {before.id}",
+            f"Passed in run {evidence.id}",
+            "Flipped",
+            *(["New passing"] if new else []),
+        ),
+        (
             (
-                "Module",
-                f"Passed in run {before.id}",
-                f"Passed in run {evidence.id}",
-                "Flipped",
-                *(["New passing"] if new else []),
-            ),
-            (
-                (
-                    cell(change.module),
-                    "did not import" if change.imports_again else passed_of(change.before),
-                    passed_of(change.after),
-                    f"+{change.flipped}",
-                    *([f"+{change.new_passing}"] if new else []),
-                )
-                for change in fix.modules
-            ),
-        )
-        lines.append("")
-    return lines + _change(fix)
+                cell(change.module),
+                "did not import" if change.imports_again else passed_of(change.before),
+                passed_of(change.after),
+                f"+{change.flipped}",
+                *([f"+{change.new_passing}"] if new else []),
+            )
+            for change in fix.modules
+        ),
+    )
+    return [*lines, ""]

@@ -84,6 +84,33 @@ def _runs_named(ids: tuple[int, ...]) -> str:
     return ("run " if len(ids) == 1 else "runs ") + ", ".join(map(str, ids))
 
 
+def _latest_intro(summary: SessionSummary, figures: str) -> str:
+    """What the latest known state merges, and its figures."""
+    latest = summary.latest
+    assert latest is not None
+    since, merged = latest.since_run, latest.later_runs
+    if since is not None:
+        after = "the run" if len(merged) == 1 else f"the {len(merged)} runs"
+        return (
+            f"Run {since} with {after} after it ({_runs_named(merged)}) merged in, each test "
+            f"as the run that last ran it: {figures}."
+        )
+    ids = {run.id for run in summary.runs}
+    outside = [run_id for run_id in merged if run_id not in ids]
+    where = (
+        f", from run {outside[0]}, the last whole-suite run before the session" if outside else ""
+    )
+    what = (
+        f"that of {_runs_named(merged)}{where}"
+        if len(merged) == 1
+        else f"{_runs_named(merged)} merged{where}, each test as the run that last ran it"
+    )
+    return (
+        f"No whole-suite run finished in this session, so the latest known state is {what}: "
+        f"{figures}."
+    )
+
+
 def latest_section(summary: SessionSummary) -> list[str]:
     """The suite as last seen: the status run with the later runs merged, test by test."""
     latest = summary.latest
@@ -105,30 +132,7 @@ def latest_section(summary: SessionSummary) -> list[str]:
     since = latest.since_run
     if since is not None and not latest.later_runs:
         return [*lines, f"No run came after run {since}: the status above is the latest.", ""]
-    merged = latest.later_runs
-    if since is not None:
-        after = "the run" if len(merged) == 1 else f"the {len(merged)} runs"
-        lines.append(
-            f"Run {since} with {after} after it ({_runs_named(merged)}) merged in, each test "
-            f"as the run that last ran it: {figures}."
-        )
-    else:
-        ids = {run.id for run in summary.runs}
-        outside = [run_id for run_id in merged if run_id not in ids]
-        where = (
-            f", from run {outside[0]}, the last whole-suite run before the session"
-            if outside
-            else ""
-        )
-        what = (
-            f"that of {_runs_named(merged)}{where}"
-            if len(merged) == 1
-            else f"{_runs_named(merged)} merged{where}, each test as the run that last ran it"
-        )
-        lines.append(
-            "No whole-suite run finished in this session, so the latest known state is "
-            f"{what}: {figures}."
-        )
+    lines.append(_latest_intro(summary, figures))
     lines.append("")
     lines += table(
         ("Module", "Passed", "Tests", "Pass rate", "Failing", "Skipped", "From", "Note"),
