@@ -65,3 +65,26 @@ def cockpit_json(*args: str, cwd: Path, **kwargs: Any) -> tuple[int, dict[str, A
     completed = cockpit("run", "--json", "--python", sys.executable, *args, cwd=cwd, **kwargs)
     assert completed.stdout.strip(), completed.stderr
     return completed.returncode, json.loads(completed.stdout)
+
+
+def heavy_imports(*args: str) -> tuple[subprocess.CompletedProcess[str], list[str]]:
+    """Run ``cockpit ARGS`` in-process in a fresh interpreter: its result, and which of
+    SQLAlchemy, Alembic, rich, Textual and ``dataclasses`` it imported."""
+    script = (
+        "import sys, json\n"
+        "from cockpit.cli.main import main\n"
+        "code = main(sys.argv[1:])\n"
+        "heavy = ('sqlalchemy', 'alembic', 'rich', 'textual', 'dataclasses')\n"
+        "print(json.dumps(sorted({m.split('.')[0] for m in sys.modules} & set(heavy))),"
+        " file=sys.stderr)\n"
+        "sys.exit(code)\n"
+    )
+    completed = subprocess.run(
+        [sys.executable, "-c", script, *args],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    lines = completed.stderr.strip().splitlines()
+    return completed, json.loads(lines[-1]) if lines else []

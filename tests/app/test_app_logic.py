@@ -23,6 +23,8 @@ from cockpit.engine.events import (
 )
 from cockpit.engine.state import RunState, TestOutcome, recorded_state
 from cockpit.settings import Settings
+from cockpit.suite.model import RecordedResult, RunFacts, RunResults
+from cockpit.suite.picture import build_picture
 
 ERROR = "sqlalchemy.exc.InvalidRequestError: expression 'Tag' failed to locate a name ('Tag')."
 
@@ -99,17 +101,93 @@ def test_time_left_from_the_runs_own_pace_without_recorded_durations() -> None:
     assert view.seconds_left(9.0) == (1.0, "this run's pace")
 
 
-def test_passed_delta_only_for_modules_both_runs_ran() -> None:
-    view = live_view(previous_passed={"a.py": 1})
-    feed(view, started(), collected("a.py::t1", "a.py::t2", "b.py::t3"))
+def passes(*nodeids: str) -> list[PhasesPassed]:
+    return [PhasesPassed(n, ("setup", "call", "teardown"), 0.1) for n in nodeids]
+
+
+def recorded(
+    run_id: int, tests: dict[str, str], errors: dict[str, str] | None = None
+) -> RunResults:
+    facts = RunFacts(run_id, "the whole suite", True, "failed", 1.0 * run_id)
+    results = {n: RecordedResult(n.split("::")[0], o, 0.2) for n, o in tests.items()}
+    return RunResults(facts, results, errors or {})
+
+
+PICTURE = build_picture(
+    [
+        recorded(
+            1,
+            {"a.py::t1": "passed", "a.py::t2": "failed", "c.py::t9": "passed"},
+            {"b.py": "ImportError: cannot import name 'Tag'"},
+        )
+    ]
+)
+
+
+def test_passed_delta_compares_each_test_with_its_own_previous_result() -> None:
+    view = live_view(picture=PICTURE, covered=("a.py", "b.py"))
+    feed(view, started(), collected("a.py::t1", "a.py::t2", "b.py::t1", "b.py::t2", "b.py::t3"))
     assert view.passed_delta("a.py") is None  # nothing finished yet
-    feed(
-        view,
-        *(PhasesPassed(n, ("setup", "call", "teardown"), 0.1) for n in ("a.py::t1", "a.py::t2")),
-        PhasesPassed("b.py::t3", ("setup", "call", "teardown"), 0.1),
+    feed(view, *passes("a.py::t1", "a.py::t2", "b.py::t1", "b.py::t2", "b.py::t3"))
+    assert view.passed_delta("a.py") == 1  # t2 failed before, t1 passed already
+    assert view.passed_delta("b.py") == 3  # did not import: three new tests, from zero
+    assert view.passed_delta("c.py") is None  # not run
+
+
+def test_a_rerun_keeps_the_other_modules_as_last_seen() -> None:
+    view = live_view(picture=PICTURE, covered=("a.py",))
+    feed(view, started(), collected("a.py::t1", "a.py::t2"), *passes("a.py::t1", "a.py::t2"))
+    modules = view.modules()
+    assert set(modules) == {"a.py", "b.py", "c.py"}
+    assert modules["b.py"].status == "collection error" and modules["b.py"].totals.errors == 1
+    assert modules["c.py"].status == "passed" and modules["c.py"].totals.passed == 1
+    age = view.age("c.py")
+    assert age is not None and (age.run_id, age.runs_ago, age.stale) == (1, 1, None)
+    assert view.age("a.py") is None
+    view.set_stale({"c.py": True, "b.py": False})
+    age = view.age("c.py")
+    assert age is not None and age.stale
+    suite = view.suite_counts()
+    assert suite is not None
+    assert (suite.tests, suite.passed, suite.failing, suite.not_importable, suite.stale) == (
+        3,
+        3,
+        0,
+        1,
+        1,
     )
-    assert view.passed_delta("a.py") == 1
-    assert view.passed_delta("b.py") is None
+    assert view.failing_in(view.modules()) == ["b.py"]
+
+
+def test_a_partial_rerun_shows_its_tests_live_and_the_others_as_last_seen() -> None:
+    view = live_view(picture=PICTURE, covered=None)
+    feed(view, started(), collected("a.py::t1"), *passes("a.py::t1"))
+    tally = view.module_tally("a.py")
+    assert tally is not None
+    assert (tally.totals.passed, tally.totals.failed, tally.collected) == (1, 1, 2)
+    assert view.tests_of("a.py") == ["a.py::t1", "a.py::t2"]
+    record = view.record("a.py::t2")
+    assert record is not None and record.outcome == TestOutcome.FAILED
+    assert view.result_run("a.py::t2") == 1 and view.result_run("a.py::t1") is None
+    assert "a.py::t2" in view.failing_in(["a.py"])
+
+
+def test_a_run_covering_files_whole_defines_their_tests_once_collected() -> None:
+    view = live_view(picture=PICTURE, covered=("",))
+    feed(view, started())
+    assert "c.py" in view.modules()  # nothing collected yet: still as last seen
+    feed(view, collected("a.py::t1"))
+    assert view.rows_replaced
+    assert set(view.modules()) == {"a.py"}  # a.py::t2, b.py and c.py are gone
+    assert view.tests_of("a.py") == ["a.py::t1"]
+    assert view.suite_counts() is None  # the screen shows this run alone
+
+
+def test_without_a_picture_the_view_is_the_run_alone() -> None:
+    view = live_view()
+    feed(view, started(), collected("a.py::t1"), *passes("a.py::t1"))
+    assert view.modules() is view.state.modules
+    assert view.passed_delta("a.py") is None and view.suite_counts() is None
 
 
 def test_recorded_state_rebuilds_counts_and_failures() -> None:

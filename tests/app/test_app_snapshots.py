@@ -26,6 +26,8 @@ from cockpit.engine.events import (
     TestReport,
 )
 from cockpit.engine.state import RunState
+from cockpit.suite.model import RecordedResult, RunFacts, RunResults
+from cockpit.suite.picture import SuitePicture, build_picture
 from tests.app.app_support import make_app
 
 MAPPER_ERROR = (
@@ -114,11 +116,22 @@ def fixed_run() -> RunView:
         run_id=7,
         live=True,
         rootdir="/project",
-        previous_passed={"tests/test_util.py": 2, "tests/api/test_health.py": 3},
+        picture=previous_run(),
     )
     view.apply_batch(events)
     view.live = False
     return view
+
+
+def previous_run() -> SuitePicture:
+    """The run before it: two of test_util.py's tests passed, and the health checks."""
+    outcomes = {
+        f"tests/test_util.py::test_case_{n}": "passed" if n < 2 else "failed" for n in range(5)
+    }
+    outcomes |= {f"tests/api/test_health.py::test_case_{n}": "passed" for n in range(3)}
+    results = {nodeid: RecordedResult(nodeid.split("::")[0], o) for nodeid, o in outcomes.items()}
+    facts = RunFacts(6, "subset: tests/test_util.py tests/api", False, "failed", 0.0)
+    return build_picture([RunResults(facts, results, {})])
 
 
 def show_fixed_run(app: CockpitApp) -> Any:

@@ -7,7 +7,6 @@ import os
 import sqlite3
 import stat
 import subprocess
-import sys
 import threading
 from pathlib import Path
 
@@ -17,7 +16,7 @@ from cockpit.settings import ensure_data_dir
 from cockpit.store.database import DatabaseLocation, open_engine
 from cockpit.store.session_log import SessionLog
 from tests.conftest import FakeClock
-from tests.helpers import cockpit
+from tests.helpers import cockpit, heavy_imports
 from tests.report.test_export_collect import two_step_session
 
 
@@ -103,22 +102,7 @@ def test_a_pipe_is_written_in_place_never_replaced(project: Path) -> None:
 
 def test_exporting_from_sqlite_loads_neither_sqlalchemy_nor_rich(project: Path) -> None:
     """The quick path's whole point: no SQLAlchemy, rich, Textual or dataclasses import."""
-    script = (
-        "import sys\n"
-        "from pathlib import Path\n"
-        "from cockpit.cli.main import main\n"
-        "code = main(['export', '-o', '-', '--project', sys.argv[1]])\n"
-        "heavy = ('sqlalchemy', 'alembic', 'rich', 'textual', 'dataclasses')\n"
-        "print(sorted({m.split('.')[0] for m in sys.modules} & set(heavy)), file=sys.stderr)\n"
-        "sys.exit(code)\n"
-    )
-    completed = subprocess.run(
-        [sys.executable, "-c", script, str(project)],
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
+    completed, heavy = heavy_imports("export", "-o", "-", "--project", str(project))
     assert completed.returncode == 0, completed.stderr
     assert completed.stdout.startswith("# Session summary: Fix the mapper\n")
-    assert completed.stderr.strip() == "[]"
+    assert heavy == []

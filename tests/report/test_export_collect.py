@@ -3,6 +3,7 @@ every path (the sqlite3 quick read, SQLAlchemy on SQLite, SQLAlchemy on PostgreS
 
 from __future__ import annotations
 
+import hashlib
 import json
 from pathlib import Path
 
@@ -20,6 +21,7 @@ from cockpit.store.database import DatabaseLocation, open_engine
 from cockpit.store.recorder import module_digests
 from cockpit.store.rows import FailureRow, ResultRow, RunTotals
 from cockpit.store.session_log import SessionLog
+from cockpit.store.snapshots import MAX_KEPT_BYTES, FileState, ProjectFiles
 from tests.conftest import FakeClock
 from tests.report.export_support import table_problems
 
@@ -198,7 +200,9 @@ def test_fix_evidence_agrees_with_the_session_log(log: SessionLog) -> None:
     (stored,) = log.fixes(session_id)
     evidence = fix_evidence(log, stored)
     assert evidence is not None and fix.comparison is not None
-    assert sorted(t for tests in evidence.values() for t in tests) == list(fix.comparison.fixed)
+    assert sorted(t for tests in evidence.flipped.values() for t in tests) == list(
+        fix.comparison.fixed
+    )
 
 
 def test_a_session_of_subset_runs_says_there_are_no_totals(log: SessionLog) -> None:
@@ -281,3 +285,48 @@ def test_the_quick_path_reads_the_current_schema() -> None:
     from cockpit.store import database
 
     assert collect.SCHEMA_REVISION == database.HEAD_REVISION
+
+
+def snapshot(log: SessionLog, run_id: int, contents: dict[str, bytes]) -> None:
+    """Attach the files ``run_id`` saw to it, as the recorder does."""
+    states = {
+        path: FileState(path, len(data), 1, hashlib.sha256(data).hexdigest())
+        for path, data in contents.items()
+    }
+    read = {state.digest: contents[path] for path, state in states.items()}
+    log.record_snapshot(run_id, ProjectFiles(states, read, "fingerprint"))
+
+
+def test_a_fix_shows_its_diff_or_why_it_cannot(log: SessionLog) -> None:
+    session = log.start_session("Diffs", None)
+    big = b"x = 1\n" * (MAX_KEPT_BYTES // 6 + 10)
+    first = record(log, {"tests/test_a.py::t": ("failed", "AssertionError @ app/a.py:1")})
+    snapshot(log, first, {"app/a.py": b"A = 1\n```\n", "big.py": big, "old.py": b"gone\n"})
+    log.add_fix("Fix A", files=["app/a.py", "big.py", "old.py", "never.py"])
+    second = record(log, {"tests/test_a.py::t": ("passed", None)})
+    snapshot(log, second, {"app/a.py": b"A = 2\n```\n", "big.py": big + b"y = 2\n"})
+    (fix,) = SummaryReader(engine_query(log.engine)).summary(session.id).fixes
+    assert fix.evidence_run is not None and fix.evidence_run.id == second
+    diffs = {diff.path: diff for diff in fix.diffs}
+    assert diffs["app/a.py"].lines == (
+        f"--- a/app/a.py (run {first})",
+        f"+++ b/app/a.py (run {second})",
+        "@@ -1,2 +1,2 @@",
+        "-A = 1",
+        "+A = 2",
+        " ```",
+    )
+    assert diffs["big.py"].note is not None and "too large to keep" in diffs["big.py"].note
+    assert diffs["old.py"].lines[1] == "+++ /dev/null"
+    assert diffs["never.py"].note == f"not in the project's files in run {first} or run {second}"
+    markdown = render_markdown(SummaryReader(engine_query(log.engine)).summary(session.id))
+    assert "````diff\n--- a/app/a.py" in markdown and "\n ```\n````\n" in markdown
+    assert table_problems(markdown) == []
+
+
+def test_a_fix_between_runs_without_snapshots_says_so(log: SessionLog) -> None:
+    session_id = two_step_session(log)
+    (fix,) = SummaryReader(engine_query(log.engine)).summary(session_id).fixes
+    (diff,) = fix.diffs
+    assert diff.path == "app/models.py" and diff.lines == ()
+    assert diff.note == "no diff: the runs predate snapshots of the project's files"

@@ -83,7 +83,8 @@ def check_golden(name: str, content: str, tmp_root: Path) -> None:
 
 @pytest.fixture(scope="module")
 def blog(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """Three sessions on the broken blog: only a subset run, fixed in two steps, empty."""
+    """Four sessions on the broken blog: only a subset run, fixed in two steps, a module
+    that stopped importing fixed under watch (no whole-suite run after it), empty."""
     project = copy_project("export_blog", tmp_path_factory.mktemp("export"))
     ok("session", "start", "Only the util module", cwd=project)
     run(project, "tests/test_util.py", "-k", "word_count or slugify_joins")
@@ -153,6 +154,21 @@ def blog(tmp_path_factory: pytest.TempPathFactory) -> Path:
     run(project)
     ok("note", "Mapper errors hid the slug bug in test_tag_slug", cwd=project)
     ok("session", "end", cwd=project)
+    ok("session", "start", "A module that stopped importing", cwd=project)
+    fixed = util.read_text()
+    util.write_text("from app.missing import helper  # noqa: F401\n" + fixed)
+    run(project)  # run 6: tests/test_util.py does not import
+    util.write_text(fixed)
+    run(project, "tests/test_util.py")  # run 7, as a save under watch would: it imports again
+    ok(
+        "fix",
+        "add",
+        "Drop the import of app.missing",
+        "--root-cause",
+        "app.util imports a module that does not exist",
+        cwd=project,
+    )  # logged after the run that proved it, its files found from the runs' snapshots
+    ok("session", "end", cwd=project)
     ok("session", "start", "Nothing yet", cwd=project)
     return project
 
@@ -168,7 +184,9 @@ def test_the_figures_agree_with_the_other_commands(blog: Path) -> None:
     data = json.loads(export(blog, "--session", "2", "--format", "json"))
     listed = json.loads(ok("fix", "list", "--json", cwd=blog))
     assert [fix["comparison"]["fixed"] for fix in data["fixes"]] == [
-        sorted(t for tests in fix["flipped_to_pass"].values() for t in tests) for fix in listed
+        sorted(t for tests in fix["flipped_to_pass"].values() for t in tests)
+        for fix in listed
+        if fix["session_id"] == 2
     ]
     runs = {run["id"]: run for run in json.loads(ok("runs", "--json", cwd=blog))}
     for summary_run in data["runs"]:
@@ -179,6 +197,19 @@ def test_the_figures_agree_with_the_other_commands(blog: Path) -> None:
     assert changed == [] and "tests/test_tags.py::test_tag_slug" in data["comparison"]["fixed"]
     (first_fix, _) = data["fixes"]
     assert first_fix["comparison"]["changed_error"] == ["tests/test_tags.py::test_tag_slug"]
+    (watched,) = json.loads(export(blog, "--session", "3", "--format", "json"))["fixes"]
+    (logged,) = [fix for fix in listed if fix["session_id"] == 3]
+    assert (logged["before_run"], logged["evidence_run"], logged["files"]) == (
+        6,
+        7,
+        ["app/util.py"],
+    )
+    assert [error["module"] for error in watched["errors_resolved"]] == ["tests/test_util.py"]
+    assert logged["collection_errors_resolved"] == ["tests/test_util.py"]
+    assert watched["new_passing"] == sorted(
+        t for tests in logged["new_tests_passing"].values() for t in tests
+    )
+    assert logged["flipped_count"] == 0 and logged["new_passing_count"] == 11
     # The export reads each module's test count from run_modules: the recorder's counts.
     with sqlite3.connect(blog / ".cockpit" / "cockpit.db") as connection:
         stored = sorted(connection.execute("SELECT run_id, module, tests FROM run_modules"))
@@ -187,7 +218,9 @@ def test_the_figures_agree_with_the_other_commands(blog: Path) -> None:
                 "SELECT run_id, module, COUNT(*) FROM results GROUP BY run_id, module"
             )
         )
-    assert stored == counted and len(stored) == 3 * 3 + 2  # 3 whole runs, 2 subsets
+    # 3 whole runs of 3 modules, 2 subsets, a whole run where two modules did not import
+    # (tests/test_tags.py imports app.util too), the subset rerun of one of them
+    assert stored == counted and len(stored) == 3 * 3 + 2 + 1 + 1
 
 
 def test_the_sessions_match_their_goldens(blog: Path, tmp_path: Path) -> None:
@@ -201,24 +234,30 @@ def test_the_sessions_match_their_goldens(blog: Path, tmp_path: Path) -> None:
         source.backup(target)
     pin(database)
     url = f"sqlite:///{database}"
-    names = {"1": "only_subset_runs", "2": "fixed_in_two_steps", "3": "empty"}
+    names = {
+        "1": "only_subset_runs",
+        "2": "fixed_in_two_steps",
+        "3": "fixed_under_watch",
+        "4": "empty",
+    }
     for session, name in names.items():
         markdown = export(blog, "--session", session, "--db", url)
         assert table_problems(markdown) == [] and html_tags(markdown) == []
         check_golden(f"{name}.md", markdown, blog.parent)
-    check_golden(
-        "fixed_in_two_steps.json",
-        export(blog, "--session", "2", "--db", url, "--format", "json"),
-        blog.parent,
-    )
+    for session, name in (("2", "fixed_in_two_steps"), ("3", "fixed_under_watch")):
+        check_golden(
+            f"{name}.json",
+            export(blog, "--session", session, "--db", url, "--format", "json"),
+            blog.parent,
+        )
 
 
 def test_the_default_file_and_show(blog: Path) -> None:
-    completed = cockpit("export", "--session", "3", cwd=blog)
+    completed = cockpit("export", "--session", "4", cwd=blog)
     assert completed.returncode == 0, completed.stderr
-    written = blog / "cockpit-session-3.md"
-    assert completed.stderr.strip() == f"cockpit export: session 3 written to {written}"
-    assert written.read_text(encoding="utf-8") == export(blog, "--session", "3")
+    written = blog / "cockpit-session-4.md"
+    assert completed.stderr.strip() == f"cockpit export: session 4 written to {written}"
+    assert written.read_text(encoding="utf-8") == export(blog, "--session", "4")
     shown = cockpit("export", "--session", "2", "--show", cwd=blog, env={"COLUMNS": "100"})
     assert shown.returncode == 0, shown.stderr
     assert "Session summary: Fix the blog's mapper and slugs" in shown.stdout

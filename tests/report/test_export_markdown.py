@@ -9,7 +9,7 @@ import pytest
 from cockpit.report.figures import rate, span
 from cockpit.report.json_render import render_json, summary_data
 from cockpit.report.markdown import render_markdown
-from cockpit.report.markup import cell, clean, code, table, text
+from cockpit.report.markup import cell, clean, code, fenced, table, text
 from tests.report.export_support import (
     PARSER,
     cell_texts,
@@ -65,8 +65,11 @@ def test_a_whole_summary_of_hostile_ids_is_valid_markdown(value: str) -> None:
     markdown = render_markdown(summary_with(value))
     assert table_problems(markdown) == []
     assert html_tags(markdown) == []
-    assert tables(markdown) == 9
+    assert tables(markdown) == 10
     assert "\x1b" not in markdown
+    fences = [t for t in PARSER.parse(markdown) if t.type == "fence"]
+    assert len(fences) == 1 and fences[0].info == "diff"
+    assert "\x1b" not in fences[0].content and fences[0].content.startswith("--- a/")
     assert markdown.encode("utf-8").decode("utf-8") == markdown
     headings = [t for t in PARSER.parse(markdown) if t.type == "heading_open"]
     assert [h.tag for h in headings].count("h1") == 1
@@ -90,6 +93,28 @@ def test_a_row_of_the_wrong_width_is_refused() -> None:
 def test_the_structure_check_catches_an_unescaped_pipe() -> None:
     broken = "| a | b |\n| --- | --- |\n| x|y | 1 |\n"
     assert table_problems(broken) == ["line 3: 3 cells under 2 headers"]
+
+
+@pytest.mark.parametrize(
+    "content",
+    [
+        ["```", "````python", "~~~", "</pre><script>x</script>"],
+        ["\x1b[31mred\x1b[0m", "tab\there", "    ```` indented"],
+        [],
+    ],
+)
+def test_a_fenced_block_holds_any_lines_literally(content: list[str]) -> None:
+    markdown = "\n".join(["before", *fenced(content, "di`ff"), "after"]) + "\n"
+    tokens = PARSER.parse(markdown)
+    (fence,) = [t for t in tokens if t.type == "fence"]
+    assert fence.info == "diff"
+    assert fence.content.splitlines() == [clean_line(line) for line in content]
+    assert html_tags(markdown) == []
+    assert [t.content for t in tokens if t.type == "inline"] == ["before", "after"]
+
+
+def clean_line(line: str) -> str:
+    return line.replace("\x1b[31m", "").replace("\x1b[0m", "")
 
 
 def test_code_spans_fence_around_backtick_runs() -> None:

@@ -22,6 +22,7 @@ def record_run(
     *,
     whole_suite: bool = True,
     signatures: dict[str, str] | None = None,
+    collection_error: bool = True,
 ) -> int:
     run_id = log.begin_run(
         ["-q"], whole_suite=whole_suite, selection_reason="test", interpreter="python"
@@ -44,7 +45,8 @@ def record_run(
         for r in rows
         if r.outcome == "failed"
     ]
-    log.write_results(run_id, rows, failures, [("tests/test_c.py", "ImportError: x", "E x")])
+    errors = [("tests/test_c.py", "ImportError: x", "E x")] if collection_error else []
+    log.write_results(run_id, rows, failures, errors)
     counts = {o: list(outcomes.values()).count(o) for o in set(outcomes.values())}
     log.finish_run(
         run_id,
@@ -112,15 +114,25 @@ def test_results_failures_and_history(log: SessionLog) -> None:
 def test_fix_evidence_is_the_first_later_run_covering_its_tests(
     log: SessionLog,
 ) -> None:
-    before = record_run(log, {"a.py::t1": "failed", "b.py::t2": "failed", "c.py::t3": "passed"})
+    before = record_run(
+        log,
+        {"a.py::t1": "failed", "b.py::t2": "failed", "c.py::t3": "passed"},
+        collection_error=False,
+    )
     fix = log.add_fix("Import the model", files=["app/models.py"], risk="low")
     assert fix.before_run_id == before
-    unrelated = record_run(log, {"c.py::t3": "passed"}, whole_suite=False)
+    unrelated = record_run(log, {"c.py::t3": "passed"}, whole_suite=False, collection_error=False)
     assert log.fixes()[0].evidence_run_id is None, unrelated
-    covering = record_run(log, {"a.py::t1": "passed", "b.py::t2": "failed"}, whole_suite=False)
+    covering = record_run(
+        log,
+        {"a.py::t1": "passed", "b.py::t2": "failed"},
+        whole_suite=False,
+        collection_error=False,
+    )
     stored = log.fixes()[0]
     assert stored.evidence_run_id == covering
-    assert fix_evidence(log, stored) == {"a.py": ["a.py::t1"]}
+    evidence = fix_evidence(log, stored)
+    assert evidence is not None and evidence.flipped == {"a.py": ["a.py::t1"]}
 
 
 def test_known_issues_and_notes(log: SessionLog) -> None:

@@ -21,10 +21,11 @@ from pathlib import Path
 from rich.text import Text
 from sqlalchemy.exc import SQLAlchemyError
 from textual import events, on, work
-from textual.app import App, ComposeResult
+from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.widgets import DataTable, Footer, Input, TabbedContent, TabPane
 
+from cockpit.app.picture_keeping import PictureKeeping, one_line
 from cockpit.app.themes import DEFAULT_THEME, available, load_theme
 from cockpit.app.views import log_reader
 from cockpit.app.views.run_view import RunView
@@ -42,13 +43,14 @@ from cockpit.errors import CockpitError
 from cockpit.session.recorded_run import ALL_TESTS, RecordedRun, RunPlan, plan_for_tests
 from cockpit.settings import Settings
 from cockpit.store.rows import FailureRow, failure_row
+from cockpit.suite.picture import SuitePicture, covered_by
 
 REPAINT_INTERVAL = 0.25  # PROBES.md: 250 ms keeps a 10 ms timer's p99 near 63 ms
 NARROW_BELOW = 160  # side by side only where the module table keeps ~40 columns
 APP_TCSS = Path(__file__).with_name("app.tcss")
 
 
-class CockpitCore(App[int]):
+class CockpitCore(PictureKeeping):
     """State and behaviour every action builds on."""
 
     def __init__(
@@ -78,6 +80,8 @@ class CockpitCore(App[int]):
         self.watching = False
         self.quitting = False
         self.log_ready = not open_log
+        self.evidence_shown: log_reader.EvidenceCache = {}
+        """What each fix's evidence shows, counted once (two runs' results each)."""
         self._detail_outcome: str | None = None
         """The outcome the detail pane shows, to redraw it when its test's outcome changes."""
         """False while the session log opens: a run asked for then waits, to be recorded."""
@@ -128,8 +132,7 @@ class CockpitCore(App[int]):
         try:
             log = self.workspace.project.open_log()
         except Exception as error:  # the app keeps running, without a log
-            message = " ".join(str(error).split())[:200]
-            self.call_from_thread(self._log_unavailable, message)
+            self.call_from_thread(self._log_unavailable, one_line(error))
             return
         self.workspace.log = log
         self.call_from_thread(self._after_log_opened)
@@ -159,17 +162,22 @@ class CockpitCore(App[int]):
         log = self.workspace.log
         assert log is not None
         loaded = log_reader.last_run(log)
-        overview = log_reader.session_overview(log)
+        picture = loaded.picture if loaded else log_reader.session_picture(log)
+        overview = log_reader.session_overview(log, self.evidence_shown)
         durations = log_reader.known_durations(log, loaded.summary.id if loaded else None)
-        self.call_from_thread(self._show_loaded, loaded, overview, durations)
+        self.call_from_thread(self._show_loaded, loaded, overview, durations, picture)
 
     def _show_loaded(
         self,
         loaded: log_reader.LoadedRun | None,
         overview: log_reader.SessionOverview,
         durations: dict[str, float],
+        picture: SuitePicture,
     ) -> None:
         self.durations = durations
+        if self.picture is None:
+            self.picture = picture
+            self._refresh_stale()
         self.query_one(SessionPanel).show(overview)
         if loaded is not None and self.active is None:
             self.ending = loaded.summary.outcome
@@ -182,7 +190,7 @@ class CockpitCore(App[int]):
         log = self.workspace.log
         if log is None:
             return
-        overview = log_reader.session_overview(log)
+        overview = log_reader.session_overview(log, self.evidence_shown)
         self.call_from_thread(self.query_one(SessionPanel).show, overview)
 
     # -- showing a run -----------------------------------------------------------------
@@ -196,6 +204,7 @@ class CockpitCore(App[int]):
     def _header(self) -> None:
         if self.active is not None:
             self.run_elapsed = time.monotonic() - self.run_started
+        self.query_one(ModuleTable).set_watching(self.watching)
         self.query_one(RunHeader).show(
             self.view,
             running=self.active is not None,
@@ -207,11 +216,15 @@ class CockpitCore(App[int]):
 
     def _tick(self) -> None:
         view = self.view
-        if view is None:
+        if view is None or not self.is_running:  # a late worker's answer during shutdown
             return
         if self.active is not None:
             if view.run_id is None:
                 view.run_id = self.active.run_id  # known once the record is open
+            self._header()
+        if view.rows_replaced:
+            view.rows_replaced = False
+            self.query_one(ModuleTable).show_view(view)
             self._header()
         dirty = view.take_dirty_modules()
         if dirty:
@@ -230,7 +243,7 @@ class CockpitCore(App[int]):
     def _refresh_detail(self, view: RunView) -> None:
         """The test in the detail pane finished (or started) since it was drawn: redraw."""
         shown = self.query_one(FailureDetailView).shown
-        record = view.state.tests.get(shown) if shown is not None else None
+        record = view.record(shown) if shown is not None else None
         if record is not None and str(record.outcome) != self._detail_outcome:
             self._show_detail(shown)
 
@@ -252,13 +265,14 @@ class CockpitCore(App[int]):
         if view is None or nodeid is None:
             pane.show(Text("select a test to see its detail", style="dim"), None)
             return
-        record = view.state.tests.get(nodeid)
+        record = view.record(nodeid)
         outcome = str(record.outcome) if record else "collection error"
+        recorded = view.result_run(nodeid)  # a carried test, or a run loaded from the log
         if record is not None and record.failure is not None:
             self._render_detail(nodeid, outcome, failure_row(record))
-        elif view.run_id is not None and not view.live and self.workspace.log is not None:
+        elif recorded is not None and self.workspace.log is not None:
             self._render_detail(nodeid, outcome, None)
-            self._load_detail(view.run_id, nodeid, outcome)
+            self._load_detail(recorded, nodeid, outcome)
         else:
             self._render_detail(nodeid, outcome, None)
 
@@ -300,6 +314,9 @@ class CockpitCore(App[int]):
             self.next_plan = plan
             self.notify("opening the session log; the run starts when it is open", timeout=3)
             return
+        if self.advancing:  # the last run is being folded into the picture: right after
+            self.next_plan = plan
+            return
         if self.active is not None:
             self.next_plan = plan
             self.run_worker(self.active.cancel(), group="cancel")
@@ -316,8 +333,9 @@ class CockpitCore(App[int]):
             active.state,
             reason=plan.reason,
             live=True,
-            previous_passed=self._current_module_passed(),
             known_durations=self.durations,
+            picture=self.picture,
+            covered=covered_by(active.request.pytest_args, active.whole_suite),
         )
         self._show_view(view)
         try:
@@ -330,11 +348,13 @@ class CockpitCore(App[int]):
             if active.result is None:
                 raise
             result = active.result
-            detail = " ".join(str(error).split())[:200]
-            self.notify(f"the run was not recorded: {detail}", severity="error", timeout=10)
+            self.notify(
+                f"the run was not recorded: {one_line(error)}", severity="error", timeout=10
+            )
         finally:
             self.active = None
         view.run_id = active.run_id
+        await self._advance_picture(active.run_id)
         self.ending = result.outcome
         self.run_elapsed = time.monotonic() - self.run_started
         self._tick()
@@ -354,10 +374,6 @@ class CockpitCore(App[int]):
         if plan_next is not None and not self.quitting:
             self.start_run(plan_next)
 
-    def _current_module_passed(self) -> dict[str, int] | None:
-        view = self.view
-        return passed_by_module(view) if view is not None else None
-
     def action_run_all(self) -> None:
         self.start_run(ALL_TESTS)
 
@@ -366,7 +382,7 @@ class CockpitCore(App[int]):
 
     def action_run_failed(self) -> None:
         view = self.view
-        failing = self._failing_targets(view.state.modules if view else ())
+        failing = self._failing_targets(view.modules() if view else ())
         if view is None or not failing:
             self.notify("no failing tests in the run on screen", severity="warning")
             return
@@ -375,17 +391,7 @@ class CockpitCore(App[int]):
 
     def _failing_targets(self, modules: Iterable[str]) -> list[str]:
         view = self.view
-        if view is None:
-            return []
-        wanted = set(modules)
-        targets = [
-            nodeid
-            for nodeid in view.state.failures
-            if view.state.tests[nodeid].module in wanted
-            and view.state.tests[nodeid].outcome in FAILING_OUTCOMES
-        ]
-        targets += [e.file for e in view.state.collection_errors if e.file in wanted]
-        return targets
+        return view.failing_in(modules) if view is not None else []
 
     @on(RowTable.RowSelected)
     def _row_selected(self, event: RowTable.RowSelected) -> None:
@@ -442,7 +448,7 @@ class CockpitCore(App[int]):
         view = self.view
         tests = self.query_one(TestTable)
         if view is not None and self.focused is tests and tests.selected_test:
-            record = view.state.tests.get(tests.selected_test)
+            record = view.record(tests.selected_test)
             if record is not None and record.outcome in FAILING_OUTCOMES:
                 return [record.nodeid]
         module = self.query_one(ModuleTable).selected_module
@@ -456,8 +462,3 @@ class CockpitCore(App[int]):
 
 
 _FAILING_WORDS = frozenset({"failed", "error", "crashed", "collection error"})
-
-
-def passed_by_module(view: RunView) -> dict[str, int]:
-    """Passed per module of the run on screen: the baseline of the next run's deltas."""
-    return {path: tally.totals.passed for path, tally in view.state.modules.items()}

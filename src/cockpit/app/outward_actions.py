@@ -72,7 +72,7 @@ class OutwardActions(CockpitCore):
         elif view is not None and nodeid is not None:
             found = view.cluster_of(nodeid)
             candidates.append(found.location if found else None)
-            record = view.state.tests.get(nodeid)
+            record = view.record(nodeid)
             crash = record.failure.crash if record and record.failure else None
             if crash is not None:
                 candidates.append(f"{crash.path}:{crash.lineno}" if crash.lineno else crash.path)

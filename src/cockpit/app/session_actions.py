@@ -20,7 +20,8 @@ from cockpit.engine.runner import RunRequest
 from cockpit.errors import CockpitError
 from cockpit.isolation.verdicts import IsolationVerdict
 from cockpit.isolation.workaround import VerifiedWorkaround, verify_workaround
-from cockpit.session.gitinfo import changed_files_since
+from cockpit.rootcause.clusters import Cluster
+from cockpit.session.fixes import fix_prefill
 
 ISOLATE_REPEATS = 3
 ISOLATE_AT_MOST = 50  # each one is several pytest processes
@@ -31,33 +32,41 @@ class SessionActions(CockpitCore):
 
     # -- the session log's forms -------------------------------------------------------
     def action_log_fix(self) -> None:
+        """A fix form prefilled from the runs: the root causes that went away between the
+        run before the change and the run that proved it, and the files it changed; the
+        cluster the user points at (the root causes tab) wins, and is the fallback."""
         log = self.workspace.log
         if log is None:
             self.notify("no session log to write the fix into", severity="error")
             return
         cluster = self.query_one(ClustersPanel).selected
-        if self.query_one(TabbedContent).active != "clusters-tab":
+        pointed = self.query_one(TabbedContent).active == "clusters-tab"
+        if not pointed:
             failing = self._selected_failures()
             cluster = self.view.cluster_of(failing[0]) if self.view and failing else cluster
-        self._prefill_fix(cluster.signature.key if cluster else "", cluster)
+        self._prefill_fix(cluster, pointed)
 
     @work(thread=True, exclusive=True, group="fix-form")
-    def _prefill_fix(self, signature: str, cluster: object) -> None:
+    def _prefill_fix(self, cluster: Cluster | None, pointed: bool) -> None:
         log = self.workspace.log
         assert log is not None
-        before = log.last_finished_run()
-        files = changed_files_since(
-            self.workspace.project.folder, before.started_at if before else None
-        )
-        hint = getattr(cluster, "hint", None)
-        count = getattr(cluster, "count", 0)
+        found = fix_prefill(log, self.workspace.project.root)
+        hint = cluster.hint if cluster is not None else None
+        problem = f"{cluster.count} failing: {cluster.signature.key}" if cluster else ""
+        root_cause = hint[1] if hint else ""
+        if not pointed and (found.causes or found.imports_again):
+            problem = found.problem
+            root_cause = next((cause.hint for cause in found.causes if cause.hint), "")
         draft = FixDraft(
             title="",
-            problem=f"{count} failing: {signature}" if signature else "",
-            root_cause=hint[1] if hint else "",
+            problem=problem,
+            root_cause=root_cause,
             solution="",
-            files=tuple(files),
+            files=found.plan.files,
             risk="low",
+            before_run=found.plan.before_run,
+            evidence_run=found.plan.evidence_run,
+            placement=found.placement,
         )
         self.call_from_thread(self.push_screen, FixForm(draft), self._save_fix)
 
@@ -76,10 +85,15 @@ class SessionActions(CockpitCore):
             solution=draft.solution,
             files=draft.files,
             risk=draft.risk,
+            before_run_id=draft.before_run,
+            evidence_run_id=draft.evidence_run,
         )
-        self.call_from_thread(
-            self.notify, f"fix {fix.id} logged; the next run covering it becomes its evidence"
+        said = (
+            f"fix {fix.id} logged: {draft.placement}"
+            if fix.evidence_run_id is not None
+            else f"fix {fix.id} logged; the next run covering it becomes its evidence"
         )
+        self.call_from_thread(self.notify, said)
         self.call_from_thread(self._refresh_session)
 
     def action_known_issue(self) -> None:

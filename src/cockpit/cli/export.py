@@ -10,7 +10,13 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from cockpit.cli.parsing import CliError, Parser, add_store_options, resolve_project
+from cockpit.cli.parsing import (
+    CliError,
+    Parser,
+    add_session_option,
+    add_store_options,
+    resolve_project,
+)
 from cockpit.report.output import default_output, write_output
 
 FORMATS = ("md", "json")
@@ -23,7 +29,7 @@ def _parser() -> Parser:
         "(default: the open session, else the session of the last run).",
         allow_abbrev=False,
     )
-    parser.add_argument("--session", type=int, metavar="ID", help="session id (session list)")
+    add_session_option(parser)
     parser.add_argument(
         "-o",
         "--output",

@@ -12,8 +12,7 @@ from rich.table import Table
 
 from cockpit.cli.output import console, print_json
 from cockpit.cli.parsing import CliError, command_parser, resolve_project, sub_actions
-from cockpit.session.fixes import fix_evidence
-from cockpit.session.gitinfo import changed_files_since
+from cockpit.session.fixes import evidence_words, fix_evidence, place_fix
 from cockpit.session.project import Project
 from cockpit.store.models import Fix, KnownIssue
 from cockpit.store.session_log import SessionLog
@@ -37,8 +36,11 @@ def _fix_json(log: SessionLog, fix: Fix) -> dict[str, Any]:
         "created_at": fix.created_at,
         "before_run": fix.before_run_id,
         "evidence_run": fix.evidence_run_id,
-        "flipped_to_pass": evidence,
-        "flipped_count": sum(len(tests) for tests in evidence.values()) if evidence else None,
+        "flipped_to_pass": evidence.flipped if evidence else None,
+        "flipped_count": evidence.flipped_count if evidence else None,
+        "collection_errors_resolved": evidence.errors_resolved if evidence else None,
+        "new_tests_passing": evidence.new_passing if evidence else None,
+        "new_passing_count": evidence.new_passing_count if evidence else None,
     }
 
 
@@ -53,7 +55,11 @@ def command_fix(argv: Sequence[str]) -> int:
     add.add_argument("--root-cause", default="")
     add.add_argument("--solution", default="")
     add.add_argument(
-        "--files", nargs="*", default=None, help="default: what git shows changed since the run"
+        "--files",
+        nargs="*",
+        default=None,
+        help="default: the files whose content changed between the run before the fix and "
+        "the run that proved it",
     )
     add.add_argument("--risk", choices=RISKS, default="low")
     listing = action("list", "list fixes")
@@ -67,14 +73,10 @@ def command_fix(argv: Sequence[str]) -> int:
     if options.json:
         print_json([_fix_json(log, fix) for fix in fixes])
         return 0
-    table = Table("id", "title", "risk", "files", "before", "evidence", "flipped to pass")
+    table = Table("id", "title", "risk", "files", "before", "evidence", "what it shows")
     for fix in fixes:
         evidence = fix_evidence(log, fix)
-        flipped = (
-            ", ".join(f"{escape(m)} +{len(t)}" for m, t in sorted(evidence.items()))
-            if evidence
-            else ("0" if evidence is not None else "waiting for a run")
-        )
+        flipped = evidence_words(evidence) if evidence is not None else "waiting for a run"
         table.add_row(
             str(fix.id),
             escape(fix.title),
@@ -89,22 +91,32 @@ def command_fix(argv: Sequence[str]) -> int:
 
 
 def _add_fix(project: Project, log: SessionLog, options: argparse.Namespace) -> int:
-    files = options.files
-    if files is None:
-        before = log.last_finished_run()
-        files = changed_files_since(project.folder, before.started_at if before else None)
+    plan = place_fix(log, project.root, options.files)
     fix = log.add_fix(
         options.title,
         problem=options.problem,
         root_cause=options.root_cause,
         solution=options.solution,
-        files=files,
+        files=plan.files,
         risk=options.risk,
+        before_run_id=plan.before_run,
+        evidence_run_id=plan.evidence_run,
     )
-    before_text = f"after run {fix.before_run_id}" if fix.before_run_id else "before any run"
+    named = ", ".join(fix.files) if fix.files else "no files"
+    if fix.before_run_id is None:
+        console().print(f"fix {fix.id} logged before any run ({escape(named)})")
+        return 0
+    if fix.evidence_run_id is None:
+        console().print(
+            f"fix {fix.id} logged after run {fix.before_run_id} ({escape(named)}); "
+            "the next run that covers its failing tests becomes its evidence"
+        )
+        return 0
+    evidence = fix_evidence(log, fix)
+    shown = evidence_words(evidence) if evidence is not None else ""
     console().print(
-        f"fix {fix.id} logged {before_text} ({len(fix.files)} files); "
-        "the next run that covers its failing tests becomes its evidence"
+        f"fix {fix.id} logged: run {fix.before_run_id} before it, run {fix.evidence_run_id} "
+        f"proves it ({shown}); files: {escape(named)}"
     )
     return 0
 

@@ -33,6 +33,7 @@ COMMAND_MODULES: dict[str, tuple[str, str]] = {
     "history": ("cockpit.cli.runs", "command_history"),
     "clusters": ("cockpit.cli.runs", "command_clusters"),
     "diff": ("cockpit.cli.diff", "command_diff"),
+    "status": ("cockpit.cli.status", "command_status"),
     "affected": ("cockpit.cli.watch", "command_affected"),
     "watch": ("cockpit.cli.watch", "command_watch"),
     "export": ("cockpit.cli.export", "command_export"),
@@ -58,6 +59,7 @@ commands:
   fix add TITLE [...] | list        fixes, with the run that proves each
   known add TITLE --tests ... | list  known issues, with verified -k/-m workarounds
   note TEXT                         a note in the current session
+  status                            every module as last seen in the session (--json)
   runs                              recorded runs
   history NODEID                    one test across runs
   diff [RUN_A] [RUN_B]              fixed / broken / new / removed / changed-error tests

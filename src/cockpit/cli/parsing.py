@@ -47,6 +47,10 @@ def add_app_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--theme", metavar="NAME", help="colour theme (t cycles them in the app)")
 
 
+def add_session_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--session", type=int, metavar="ID", help="session id (session list)")
+
+
 def command_parser(prog: str, description: str, *, store_options: bool = True) -> Parser:
     parser = Parser(prog=prog, description=description, allow_abbrev=False)
     if store_options:

@@ -98,7 +98,7 @@ def command_affected(argv: Sequence[str]) -> int:
 # -- cockpit watch --------------------------------------------------------------------------
 def split_scope(pytest_args: Sequence[str], project: Path) -> tuple[list[str], list[str]]:
     """The user's pytest options, and the paths among their arguments (the watch scope)."""
-    from cockpit.engine.command import _TAKES_VALUE
+    from cockpit.engine.pytest_args import TAKES_VALUE
 
     options: list[str] = []
     scope: list[str] = []
@@ -106,7 +106,7 @@ def split_scope(pytest_args: Sequence[str], project: Path) -> tuple[list[str], l
     index = 0
     while index < len(args):
         arg = args[index]
-        if arg in _TAKES_VALUE and index + 1 < len(args):
+        if arg in TAKES_VALUE and index + 1 < len(args):
             options += [arg, args[index + 1]]
             index += 2
             continue

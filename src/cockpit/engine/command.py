@@ -10,6 +10,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from cockpit.engine.pytest_args import arguments
+
 PLUGIN_MODULE = "cockpit_pytest_plugin"
 PLUGIN_DIR = Path(__file__).resolve().parent.parent / "child"
 
@@ -99,28 +101,6 @@ def build_command(
 # Arguments that narrow a run to a subset of the suite (their values follow them).
 _NARROWING_WITH_VALUE = ("-k", "-m", "--deselect", "--ignore", "--ignore-glob")
 _NARROWING_FLAGS = ("--lf", "--last-failed", "--ff", "--sw", "--stepwise", "-x", "--exitfirst")
-_TAKES_VALUE = (
-    "-k",
-    "-m",
-    "-n",
-    "-p",
-    "-o",
-    "-c",
-    "-W",
-    "--deselect",
-    "--ignore",
-    "--ignore-glob",
-    "--maxfail",
-    "--tb",
-    "-r",
-    "--dist",
-    "--numprocesses",
-    "--rootdir",
-    "--confcutdir",
-    "--basetemp",
-    "--durations",
-    "--override-ini",
-)
 
 
 def selection_of(pytest_args: Sequence[str]) -> tuple[bool, str]:
@@ -130,25 +110,18 @@ def selection_of(pytest_args: Sequence[str]) -> tuple[bool, str]:
     stop-at-first-failure makes a subset: a subset run is never read as the whole suite.
     """
     narrowing: list[str] = []
-    args = list(pytest_args)
-    index = 0
-    while index < len(args):
-        arg = args[index]
+    for arg, value in arguments(pytest_args):
         name = arg.split("=", 1)[0]
-        if (
+        if value is not None and arg in _NARROWING_WITH_VALUE:
+            narrowing.append(f"{arg} {shlex.quote(value)}")
+        elif (
             name in _NARROWING_WITH_VALUE
             or name in _NARROWING_FLAGS
             or name.startswith("--maxfail")
             or any(arg.startswith(short) and len(arg) > 2 for short in ("-k", "-m"))
+            or not arg.startswith("-")  # a path or node id
         ):
             narrowing.append(arg)
-        elif not arg.startswith("-"):
-            narrowing.append(arg)  # a path or node id
-        if arg in _TAKES_VALUE and index + 1 < len(args):
-            if arg in _NARROWING_WITH_VALUE:
-                narrowing[-1] = f"{arg} {shlex.quote(args[index + 1])}"
-            index += 1
-        index += 1
     if not narrowing:
         return True, "the whole suite"
     return False, "subset: " + " ".join(narrowing)

@@ -16,13 +16,12 @@ SQLite's): rows are sorted in Python, so both paths give the same bytes.
 from __future__ import annotations
 
 import json
-import sqlite3
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
-from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from cockpit.errors import EXIT_STORE, CockpitError, NotFound, StoreError
+from cockpit.errors import NotFound
+from cockpit.report.latest import latest_state
 from cockpit.report.model import (
     FAILING,
     SLOW_TESTS,
@@ -31,28 +30,32 @@ from cockpit.report.model import (
     Cluster,
     Comparison,
     Counts,
+    FileDiff,
     FixReport,
     IsolationCheck,
     KnownIssueReport,
     ModuleChange,
     ModuleStatus,
     ResolvedCluster,
+    ResolvedError,
     RunInfo,
     SessionSummary,
     SlowTest,
 )
 from cockpit.report.queries import COUNT_FIELD, FINISHED, SQL
 from cockpit.settings import DatabaseLocation
+from cockpit.suite.model import add_counts
+from cockpit.suite.read import default_session
+from cockpit.suite.reading import (
+    SCHEMA_REVISION,
+    Query,
+    engine_query,
+    first_line,
+    open_query,
+    strings,
+)
 
-if TYPE_CHECKING:
-    from sqlalchemy import Engine
-
-SCHEMA_REVISION = "0009"
-"""The schema the quick path reads; kept equal to ``database.HEAD_REVISION`` by a test
-(importing ``quick_read`` for it would cost this command ~2 ms)."""
-
-Rows = list[tuple[Any, ...]]
-Query = Callable[[str, Mapping[str, Any]], Rows]
+__all__ = ["SCHEMA_REVISION", "build_summary", "engine_query", "open_reader"]
 
 
 def build_summary(database: DatabaseLocation, session_id: int | None) -> SessionSummary:
@@ -65,83 +68,8 @@ def build_summary(database: DatabaseLocation, session_id: int | None) -> Session
 @contextmanager
 def open_reader(database: DatabaseLocation) -> Iterator[SummaryReader]:
     """A reader of the session log, on the fastest path available."""
-    path = database.sqlite_file
-    if path is not None and not path.is_file():
-        raise StoreError(f"no session log at {path}; cockpit run records one")
-    connection = _quick_connection(path) if path is not None else None
-    if path is not None and connection is not None:
-        try:
-            yield SummaryReader(_sqlite_query(connection))
-        finally:
-            connection.close()
-        return
-    from cockpit.store.session_log import SessionLog
-
-    log = SessionLog.open(database)
-    try:
-        yield SummaryReader(engine_query(log.engine))
-    finally:
-        log.close()
-
-
-def engine_query(engine: Engine) -> Query:
-    """The same statements through SQLAlchemy, for any database it reaches."""
-    from sqlalchemy import text
-
-    def query(sql: str, params: Mapping[str, Any]) -> Rows:
-        with engine.connect() as db:
-            return [tuple(row) for row in db.execute(text(sql), dict(params))]
-
-    return query
-
-
-def _quick_connection(path: Path) -> sqlite3.Connection | None:
-    """A read-only connection to a cockpit log at the current schema, else None (the
-    general path then upgrades an older schema, or explains what is wrong)."""
-    try:
-        connection = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=30)
-    except sqlite3.Error:
-        return None
-    try:
-        tables = {
-            name
-            for (name,) in connection.execute("SELECT name FROM sqlite_master WHERE type='table'")
-        }
-        if {"cockpit_meta", "alembic_version", "results", "runs"} <= tables:
-            (revision,) = connection.execute("SELECT version_num FROM alembic_version").fetchone()
-            if revision == SCHEMA_REVISION:
-                return connection
-    except sqlite3.Error:
-        pass
-    connection.close()
-    return None
-
-
-def _sqlite_query(connection: sqlite3.Connection) -> Query:
-    def query(sql: str, params: Mapping[str, Any]) -> Rows:
-        try:
-            return connection.execute(sql, dict(params)).fetchall()
-        except sqlite3.Error as error:
-            raise CockpitError(f"cannot read the session log: {error}", EXIT_STORE) from None
-
-    return query
-
-
-def _strings(value: Any) -> tuple[str, ...]:
-    """A JSON list column: text on SQLite's driver, already a list through SQLAlchemy."""
-    if value is None:
-        return ()
-    if isinstance(value, str):
-        value = json.loads(value)
-    return tuple(str(item) for item in value)
-
-
-def _first_line(text: str | None) -> str:
-    return next((line.strip() for line in (text or "").splitlines() if line.strip()), "")
-
-
-def _sum(counts: Iterable[Counts]) -> Counts:
-    return Counts(*(sum(column) for column in zip(Counts(), *counts, strict=True)))
+    with open_query(database) as query:
+        yield SummaryReader(query)
 
 
 def _counts(pairs: Mapping[str, int]) -> Counts:
@@ -167,7 +95,7 @@ class SummaryReader:
         cached = self._runs.get(run_id)
         if cached is not None:
             return cached
-        counts = _sum(self.module_counts(run_id).values())
+        counts = add_counts(*self.module_counts(run_id).values())
         errors = len(self.query(SQL["collection_errors"], {"run": run_id}))
         info = RunInfo(
             id=run_id,
@@ -272,12 +200,30 @@ class SummaryReader:
         comparison = None
         modules: tuple[ModuleChange, ...] = ()
         resolved: tuple[ResolvedCluster, ...] = ()
+        extras: tuple[tuple[ResolvedError, ...], tuple[str, ...]] = ((), ())
+        diffs: tuple[FileDiff, ...] = ()
         if before is not None and evidence is not None:
+            from cockpit.report.fix_change import evidence_extras, fix_diffs
+
+            extras = evidence_extras(self.query, before, evidence)
+            diffs = fix_diffs(self.query, tuple(sorted(strings(files))), before, evidence)
             comparison, sizes, keys, flipped = self.compare(before, evidence)
             old, new = self.module_counts(before.id), self.module_counts(evidence.id)
+            imported = {error.module for error in extras[0]}
+            added: dict[str, int] = {}
+            for nodeid in extras[1]:
+                module = nodeid.split("::", 1)[0]
+                added[module] = added.get(module, 0) + 1
             modules = tuple(
-                ModuleChange(module, old.get(module, Counts()), new.get(module, Counts()), count)
-                for module, count in sorted(flipped.items())
+                ModuleChange(
+                    module,
+                    old.get(module, Counts()),
+                    new.get(module, Counts()),
+                    flipped.get(module, 0),
+                    added.get(module, 0),
+                    module in imported,
+                )
+                for module in sorted({*flipped, *added, *imported})
             )
             resolved = tuple(
                 ResolvedCluster(key, count, sizes[key])
@@ -289,13 +235,16 @@ class SummaryReader:
             problem=str(problem or ""),
             root_cause=str(root_cause or ""),
             solution=str(solution or ""),
-            files=tuple(sorted(_strings(files))),
+            files=tuple(sorted(strings(files))),
             risk=str(risk),
             before_run=before,
             evidence_run=evidence,
             comparison=comparison,
             modules=modules,
             resolved=resolved,
+            errors_resolved=extras[0],
+            new_passing=extras[1],
+            diffs=diffs,
         )
 
     # -- the status run ---------------------------------------------------------------
@@ -307,7 +256,7 @@ class SummaryReader:
         for path, message in self.query(SQL["collection_errors"], {"run": run.id}):
             existing = statuses.get(path)
             counts = existing.counts if existing else Counts()
-            statuses[path] = ModuleStatus(path, counts, _first_line(message) or "import failed")
+            statuses[path] = ModuleStatus(path, counts, first_line(message) or "import failed")
         return tuple(statuses[module] for module in sorted(statuses))
 
     def clusters(self, run: RunInfo) -> tuple[tuple[Cluster, ...], int]:
@@ -329,7 +278,7 @@ class SummaryReader:
                     outcomes=tuple(sorted(outcomes.items())),
                     modules=tuple(sorted({module for _, module, _ in members})),
                     example_test=example,
-                    example_message=_first_line(message[0][0]) if message else "",
+                    example_message=first_line(message[0][0]) if message else "",
                 )
             )
         return tuple(clusters), len(groups)
@@ -353,7 +302,7 @@ class SummaryReader:
             latest[str(nodeid)] = IsolationCheck(
                 nodeid=str(nodeid),
                 verdict=str(verdict),
-                outcomes=_strings(outcomes),
+                outcomes=strings(outcomes),
                 polluter=None if polluter is None else str(polluter),
                 run_id=None if run_id is None else int(run_id),
             )
@@ -366,20 +315,16 @@ class SummaryReader:
 
     # -- the session ------------------------------------------------------------------
     def session_id(self) -> int:
-        for name in ("open_session", "last_run_session", "last_session"):
-            rows = self.query(SQL[name], {})
-            if rows:
-                return int(rows[0][0])
-        raise NotFound("the session log holds no session yet; cockpit run records one")
+        return default_session(self.query)
 
     def known_issues(self, session_id: int) -> tuple[KnownIssueReport, ...]:
         return tuple(
             KnownIssueReport(
                 id=int(row[0]),
                 title=str(row[1]),
-                tests=tuple(sorted(_strings(row[2]))),
+                tests=tuple(sorted(strings(row[2]))),
                 workaround=row[3],
-                deselected=tuple(sorted(_strings(row[4]))),
+                deselected=tuple(sorted(strings(row[4]))),
                 priority=str(row[5]),
                 effort=str(row[6] or ""),
                 status=str(row[7]),
@@ -423,6 +368,7 @@ class SummaryReader:
             modules = self.modules(status_run)
             clusters, cluster_count = self.clusters(status_run)
             slow = self.slow_tests(status_run)
+        fixes = tuple(self.fix(row) for row in self.query(SQL["fixes"], params))
         return SessionSummary(
             id=int(session_id),
             title=str(title),
@@ -434,7 +380,7 @@ class SummaryReader:
             before=before,
             after=after,
             comparison=comparison,
-            fixes=tuple(self.fix(row) for row in self.query(SQL["fixes"], params)),
+            fixes=fixes,
             known_issues=self.known_issues(session_id),
             notes=tuple(str(row[0]) for row in self.query(SQL["notes"], params)),
             status_run=status_run,
@@ -443,4 +389,16 @@ class SummaryReader:
             cluster_count=cluster_count,
             slow_tests=slow,
             isolations=self.isolations(session_id),
+            latest=latest_state(self.query, self.module_counts, session_id, status_run),
+            whole_suite_after_last_fix=_whole_suite_after(fixes[-1], runs) if fixes else None,
         )
+
+
+def _whole_suite_after(fix: FixReport, runs: tuple[RunInfo, ...]) -> bool:
+    """Whether a finished whole-suite run came with or after ``fix``'s change: its evidence
+    run, or a later one (any run after its before run, while it waits for evidence)."""
+    landed = fix.evidence_run or fix.before_run
+    if landed is None:
+        return any(run.whole_suite and run.outcome in FINISHED for run in runs)
+    first = landed.id if fix.evidence_run is not None else landed.id + 1
+    return any(run.whole_suite and run.outcome in FINISHED and run.id >= first for run in runs)

@@ -58,3 +58,17 @@ def listing(nodeids: tuple[str, ...]) -> str:
     shown = ", ".join(code(nodeid) for nodeid in nodeids[:LISTED])
     hidden = len(nodeids) - LISTED
     return shown + (f" and {hidden} more (the JSON export lists them all)" if hidden > 0 else "")
+
+
+def describe_evidence(flipped: int, errors_resolved: int, new_passing: int) -> str:
+    """``33 tests flipped to pass, 1 collection error resolved, 4 new tests passing``: each
+    kind only when there is one, ``0 tests flipped to pass`` when there is none."""
+    parts = []
+    if flipped:
+        parts.append(f"{flipped} test{'s' if flipped != 1 else ''} flipped to pass")
+    if errors_resolved:
+        plural = "s" if errors_resolved != 1 else ""
+        parts.append(f"{errors_resolved} collection error{plural} resolved")
+    if new_passing:
+        parts.append(f"{new_passing} new test{'s' if new_passing != 1 else ''} passing")
+    return ", ".join(parts) or "0 tests flipped to pass"

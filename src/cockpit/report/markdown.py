@@ -7,12 +7,22 @@ from __future__ import annotations
 
 import time
 
-from cockpit.report.figures import listing, passed_of, plural, rate, run_label, span, when
-from cockpit.report.markup import cell, code, table, text
-from cockpit.report.model import Comparison, FixReport, SessionSummary
+from cockpit.report.figures import (
+    describe_evidence,
+    listing,
+    passed_of,
+    plural,
+    rate,
+    run_label,
+    span,
+    when,
+)
+from cockpit.report.markup import cell, code, fenced, table, text
+from cockpit.report.model import Comparison, FixReport, RunInfo, SessionSummary
 from cockpit.report.suite_sections import (
     isolations_section,
     known_issues_section,
+    latest_section,
     metrics_section,
     patterns_section,
     priorities_section,
@@ -28,6 +38,7 @@ def render_markdown(summary: SessionSummary) -> str:
     lines += _executive(summary)
     lines += _fixes(summary)
     lines += status_section(summary)
+    lines += latest_section(summary)
     lines += patterns_section(summary)
     lines += isolations_section(summary)
     lines += known_issues_section(summary)
@@ -117,6 +128,13 @@ def _executive(summary: SessionSummary) -> list[str]:
         if summary.comparison is not None:
             lines += _comparison_lines(summary.comparison)
     lines.append(f"- **Fixes logged**: {len(summary.fixes)}")
+    if summary.whole_suite_after_last_fix is False:
+        last_fix = summary.fixes[-1]
+        lines.append(
+            f"- **No whole-suite run came after the last fix** (fix {len(summary.fixes)}, "
+            f"{text(last_fix.title)}): the suite figures predate it; run the whole suite to "
+            "confirm it broke nothing else"
+        )
     lines.append(f"- **Known issues open**: {len(summary.open_known_issues)}")
     return [*lines, ""]
 
@@ -157,6 +175,25 @@ def _fixes(summary: SessionSummary) -> list[str]:
     return lines
 
 
+def _change(fix: FixReport) -> list[str]:
+    """The fix's diff, file by file, from its before run's content to its evidence run's."""
+    if not fix.diffs or fix.before_run is None or fix.evidence_run is None:
+        return []
+    lines = [
+        f"The change, from run {fix.before_run.id} to run {fix.evidence_run.id} "
+        "(the files as each run saw them):",
+        "",
+    ]
+    for diff in fix.diffs:
+        if diff.note is not None:
+            lines += [f"- {code(diff.path)}: {text(diff.note)}", ""]
+            continue
+        lines += [*fenced(diff.lines, "diff"), ""]
+        if diff.hidden:
+            lines += [f"({plural(diff.hidden, 'more line')} of this diff not shown)", ""]
+    return lines
+
+
 def _fix(number: int, fix: FixReport) -> list[str]:
     lines = [f"### {number}. {text(fix.title)}", ""]
     if fix.problem:
@@ -185,10 +222,13 @@ def _fix(number: int, fix: FixReport) -> list[str]:
             "",
         ]
         return lines
-    lines.append(
-        f"- **Evidence**: {run_label(before)} to {run_label(evidence)}: "
-        f"**{plural(len(comparison.fixed), 'test')} flipped to pass**"
-    )
+    shown = describe_evidence(len(comparison.fixed), len(fix.errors_resolved), len(fix.new_passing))
+    lines.append(f"- **Evidence**: {run_label(before)} to {run_label(evidence)}: **{shown}**")
+    for error in fix.errors_resolved:
+        lines.append(
+            f"- **Importable again**: {code(error.module)}, which failed to import with "
+            f"{code(error.message)}"
+        )
     if comparison.changed_error:
         lines.append(
             f"- **Failing with another error** after it: {len(comparison.changed_error)} "
@@ -201,19 +241,31 @@ def _fix(number: int, fix: FixReport) -> list[str]:
             f"- The evidence run ran a subset ({text(evidence.selection)}): its module "
             "figures cover only the tests it ran"
         )
-    lines.append("")
-    if fix.modules:
-        lines += table(
-            ("Module", f"Passed in run {before.id}", f"Passed in run {evidence.id}", "Flipped"),
+    return [*lines, "", *_module_changes(fix, before, evidence), *_change(fix)]
+
+
+def _module_changes(fix: FixReport, before: RunInfo, evidence: RunInfo) -> list[str]:
+    """Each module's passed/total before and after the fix, and what flipped."""
+    if not fix.modules:
+        return []
+    new = any(change.new_passing or change.imports_again for change in fix.modules)
+    lines = table(
+        (
+            "Module",
+            f"Passed in run {before.id}",
+            f"Passed in run {evidence.id}",
+            "Flipped",
+            *(["New passing"] if new else []),
+        ),
+        (
             (
-                (
-                    cell(change.module),
-                    passed_of(change.before),
-                    passed_of(change.after),
-                    f"+{change.flipped}",
-                )
-                for change in fix.modules
-            ),
-        )
-        lines.append("")
-    return lines
+                cell(change.module),
+                "did not import" if change.imports_again else passed_of(change.before),
+                passed_of(change.after),
+                f"+{change.flipped}",
+                *([f"+{change.new_passing}"] if new else []),
+            )
+            for change in fix.modules
+        ),
+    )
+    return [*lines, ""]

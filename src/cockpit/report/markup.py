@@ -69,3 +69,19 @@ def table(header: Sequence[str], rows: Iterable[Sequence[str]]) -> list[str]:
             raise ValueError(f"a row of {len(row)} cells under {len(header)} headers")
         lines.append("| " + " | ".join(value or "-" for value in row) + " |")
     return lines
+
+
+_FENCE_RUN = re.compile(r"`{3,}|~{3,}")
+
+
+def fenced(lines: Iterable[str], info: str = "") -> list[str]:
+    """A fenced code block holding ``lines`` literally, whatever they contain.
+
+    The fence is a run of backticks longer than any run of three or more backticks or
+    tildes inside (so no line can close it early); ANSI escape codes and control
+    characters other than tabs are removed, and ``info`` (the language) loses any backtick.
+    """
+    body = [_CONTROL.sub("", _ANSI.sub("", line)) for line in lines]
+    longest = max((len(run) for line in body for run in _FENCE_RUN.findall(line)), default=0)
+    fence = "`" * max(3, longest + 1)
+    return [fence + info.replace("`", ""), *body, fence]

@@ -13,28 +13,9 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
-FAILING = ("crashed", "error", "failed")
-"""Outcomes of a failing test, as the recorder stores them (sorted, for SQL text)."""
+from cockpit.suite.model import FAILING, Counts
 
-
-class Counts(NamedTuple):
-    """How many tests ended with each outcome (in a run, or in one module of it)."""
-
-    passed: int = 0
-    failed: int = 0
-    errors: int = 0
-    crashed: int = 0
-    skipped: int = 0
-    xfailed: int = 0
-    xpassed: int = 0
-
-    @property
-    def tests(self) -> int:
-        return sum(self)
-
-    @property
-    def failing(self) -> int:
-        return self.failed + self.errors + self.crashed
+__all__ = ["FAILING", "Counts"]  # re-exported: the report's records are built on them
 
 
 class RunInfo(NamedTuple):
@@ -71,6 +52,10 @@ class ModuleChange(NamedTuple):
     after: Counts
     flipped: int
     """Tests of this module that failed before and pass (or skip, xfail) after."""
+    new_passing: int = 0
+    """Tests passing after that the before run could not have run (see ``FixReport``)."""
+    imports_again: bool = False
+    """The module did not import in the before run and does in the evidence run."""
 
 
 class ResolvedCluster(NamedTuple):
@@ -98,6 +83,26 @@ class Comparison(NamedTuple):
     """Failing in the earlier run and absent from the later one (removed, or not selected)."""
 
 
+class ResolvedError(NamedTuple):
+    """A module that did not import in a fix's before run and is collected in its evidence."""
+
+    module: str
+    message: str
+    """The first line of the collection error it had."""
+
+
+class FileDiff(NamedTuple):
+    """One file of a fix's change: its unified diff from the before run's content to the
+    evidence run's, or why there is none."""
+
+    path: str
+    lines: tuple[str, ...]
+    """The unified diff, line by line (no line ends); empty when ``note`` says why."""
+    note: str | None = None
+    hidden: int = 0
+    """Diff lines left out past ``DIFF_LINES``."""
+
+
 class FixReport(NamedTuple):
     id: int
     title: str
@@ -112,6 +117,11 @@ class FixReport(NamedTuple):
     comparison: Comparison | None
     modules: tuple[ModuleChange, ...]
     resolved: tuple[ResolvedCluster, ...]
+    errors_resolved: tuple[ResolvedError, ...] = ()
+    new_passing: tuple[str, ...] = ()
+    """Tests passing in the evidence run that the before run could not have run (in a module
+    that did not import there, or anywhere when it ran the whole suite)."""
+    diffs: tuple[FileDiff, ...] = ()
 
 
 class Cluster(NamedTuple):
@@ -161,6 +171,33 @@ class SlowTest(NamedTuple):
     outcome: str
 
 
+class LatestModule(NamedTuple):
+    """A module in the latest known state: its counts and the runs they come from."""
+
+    module: str
+    counts: Counts
+    runs: tuple[int, ...]
+    import_error: str | None = None
+    known: int = 0
+
+
+class LatestState(NamedTuple):
+    """The suite as last seen: the status run with every later run merged in, test by test
+    (each test keeps the result of the run that last ran it)."""
+
+    since_run: int | None
+    """The whole-suite run the later runs are merged onto; None when the session has no
+    finished whole-suite run (then every run is merged, oldest first)."""
+    later_runs: tuple[int, ...]
+    totals: Counts
+    collection_errors: int
+    modules: tuple[LatestModule, ...]
+    """The modules whose results come (partly) from a later run; every module when there
+    is no ``since_run``."""
+    other_modules: int
+    """Modules still as in ``since_run``."""
+
+
 class SessionSummary(NamedTuple):
     """Everything ``cockpit export`` writes, in the order it writes it."""
 
@@ -189,6 +226,10 @@ class SessionSummary(NamedTuple):
     slow_tests: tuple[SlowTest, ...]
     isolations: tuple[IsolationCheck, ...] = ()
     """One per test checked alone in the session (its latest check), ``VERDICT_ORDER``."""
+    latest: LatestState | None = None
+    whole_suite_after_last_fix: bool | None = None
+    """Whether a finished whole-suite run came after the last fix's change (its evidence run
+    counts when it ran the whole suite); None when no fix was logged."""
 
     @property
     def open_known_issues(self) -> tuple[KnownIssueReport, ...]:
@@ -197,5 +238,7 @@ class SessionSummary(NamedTuple):
 
 TOP_CLUSTERS = 10
 SLOW_TESTS = 10
+DIFF_LINES = 200
+"""Lines of a fix's diff shown per file; the rest is counted."""
 MOSTLY_PASSING = 0.5
 """A module with failures is "mostly passing" when at least this share of its tests pass."""

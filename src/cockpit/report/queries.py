@@ -7,30 +7,16 @@ orders by a collation (rows are sorted in Python), so both paths give the same b
 
 from __future__ import annotations
 
-from cockpit.report.model import FAILING
+from cockpit.suite.model import COUNT_FIELD, FAILING, FINISHED
+
+__all__ = ["COUNT_FIELD", "FINISHED", "SQL"]
 
 FAILING_SQL = ", ".join(f"'{outcome}'" for outcome in FAILING)
 NOT_PASSED_SQL = ", ".join(
     f"'{outcome}'" for outcome in sorted({*FAILING, "skipped", "xfailed", "xpassed"})
 )
-COUNT_FIELD = {
-    "passed": "passed",
-    "failed": "failed",
-    "error": "errors",
-    "crashed": "crashed",
-    "skipped": "skipped",
-    "xfailed": "xfailed",
-    "xpassed": "xpassed",
-}
-FINISHED = ("failed", "passed")
-"""Run outcomes of a run that went to its end: only those count as whole-suite figures."""
-
 RUN_COLUMNS = "id, selection_reason, whole_suite, outcome, started_at, ended_at"
 SQL = {
-    "open_session": "SELECT id FROM sessions WHERE ended_at IS NULL AND automatic_day IS NULL "
-    "ORDER BY id DESC LIMIT 1",
-    "last_run_session": "SELECT session_id FROM runs ORDER BY id DESC LIMIT 1",
-    "last_session": "SELECT id FROM sessions ORDER BY id DESC LIMIT 1",
     "session": "SELECT id, title, started_at, ended_at, git_start, git_end "
     "FROM sessions WHERE id = :session",
     "session_runs": f"SELECT {RUN_COLUMNS} FROM runs WHERE session_id = :session ORDER BY id",

@@ -80,6 +80,81 @@ def _module_table(statuses: list[ModuleStatus]) -> list[str]:
     )
 
 
+def _runs_named(ids: tuple[int, ...]) -> str:
+    return ("run " if len(ids) == 1 else "runs ") + ", ".join(map(str, ids))
+
+
+def _latest_intro(summary: SessionSummary, figures: str) -> str:
+    """What the latest known state merges, and its figures."""
+    latest = summary.latest
+    assert latest is not None
+    since, merged = latest.since_run, latest.later_runs
+    if since is not None:
+        after = "the run" if len(merged) == 1 else f"the {len(merged)} runs"
+        return (
+            f"Run {since} with {after} after it ({_runs_named(merged)}) merged in, each test "
+            f"as the run that last ran it: {figures}."
+        )
+    ids = {run.id for run in summary.runs}
+    outside = [run_id for run_id in merged if run_id not in ids]
+    where = (
+        f", from run {outside[0]}, the last whole-suite run before the session" if outside else ""
+    )
+    what = (
+        f"that of {_runs_named(merged)}{where}"
+        if len(merged) == 1
+        else f"{_runs_named(merged)} merged{where}, each test as the run that last ran it"
+    )
+    return (
+        f"No whole-suite run finished in this session, so the latest known state is {what}: "
+        f"{figures}."
+    )
+
+
+def latest_section(summary: SessionSummary) -> list[str]:
+    """The suite as last seen: the status run with the later runs merged, test by test."""
+    latest = summary.latest
+    if latest is None:
+        return []
+    lines = ["## Latest known state", ""]
+    totals = latest.totals
+    known = sum(module.known for module in latest.modules)
+    figures = (
+        f"**{totals.passed} of {totals.tests} tests passing "
+        f"({rate(totals.passed, totals.tests)})**, {totals.failing} failing"
+        + (
+            f", {plural(latest.collection_errors, 'module')} not importable"
+            if latest.collection_errors
+            else ""
+        )
+        + (f", {known} of the failing in known issues" if known else "")
+    )
+    since = latest.since_run
+    if since is not None and not latest.later_runs:
+        return [*lines, f"No run came after run {since}: the status above is the latest.", ""]
+    lines.append(_latest_intro(summary, figures))
+    lines.append("")
+    lines += table(
+        ("Module", "Passed", "Tests", "Pass rate", "Failing", "Skipped", "From", "Note"),
+        (
+            (
+                cell(m.module),
+                str(m.counts.passed),
+                str(m.counts.tests),
+                rate(m.counts.passed, m.counts.tests),
+                str(m.counts.failing),
+                str(m.counts.skipped),
+                _runs_named(m.runs),
+                f"does not import: {cell(m.import_error)}" if m.import_error else "-",
+            )
+            for m in latest.modules
+        ),
+    )
+    if since is not None and latest.other_modules:
+        lines += ["", f"The other {plural(latest.other_modules, 'module')}: as in run {since}."]
+    return [*lines, ""]
+
+
 def patterns_section(summary: SessionSummary) -> list[str]:
     run = summary.status_run
     lines = ["## Remaining failure patterns", ""]

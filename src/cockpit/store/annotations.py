@@ -23,9 +23,15 @@ class AnnotationStore(SnapshotStore):
         solution: str = "",
         files: Sequence[str] = (),
         risk: str = "low",
+        before_run_id: int | None = None,
+        evidence_run_id: int | None = None,
     ) -> Fix:
+        """Log a fix. Without ``before_run_id`` it is stamped with the last finished run (the
+        rule before snapshots; see ``session.fixes.place_fix`` for the rule with them)."""
         session = self.active_session()
-        before = self.last_finished_run()
+        if before_run_id is None:
+            before = self.last_finished_run()
+            before_run_id = before.id if before else None
         with Session(self.engine, expire_on_commit=False) as db, db.begin():
             fix = Fix(
                 session_id=session.id,
@@ -36,7 +42,8 @@ class AnnotationStore(SnapshotStore):
                 files=list(files),
                 risk=risk,
                 created_at=self.clock(),
-                before_run_id=before.id if before else None,
+                before_run_id=before_run_id,
+                evidence_run_id=evidence_run_id,
             )
             db.add(fix)
             return fix

@@ -10,9 +10,11 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import NamedTuple
 
 from cockpit.engine.state import TestRecord
+from cockpit.store.snapshots import FileChange
+
+__all__ = ["FailureRow", "FileChange", "ModuleDigest", "ResultRow", "RunTotals", "failure_row"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,12 +89,3 @@ class RunTotals:
     skipped: int
     xfailed: int
     xpassed: int
-
-
-class FileChange(NamedTuple):
-    """A project file that differs between two runs' snapshots (a digest is None where the
-    file did not exist)."""
-
-    path: str
-    before: str | None
-    after: str | None

@@ -17,8 +17,8 @@ from typing import Any
 from sqlalchemy import Connection, func, insert, select, text, update
 from sqlalchemy.orm import Session
 
-from cockpit.engine.outcomes import FAILING
 from cockpit.errors import NotFound
+from cockpit.store.coverage import RunOutcomes, covers
 from cockpit.store.models import (
     CollectionErrorRow,
     Failure,
@@ -329,39 +329,44 @@ class RunStore(SessionStore):
         with Session(self.engine, expire_on_commit=False) as db:
             return db.scalars(query).first()
 
-    def attach_fix_evidence(self, run_id: int) -> list[int]:
-        """Make ``run_id`` the evidence of every earlier fix it is the first to cover.
+    def run_outcomes(self, run_id: int) -> RunOutcomes:
+        """Each test's module and outcome in a run, and its modules that did not import."""
+        with self.engine.connect() as connection:
+            rows = connection.execute(
+                select(Result.nodeid, Result.module, Result.outcome).where(Result.run_id == run_id)
+            )
+            tests = {nodeid: (module, outcome) for nodeid, module, outcome in rows}
+            errors = connection.scalars(
+                select(CollectionErrorRow.path).where(CollectionErrorRow.run_id == run_id)
+            )
+            return RunOutcomes(tests, frozenset(errors))
 
-        A fix's affected tests are those failing in the run before it; a later finished run
-        covers the fix when it ran at least one of them.
+    def attach_fix_evidence(self, run_id: int) -> list[int]:
+        """Make ``run_id`` the evidence of every earlier fix still waiting that it covers.
+
+        A fix's affected tests are those failing in the run before it, and the modules that
+        did not import there (see ``coverage``). A fix whose before run predates snapshots
+        waits for a run started after it was logged, as before schema 0008; any other
+        waits for the first run after its before run that covers it: a fix logged while
+        its proving run was going gets that run.
         """
         run = self.run(run_id)
         if run.outcome in ("running", "usage-error"):
             return []
-        with Session(self.engine) as db:
-            waiting = [
-                (fix.id, fix.before_run_id)
-                for fix in db.scalars(
-                    select(Fix).where(
-                        Fix.evidence_run_id.is_(None),
-                        Fix.before_run_id.is_not(None),
-                        Fix.before_run_id < run_id,
-                        Fix.created_at <= run.started_at,
-                    )
-                )
-            ]
+        with self.engine.connect() as connection:
+            waiting = connection.execute(
+                select(Fix.id, Fix.before_run_id, Fix.created_at, Run.snapshot_id)
+                .join(Run, Run.id == Fix.before_run_id)
+                .where(Fix.evidence_run_id.is_(None), Fix.before_run_id < run_id)
+            ).all()
         if not waiting:
             return []
-        ran = set(self.outcomes(run_id))
+        ran = self.run_outcomes(run_id)
         attached = []
-        for fix_id, before_run_id in waiting:
-            assert before_run_id is not None
-            affected = {
-                nodeid
-                for nodeid, stored in self.outcomes(before_run_id).items()
-                if stored.outcome in FAILING
-            }
-            if affected & ran:
+        for fix_id, before_run_id, created_at, snapshot_id in waiting:
+            if snapshot_id is None and created_at > run.started_at:
+                continue  # recorded before snapshots: only runs started after the fix count
+            if before_run_id is not None and covers(self.run_outcomes(before_run_id), ran):
                 attached.append(fix_id)
         if attached:
             with self.engine.begin() as connection:

@@ -45,6 +45,15 @@ class ProjectFiles(NamedTuple):
     """sha256 over (path, size, mtime) of every file: the run's ``source_digest``."""
 
 
+class FileChange(NamedTuple):
+    """A project file that differs between two runs' snapshots (a digest is None where the
+    file did not exist)."""
+
+    path: str
+    before: str | None
+    after: str | None
+
+
 def read_project_files(root: Path, known: Mapping[str, FileState]) -> ProjectFiles:
     """Every source file under ``root``; files unchanged since ``known`` are not read."""
     states: dict[str, FileState] = {}

@@ -1,7 +1,8 @@
 """The two forms of a fix session: log a fix (F) and add a known issue (K).
 
-Both arrive prefilled from what the app knows (the selected cluster, the files git shows
-changed, the selected failing tests); the known-issue form checks its workaround with a
+Both arrive prefilled from what the app knows (the root causes the last fix made go away,
+or the selected cluster; the files that changed between the runs; the selected failing
+tests); the known-issue form checks its workaround with a
 real collect-only run before it lets the issue be saved.
 """
 
@@ -48,6 +49,11 @@ class FixDraft:
     solution: str
     files: tuple[str, ...]
     risk: str
+    before_run: int | None = None
+    """Where the fix sits among the runs (``session.fixes.place_fix``), kept as found."""
+    evidence_run: int | None = None
+    placement: str = ""
+    """``run 1 -> run 2: 20 tests flipped to pass``, shown above the fields."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,6 +94,7 @@ class FixForm(ModalScreen[FixDraft | None]):
         draft = self.draft
         with VerticalScroll():
             yield Static("[b]Log a fix[/b]  (ctrl+s saves, escape cancels)")
+            yield Static(draft.placement, id="placement", markup=False)
             yield Label("title")
             yield Input(draft.title, id="title", placeholder="what the fix does")
             yield Label("problem (the symptom)")
@@ -96,7 +103,7 @@ class FixForm(ModalScreen[FixDraft | None]):
             yield Input(draft.root_cause, id="root-cause")
             yield Label("solution")
             yield Input(draft.solution, id="solution")
-            yield Label("files (space-separated; from git: changed since the run before)")
+            yield Label("files (space-separated; changed between the run before and the proof)")
             yield Input(" ".join(draft.files), id="files")
             yield Label("risk")
             yield Select([(level, level) for level in LEVELS], value=draft.risk, id="risk")
@@ -116,7 +123,8 @@ class FixForm(ModalScreen[FixDraft | None]):
             return
         risk = self.query_one("#risk", Select).value
         self.dismiss(
-            FixDraft(
+            dataclasses.replace(
+                self.draft,
                 title=title,
                 problem=self._value("problem-text"),
                 root_cause=self._value("root-cause"),

@@ -7,14 +7,21 @@ and returns plain frozen data, so nothing that touches the database crosses into
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from cockpit.app.views.run_view import RunView
 from cockpit.engine.state import RunOutcome, recorded_state
+from cockpit.session.fixes import evidence_words, fix_evidence
+from cockpit.session.staleness import current_files, stale_modules
 from cockpit.store.models import Failure, Fix, KnownIssue, Note, Result, Run
 from cockpit.store.rows import FailureRow
 from cockpit.store.session_log import SessionLog
+from cockpit.suite.model import RunFacts
+from cockpit.suite.picture import SuitePicture, covered_by
+from cockpit.suite.read import PictureReader
+from cockpit.suite.reading import engine_query
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,8 +77,8 @@ class SessionOverview:
     title: str
     started_at: float
     runs: tuple[RunSummary, ...]
-    fixes: tuple[tuple[int, str, str, int | None], ...]
-    """(id, title, risk, evidence run id)"""
+    fixes: tuple[tuple[int, str, str, int | None, str], ...]
+    """(id, title, risk, evidence run id, what the evidence shows)"""
     known_issues: tuple[tuple[int, str, int, str | None, str], ...]
     """(id, title, tests named, workaround, status)"""
     notes: tuple[tuple[float, str], ...]
@@ -83,21 +90,52 @@ class LoadedRun:
 
     summary: RunSummary
     view: RunView
+    picture: SuitePicture
+    """The session picture once this run is folded in: what the next run starts from."""
 
 
-def module_passed(log: SessionLog, run_id: int) -> dict[str, int]:
-    """Passed tests per module of one recorded run."""
-    with log.engine.connect() as connection:
-        rows = connection.execute(
-            select(Result.module, func.count())
-            .where(Result.run_id == run_id, Result.outcome == "passed")
-            .group_by(Result.module)
-        )
-        counts = {module: count for module, count in rows}
-        modules = connection.execute(
-            select(Result.module).where(Result.run_id == run_id).distinct()
-        )
-        return {module: counts.get(module, 0) for (module,) in modules}
+def _reader(log: SessionLog) -> PictureReader:
+    return PictureReader(engine_query(log.engine))
+
+
+def _facts(run: Run) -> RunFacts:
+    return RunFacts(
+        run.id,
+        run.selection_reason,
+        run.whole_suite,
+        run.outcome,
+        run.started_at,
+        tuple(run.args or ()),
+    )
+
+
+def session_picture(log: SessionLog, before_run: int | None = None) -> SuitePicture:
+    """The active session's picture (of its runs before ``before_run``), with its
+    per-module index built here, in the thread, rather than on the event loop."""
+    reader = _reader(log)
+    picture = reader.picture(log.active_session().id, before_run=before_run)
+    return _indexed(picture)
+
+
+def _indexed(picture: SuitePicture) -> SuitePicture:
+    picture.modules()
+    if picture.tests:
+        picture.tests_of(next(iter(picture.tests.values())).module)
+    return picture
+
+
+def with_run(log: SessionLog, picture: SuitePicture, run_id: int) -> SuitePicture:
+    """``picture`` once the recorded run ``run_id`` is folded in."""
+    run = log.run(run_id)
+    if run.outcome in ("running", "usage-error"):
+        return picture
+    return _indexed(picture.with_run(_reader(log).results(_facts(run))))
+
+
+def staleness(log: SessionLog, root: Path, picture: SuitePicture) -> dict[str, bool | None]:
+    """Which modules of ``picture`` a change since their results may have affected."""
+    now = current_files(root, log.last_snapshot_files())
+    return stale_modules(root, picture, log.run_files, now).modules
 
 
 def known_durations(log: SessionLog, run_id: int | None) -> dict[str, float]:
@@ -126,13 +164,14 @@ def last_run(log: SessionLog) -> LoadedRun | None:
     state = recorded_state(((r[0], r[1], r[2], r[3]) for r in rows), errors)
     if run.outcome != str(RunOutcome.CRASHED):
         state.crashed = False
-    previous = _previous_run(log, run)
+    before = session_picture(log, before_run=run.id)
     view = RunView(
         state,
         reason=run.selection_reason,
         run_id=run.id,
         rootdir=run.rootdir or None,
-        previous_passed=module_passed(log, previous.id) if previous else None,
+        picture=before,
+        covered=covered_by(tuple(run.args or ()), run.whole_suite),
     )
     failures = log.failures(run.id)
     for nodeid in state.failures:
@@ -141,15 +180,7 @@ def last_run(log: SessionLog) -> LoadedRun | None:
             view.add_recorded_failure(nodeid, failure.message, failure.longrepr)
     for error in log.collection_errors(run.id):
         view.add_recorded_failure(error.path, error.message, error.longrepr, collection=True)
-    return LoadedRun(RunSummary.of(run), view)
-
-
-def _previous_run(log: SessionLog, run: Run) -> Run | None:
-    with log.engine.connect() as connection:
-        previous_id = connection.execute(
-            select(func.max(Run.id)).where(Run.id < run.id, Run.outcome != "running")
-        ).scalar()
-    return log.run(previous_id) if previous_id is not None else None
+    return LoadedRun(RunSummary.of(run), view, with_run(log, before, run.id))
 
 
 def failure_detail(log: SessionLog, run_id: int, nodeid: str) -> FailureRow | None:
@@ -173,7 +204,23 @@ def failure_detail(log: SessionLog, run_id: int, nodeid: str) -> FailureRow | No
     )
 
 
-def session_overview(log: SessionLog) -> SessionOverview:
+EvidenceCache = dict[tuple[int, int], str]
+"""(before run, evidence run) -> what the evidence shows: counted once per app."""
+
+
+def _shown(log: SessionLog, fix: Fix, cache: EvidenceCache) -> str:
+    if fix.before_run_id is None or fix.evidence_run_id is None:
+        return ""
+    key = (fix.before_run_id, fix.evidence_run_id)
+    if key not in cache:
+        evidence = fix_evidence(log, fix)
+        cache[key] = evidence_words(evidence) if evidence is not None else ""
+    return cache[key]
+
+
+def session_overview(log: SessionLog, evidence: EvidenceCache | None = None) -> SessionOverview:
+    if evidence is None:
+        evidence = {}
     session = log.active_session()
     runs = log.runs(session_id=session.id, limit=200)
     fixes: list[Fix] = log.fixes(session.id)
@@ -184,7 +231,10 @@ def session_overview(log: SessionLog) -> SessionOverview:
         title=session.title,
         started_at=session.started_at,
         runs=tuple(RunSummary.of(run) for run in runs),
-        fixes=tuple((fix.id, fix.title, fix.risk, fix.evidence_run_id) for fix in fixes),
+        fixes=tuple(
+            (fix.id, fix.title, fix.risk, fix.evidence_run_id, _shown(log, fix, evidence))
+            for fix in fixes
+        ),
         known_issues=tuple(
             (issue.id, issue.title, len(issue.tests), issue.workaround, issue.status)
             for issue in issues

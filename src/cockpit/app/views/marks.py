@@ -3,7 +3,11 @@ high-contrast theme and ``NO_COLOR`` lose nothing."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from rich.text import Text
+
+from cockpit.app.views.suite_overlay import ModuleAge
 
 # outcome -> (mark, style); styles name theme variables through Textual's markup-free Text
 OUTCOME_MARKS: dict[str, tuple[str, str]] = {
@@ -52,3 +56,35 @@ def seconds(value: float | None) -> str:
         return f"{value:.1f}s"
     minutes, secs = divmod(int(value), 60)
     return f"{minutes}m{secs:02d}s"
+
+
+def age_label(age: ModuleAge, *, saves: bool = False) -> str:
+    """``run 3`` (the run its results come from), or under watch ``2 saves ago``."""
+    if saves:
+        return f"{age.runs_ago} save{'s' if age.runs_ago != 1 else ''} ago"
+    return f"run {age.run_id}"
+
+
+def age_text(age: ModuleAge, *, saves: bool = False) -> Text:
+    """`` · run 3``, then `` stale`` when a file it depends on changed since."""
+    text = Text(f"{AGE_SEPARATOR}{age_label(age, saves=saves)}", style="dim")
+    if age.stale:
+        text.append(" stale", style="yellow")
+    return text
+
+
+AGE_SEPARATOR = " · "
+
+
+def keeping_age(shorten: Callable[[str, int], str]) -> Callable[[str, int], str]:
+    """A column's way of cutting a name that keeps its `` · run 3`` whole: the name gives
+    way first (down to a few characters), then the whole text is cut as before."""
+
+    def cut(text: str, width: int) -> str:
+        name, separator, age = text.partition(AGE_SEPARATOR)
+        suffix = separator + age
+        if separator and width - len(suffix) >= 6:
+            return shorten(name, width - len(suffix)) + suffix
+        return shorten(text, width)
+
+    return cut

@@ -12,9 +12,11 @@ import itertools
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
+from cockpit.app.views.suite_overlay import ModuleAge, SuiteCounts, SuiteOverlay
 from cockpit.engine.events import Event, PhasesPassed, TestReport
-from cockpit.engine.state import FAILING_OUTCOMES, RunState, module_of
+from cockpit.engine.state import FAILING_OUTCOMES, ModuleTally, RunState, TestRecord, module_of
 from cockpit.rootcause.clusters import Cluster, Clusterer
+from cockpit.suite.picture import SuitePicture
 
 # Below this share of tests with a recorded duration, the estimate uses the run's own pace.
 _KNOWN_SHARE = 0.5
@@ -30,8 +32,11 @@ class RunView:
     run_id: int | None = None
     live: bool = False
     rootdir: str | None = None
-    previous_passed: Mapping[str, int] | None = None
-    """Passed tests per module in the previous run, for the ``+24`` column."""
+    picture: SuitePicture | None = None
+    """The session picture of the runs before this one: the modules it does not run stay
+    on screen as last seen, and ``Δpass`` compares each test with its own previous result."""
+    covered: tuple[str, ...] | None = None
+    """What this run covers whole (``("",)``: everything; see ``engine.pytest_args``)."""
     known_durations: Mapping[str, float] = field(default_factory=dict)
     """Each test's duration in its last recorded run, for the time-left estimate."""
     dirty_modules: set[str] = field(default_factory=set)
@@ -47,8 +52,13 @@ class RunView:
     _pace_origin: tuple[float, int] | None = None
     """(elapsed, tests finished) when the collection was first seen: the run's pace is
     measured from there, so the seconds pytest spent collecting do not count as testing."""
+    overlay: SuiteOverlay | None = None
+    rows_replaced: bool = False
+    """The set of rows changed at once (the collection came in): rebuild the table."""
 
     def __post_init__(self) -> None:
+        if self.picture is not None:
+            self.overlay = SuiteOverlay(self.picture, self.state, self.covered)
         self._clusterer = Clusterer(self.rootdir)
         self.dirty_modules.update(self.state.modules)
         if not self.live:  # a recorded run's failure texts come through add_recorded_failure
@@ -80,6 +90,7 @@ class RunView:
                     self.dirty_modules.add(file)
                 elif hasattr(event, "items"):  # collection finished: every module
                     self.dirty_modules.update(self.state.modules)
+                    self.rows_replaced = self.overlay is not None
                 continue
             record = self.state.tests.get(nodeid)
             self.dirty_modules.add(record.module if record else module_of(nodeid))
@@ -120,6 +131,8 @@ class RunView:
 
     def take_dirty_modules(self) -> set[str]:
         dirty, self.dirty_modules = self.dirty_modules, set()
+        if self.overlay is not None:
+            self.overlay.forget(dirty)
         return dirty
 
     # -- reading -------------------------------------------------------------------------
@@ -135,8 +148,8 @@ class RunView:
                 return cluster
         return None
 
-    def tests_of(self, module: str) -> list[str]:
-        """The node ids of one module, in collection order (indexed as tests appear)."""
+    def _live_tests_of(self, module: str) -> list[str]:
+        """The node ids this run has of one module, in collection order."""
         tests = self.state.tests
         if self._indexed_tests != len(tests):
             index = self._tests_by_module
@@ -145,14 +158,83 @@ class RunView:
             self._indexed_tests = len(tests)
         return self._tests_by_module.get(module, [])
 
+    def tests_of(self, module: str) -> list[str]:
+        """The node ids of one module: this run's in collection order, then those it did
+        not run as last seen."""
+        live = self._live_tests_of(module)
+        if self.overlay is None:
+            return live
+        carried = self.overlay.carried(module)
+        return [*live, *(state.nodeid for state in carried)] if carried else live
+
+    # -- the suite as last seen --------------------------------------------------------
+    def modules(self) -> Mapping[str, ModuleTally]:
+        """Every module on screen: this run's, and the others as last seen."""
+        return self.overlay.modules() if self.overlay is not None else self.state.modules
+
+    def module_tally(self, path: str) -> ModuleTally | None:
+        if self.overlay is None:
+            return self.state.modules.get(path)
+        return self.overlay.tally(path)
+
+    def record(self, nodeid: str) -> TestRecord | None:
+        """A test of this run, or of the picture when this run did not run it."""
+        record = self.state.tests.get(nodeid)
+        if record is None and self.overlay is not None:
+            return self.overlay.record(nodeid)
+        return record
+
+    def result_run(self, nodeid: str) -> int | None:
+        """The recorded run a test's result on screen comes from (None: this live run)."""
+        if self.overlay is not None:
+            carried = self.overlay.result_run(nodeid)
+            if carried is not None:
+                return carried
+        return None if self.live else self.run_id
+
+    def age(self, path: str) -> ModuleAge | None:
+        return self.overlay.age(path) if self.overlay is not None else None
+
+    def set_stale(self, stale: Mapping[str, bool | None]) -> None:
+        if self.overlay is not None:
+            self.overlay.stale = stale
+            self.overlay.forget(set(stale))
+            self.rows_replaced = True
+
+    def suite_counts(self) -> SuiteCounts | None:
+        """The suite as last seen, when the screen shows more than this run."""
+        overlay = self.overlay
+        if overlay is None or not overlay.shows_more():
+            return None
+        return overlay.counts()
+
+    def failing_in(self, modules: Iterable[str]) -> list[str]:
+        """The failing tests on screen in ``modules`` and those of them that do not import:
+        this run's first, then those from earlier runs (a rerun of what fails has them)."""
+        wanted = set(modules)
+        tests = self.state.tests
+        targets = [
+            nodeid
+            for nodeid in self.state.failures
+            if tests[nodeid].module in wanted and tests[nodeid].outcome in FAILING_OUTCOMES
+        ]
+        targets += [e.file for e in self.state.collection_errors if e.file in wanted]
+        if self.overlay is None:
+            return targets
+        for module in sorted(wanted):
+            tally = self.module_tally(module)
+            if module not in self.state.modules and tally and tally.collection_error:
+                targets.append(module)
+            for state in self.overlay.carried(module):
+                if state.outcome in ("failed", "error", "crashed"):
+                    targets.append(state.nodeid)
+        return targets
+
     def passed_delta(self, module: str) -> int | None:
-        """Passed now minus passed in the previous run, for a module both runs ran."""
-        if self.previous_passed is None or module not in self.previous_passed:
+        """Passed now minus passed before in a module this run ran, test by test."""
+        if self.overlay is None:
             return None
-        tally = self.state.modules.get(module)
-        if tally is None or tally.finished == 0:
-            return None
-        return tally.totals.passed - self.previous_passed[module]
+        return self.overlay.passed_delta(module, self._live_tests_of(module))
 
     @property
     def workers(self) -> int:

@@ -13,7 +13,7 @@ from rich.text import Text
 from textual import events, on
 from textual.binding import Binding, BindingType
 
-from cockpit.app.views.marks import count_cell, module_mark, seconds
+from cockpit.app.views.marks import age_text, count_cell, keeping_age, module_mark, seconds
 from cockpit.app.views.run_view import RunView
 from cockpit.app.widgets.row_table import Column, RowTable
 from cockpit.engine.display import shorten_left
@@ -32,7 +32,7 @@ _COUNT_COLUMNS = (
 )
 COLUMNS = (
     Column("mark", " ", 3),
-    Column("module", "module", shorten=shorten_left, min_width=12),
+    Column("module", "module", shorten=keeping_age(shorten_left), min_width=12),
     *(Column(key, header, width, "right") for key, header, width, _ in _COUNT_COLUMNS),
     Column("todo", "todo", 6, "right"),
     Column("rate", "rate", 5, "right"),
@@ -65,6 +65,7 @@ class ModuleTable(RowTable):
         self._follow_top = True
         """Until the user moves the cursor, it stays on the top row (the worst module)."""
         self.border_title = "modules"
+        self.watching = False
 
     def show_view(self, view: RunView | None) -> None:
         """Show another run (or the same, rebuilt): every row anew."""
@@ -76,7 +77,7 @@ class ModuleTable(RowTable):
             self.replace_rows(())
             return
         view.take_dirty_modules()
-        tallies = [tally for tally in view.state.modules.values() if self._matches(tally.path)]
+        tallies = [tally for tally in view.modules().values() if self._matches(tally.path)]
         tallies.sort(key=lambda tally: _rank(tally, self.sort_mode))
         self.replace_rows((tally.path, self._cells(tally)) for tally in tallies)
         self._place_cursor(selected)
@@ -88,7 +89,7 @@ class ModuleTable(RowTable):
             return
         changed = False
         for path in modules:
-            tally = view.state.modules.get(path)
+            tally = view.module_tally(path)
             if tally is not None and self._matches(path):
                 changed = self.set_row(path, self._cells(tally)) or changed
         if changed:
@@ -102,13 +103,26 @@ class ModuleTable(RowTable):
         delta_cell = Text(f"{delta:+d}", style="green" if delta > 0 else "red") if delta else Text()
         return [
             Text(" ") + module_mark(tally.status),
-            Text(tally.path),
+            self._module_name(tally.path),
             *(count_cell(getattr(totals, key), style) for key, _, _, style in _COUNT_COLUMNS),
             count_cell(tally.not_run + tally.running, "cyan"),
             Text(rate),
             Text(seconds(tally.duration) if ran else "-"),
             delta_cell,
         ]
+
+    def _module_name(self, path: str) -> Text:
+        """The module's path, and how old its results are when this run did not touch it."""
+        age = self.view.age(path) if self.view else None
+        if age is None:
+            return Text(path)
+        return Text(path, style="dim") + age_text(age, saves=self.watching)
+
+    def set_watching(self, watching: bool) -> None:
+        """Under watch, results are ``2 saves ago``; else ``run 3``."""
+        if watching != self.watching:
+            self.watching = watching
+            self.show_view(self.view)
 
     # -- order and filter ------------------------------------------------------------
     def _matches(self, path: str) -> bool:
@@ -118,7 +132,7 @@ class ModuleTable(RowTable):
         view = self.view
         if view is None:
             return
-        modules, mode = view.state.modules, self.sort_mode
+        modules, mode = view.modules(), self.sort_mode
         self.reorder(sorted(self.row_keys, key=lambda path: _rank(modules[path], mode)))
         self._place_cursor(keep)
 

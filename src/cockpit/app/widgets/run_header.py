@@ -49,6 +49,23 @@ def counts_text(view: RunView, *, running: bool = False) -> Text:
     return text
 
 
+def suite_text(view: RunView) -> Text:
+    """`` │ suite 45/49 ✔ 2 ✘ 1 ‼ 2 stale``: the suite as last seen, beside this run's counts,
+    when the screen shows results of earlier runs too."""
+    suite = view.suite_counts()
+    if suite is None:
+        return Text()
+    text = Text("│ suite ", style="dim")
+    text.append(f"✔ {suite.passed}/{suite.tests}", style="green")
+    if suite.failing:
+        text.append(f"  ✘ {suite.failing}", style="bold red")
+    if suite.not_importable:
+        text.append(f"  ‼ {suite.not_importable}", style="bold red")
+    if suite.stale:
+        text.append(f"  {suite.stale} stale", style="yellow")
+    return text
+
+
 def status_text(
     view: RunView | None,
     *,
@@ -129,4 +146,6 @@ class RunHeader(Vertical):
         state = view.state
         # Never indeterminate: its pulse repaints every frame, CPU the tests need.
         bar.update(total=max(1, state.collected), progress=state.finished)
-        self.query_one("#counts", Static).update(counts_text(view, running=running), layout=False)
+        counts, suite = counts_text(view, running=running), suite_text(view)
+        shown = counts + " " + suite if suite else counts
+        self.query_one("#counts", Static).update(shown, layout=False)

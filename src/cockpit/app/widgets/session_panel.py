@@ -50,8 +50,9 @@ def overview_renderable(overview: SessionOverview) -> RenderableType:
     fixes = Table(
         "fix", "title", "risk", "evidence", title="fixes", title_justify="left", expand=True
     )
-    for fix_id, title, risk, evidence in overview.fixes:
-        fixes.add_row(str(fix_id), title, risk, f"run {evidence}" if evidence else "awaiting a run")
+    for fix_id, title, risk, evidence, shown in overview.fixes:
+        proof = f"run {evidence}: {shown}" if evidence else "awaiting a run"
+        fixes.add_row(str(fix_id), title, risk, proof)
     parts.append(fixes if overview.fixes else Text("no fixes logged yet (F)", style="dim"))
     issues = Table(
         "issue",

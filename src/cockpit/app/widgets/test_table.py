@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from rich.text import Text
 
-from cockpit.app.views.marks import outcome_mark, seconds
+from cockpit.app.views.marks import AGE_SEPARATOR, keeping_age, outcome_mark, seconds
 from cockpit.app.views.run_view import RunView
 from cockpit.app.widgets.row_table import Column, RowTable
 from cockpit.engine.state import FAILING_OUTCOMES, TestRecord
@@ -20,7 +20,7 @@ def shorten_middle(name: str, width: int) -> str:
 
 COLUMNS = (
     Column("mark", " ", 3),
-    Column("test", "test", shorten=shorten_middle, min_width=10),
+    Column("test", "test", shorten=keeping_age(shorten_middle), min_width=10),
     Column("time", "time", 8, "right"),
 )
 
@@ -58,7 +58,7 @@ class TestTable(RowTable):
             self.replace_rows(())
             self.border_title = "tests"
             return
-        records = [view.state.tests[nodeid] for nodeid in view.tests_of(module)]
+        records = [r for r in map(view.record, view.tests_of(module)) if r is not None]
         records.sort(key=_rank)
         self.replace_rows((record.nodeid, self._cells(record)) for record in records)
         self._title(len(records))
@@ -75,18 +75,17 @@ class TestTable(RowTable):
         if view is None or module is None:
             return
         count = self.row_count
-        tests = view.state.tests
         shown = self._shown
         for nodeid in view.tests_of(module):
-            record = tests[nodeid]
-            if shown.get(nodeid) != _look(record):
+            record = view.record(nodeid)
+            if record is not None and shown.get(nodeid) != _look(record):
                 self.set_row(nodeid, self._cells(record))
         if self.row_count != count:
             self._title(self.row_count)
 
     def _title(self, count: int) -> None:
         assert self.view is not None and self.module is not None
-        tally = self.view.state.modules.get(self.module)
+        tally = self.view.module_tally(self.module)
         error = tally.collection_error if tally else None
         title = f"{self.module} ({count} tests)"
         self.border_title = title + (" - collection error" if error else "")
@@ -97,9 +96,17 @@ class TestTable(RowTable):
         worker = f" [{record.worker}]" if record.worker and record.outcome == "running" else ""
         return [
             Text(" ") + outcome_mark(str(record.outcome)),
-            Text(name + worker),
+            Text(name + worker) + self._from_run(record.nodeid),
             Text(seconds(record.duration) if record.finished else ""),
         ]
+
+    def _from_run(self, nodeid: str) -> Text:
+        """`` · run 3`` for a test this run did not run: its result as last seen."""
+        view = self.view
+        if view is None or nodeid in view.state.tests:
+            return Text()
+        run_id = view.result_run(nodeid)
+        return Text(f"{AGE_SEPARATOR}run {run_id}", style="dim") if run_id is not None else Text()
 
     @property
     def selected_test(self) -> str | None:
