@@ -14,11 +14,10 @@ from pathlib import Path
 
 import pytest
 from textual.pilot import Pilot
-from textual.widgets import Input, Static, TabbedContent
+from textual.widgets import Static, TabbedContent
 
 from cockpit.app.app import CockpitApp
 from cockpit.app.screens.export import ExportScreen
-from cockpit.app.screens.forms import FixForm, KnownIssueForm
 from cockpit.app.screens.help import HelpScreen
 from cockpit.app.screens.isolation import IsolationScreen
 from cockpit.app.widgets.clusters_panel import ClustersPanel
@@ -217,66 +216,6 @@ def test_q_during_a_run_cancels_it_cleanly(tmp_path: Path) -> None:
 
     drive(make_app(project), scenario)
     assert runs_of(project)[0][2] == "interrupted"
-
-
-def test_shift_f_logs_a_fix_prefilled_from_the_root_cause(broken: Path) -> None:
-    async def scenario(app: CockpitApp, pilot: Pilot[int]) -> None:
-        await run_and_settle(pilot, "a")
-        await pilot.press("2")
-        await run_and_settle(pilot, "F")
-        form = app.screen
-        assert isinstance(form, FixForm)
-        problem = form.query_one("#problem-text", Input).value
-        assert problem.startswith("20 failing: ")
-        form.query_one("#title", Input).value = "Import the Tag model"
-        await run_and_settle(pilot, "ctrl+s")
-        assert not isinstance(app.screen, FixForm)
-
-    drive(make_app(broken), scenario)
-    log = open_log(broken)
-    fixes = log.fixes()
-    log.close()
-    assert [(fix.title, fix.before_run_id) for fix in fixes] == [("Import the Tag model", 1)]
-    assert fixes[0].problem.startswith("20 failing")
-
-
-def test_shift_k_adds_a_known_issue_with_a_verified_workaround(broken: Path) -> None:
-    async def scenario(app: CockpitApp, pilot: Pilot[int]) -> None:
-        await run_and_settle(pilot, "a")
-        tests = app.query_one(TestTable)
-        tests.focus()
-        await pilot.press("down")
-        nodeid = tests.selected_test
-        await run_and_settle(pilot, "K")
-        form = app.screen
-        assert isinstance(form, KnownIssueForm) and form.tests == (nodeid,)
-        workaround = form.query_one("#workaround", Input).value
-        assert workaround.startswith("-k ") and "not " in workaround
-        form.query_one("#title", Input).value = "Tags need the model import"
-        await run_and_settle(pilot, "ctrl+s")
-        assert not isinstance(app.screen, KnownIssueForm)
-
-    drive(make_app(broken), scenario)
-    log = open_log(broken)
-    (issue,) = log.known_issues()
-    log.close()
-    assert issue.title == "Tags need the model import"
-    assert len(issue.tests) == 1 and issue.tests[0] in issue.deselected
-
-
-def test_a_workaround_that_deselects_nothing_is_refused_in_the_form(broken: Path) -> None:
-    async def scenario(app: CockpitApp, pilot: Pilot[int]) -> None:
-        await run_and_settle(pilot, "a")
-        await run_and_settle(pilot, "K")
-        form = app.screen
-        assert isinstance(form, KnownIssueForm)
-        form.query_one("#title", Input).value = "x"
-        form.query_one("#workaround", Input).value = "-k 'not no_such_test_name'"
-        await run_and_settle(pilot, "ctrl+s")
-        assert app.screen is form
-        assert "deselects none" in text_of(form.query_one("#problem"))
-
-    drive(make_app(broken), scenario)
 
 
 def test_n_adds_a_note_and_the_session_panel_shows_it(broken: Path) -> None:

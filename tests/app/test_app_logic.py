@@ -10,6 +10,7 @@ import pytest
 from cockpit.app.screens.forms import keyword_workaround
 from cockpit.app.themes import DEFAULT_THEME, ThemeError, ThemeFiles, available, load_theme
 from cockpit.app.views.run_view import RunView
+from cockpit.app.views.workspace import expression_problem
 from cockpit.app.widgets.run_header import counts_text
 from cockpit.app.widgets.test_table import shorten_middle
 from cockpit.engine.events import (
@@ -214,3 +215,10 @@ def test_the_header_says_pytest_is_collecting_until_the_tests_arrive() -> None:
     feed(view, collected("tests/test_a.py::test_1", "tests/test_a.py::test_2"))
     shown = counts_text(view, running=True).plain
     assert "collecting" not in shown and "2 to run" in shown
+
+
+def test_an_expression_pytest_cannot_parse_is_named_with_where_it_breaks() -> None:
+    assert expression_problem("-k", "not slow and api") is None
+    assert expression_problem("-m", "") is None
+    problem = expression_problem("-k", "not (a or")
+    assert problem is not None and problem.startswith("-k 'not (a or' does not parse: at column")

@@ -14,7 +14,7 @@ from cockpit.app.core import CockpitCore
 from cockpit.app.screens.export import ExportScreen
 from cockpit.app.screens.forms import FixDraft, FixForm, KnownIssueDraft, KnownIssueForm
 from cockpit.app.screens.isolation import IsolationScreen
-from cockpit.app.screens.prompt import PromptScreen
+from cockpit.app.screens.prompt import PromptScreen, Refusal
 from cockpit.app.widgets.clusters_panel import ClustersPanel
 from cockpit.engine.runner import RunRequest
 from cockpit.errors import CockpitError
@@ -133,10 +133,13 @@ class SessionActions(CockpitCore):
             return
 
         def done(answer: str | None) -> None:
-            if answer and answer.strip():
+            if answer is not None:
                 self._write_note(answer.strip())
 
-        self.push_screen(PromptScreen("note for this session"), done)
+        def check(answer: str) -> Refusal | None:
+            return None if answer.strip() else Refusal("a note needs some text (escape cancels)")
+
+        self.push_screen(PromptScreen("note for this session", check=check), done)
 
     @work(thread=True, group="log-write")
     def _write_note(self, text: str) -> None:
