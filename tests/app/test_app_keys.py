@@ -20,7 +20,9 @@ from cockpit.app.app import CockpitApp
 from cockpit.app.screens.export import ExportScreen
 from cockpit.app.screens.help import HelpScreen
 from cockpit.app.screens.isolation import IsolationScreen
+from cockpit.app.screens.prompt import PromptScreen
 from cockpit.app.widgets.clusters_panel import ClustersPanel
+from cockpit.app.widgets.key_bar import KeyBar
 from cockpit.app.widgets.module_table import ModuleTable
 from cockpit.app.widgets.run_header import RunHeader
 from cockpit.app.widgets.test_table import TestTable
@@ -334,8 +336,32 @@ def test_the_command_palette_offers_every_action(broken: Path) -> None:
     async def scenario(app: CockpitApp, pilot: Pilot[int]) -> None:
         titles = {command.title for command in app.get_system_commands(app.screen)}
         assert {"Run all", "Rerun", "Failed", "Cancel", "Fix", "Quit"} <= titles
+        assert "Watch: off -> on" in titles
+        app.watching = True  # what the palette says follows the watch's state
+        titles = {command.title for command in app.get_system_commands(app.screen)}
+        assert "Watch: on -> off" in titles and "Watch: off -> on" not in titles
+        app.watching = False
 
     drive(make_app(broken, open_log=False), scenario)
+
+
+def test_at_80x24_the_key_bar_and_the_tabs_say_the_keys_and_a_click_runs_one(
+    broken: Path,
+) -> None:
+    async def scenario(app: CockpitApp, pilot: Pilot[int]) -> None:
+        await run_and_settle(pilot, "a")
+        bar = text_of(app.query_one(KeyBar)).rstrip()
+        for hint in ("w watch", "K known", "n note", "E export", "? keys", "q quit"):
+            assert hint in bar
+        tabs = app.query_one(TabbedContent)
+        labels = [tabs.get_tab(pane).label.plain for pane in ("modules-tab", "clusters-tab")]
+        assert labels == ["1 Modules (3)", "2 Root causes (1)"]
+        assert tabs.get_tab("session-tab").label.plain == "3 Session (1 run)"
+        await pilot.click(KeyBar, offset=(1 + bar.index("n note"), 0))
+        await pilot.pause()
+        assert isinstance(app.screen, PromptScreen)
+
+    drive(make_app(broken), scenario, size=(80, 24))
 
 
 def test_run_on_start_runs_at_once(broken: Path) -> None:

@@ -20,6 +20,6 @@ from cockpit.app.session_actions import SessionActions
 class CockpitApp(SessionActions, OutwardActions, FilterActions):
     TITLE = "cockpit"
     BINDINGS: ClassVar[list[BindingType]] = [
-        *(Binding(key, action, text, show=shown) for key, action, text, shown in KEYS if action),
+        *(Binding(key.key, key.action, key.description, show=False) for key in KEYS if key.action),
         Binding("ctrl+q,ctrl+c", "quit_cockpit", "Quit", show=False, priority=True),
     ]

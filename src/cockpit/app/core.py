@@ -23,7 +23,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from textual import events, on, work
 from textual.app import App, ComposeResult
 from textual.containers import Horizontal, Vertical
-from textual.widgets import DataTable, Footer, Input, TabbedContent, TabPane
+from textual.widgets import DataTable, Input, TabbedContent, TabPane
 
 from cockpit.app.themes import DEFAULT_THEME, available, load_theme
 from cockpit.app.views import log_reader
@@ -31,10 +31,12 @@ from cockpit.app.views.run_view import RunView
 from cockpit.app.views.workspace import Workspace
 from cockpit.app.widgets.clusters_panel import ClustersPanel
 from cockpit.app.widgets.failure_detail import FailureDetailView, detail_renderable
+from cockpit.app.widgets.key_bar import KeyBar
 from cockpit.app.widgets.module_table import ModuleTable
 from cockpit.app.widgets.row_table import RowTable
 from cockpit.app.widgets.run_header import RunHeader
 from cockpit.app.widgets.session_panel import SessionPanel
+from cockpit.app.widgets.tab_titles import retitle, tab_titles
 from cockpit.app.widgets.test_table import TestTable
 from cockpit.engine.state import FAILING_OUTCOMES, RunOutcome
 from cockpit.engine.summary import summary_line
@@ -78,6 +80,8 @@ class CockpitCore(App[int]):
         self.watching = False
         self.quitting = False
         self.log_ready = not open_log
+        self.session_runs: int | None = None
+        """How many runs the session log holds for this session (None before it is read)."""
         self._detail_outcome: str | None = None
         """The outcome the detail pane shows, to redraw it when its test's outcome changes."""
         """False while the session log opens: a run asked for then waits, to be recorded."""
@@ -85,8 +89,12 @@ class CockpitCore(App[int]):
     # -- layout ----------------------------------------------------------------------
     def compose(self) -> ComposeResult:
         yield RunHeader()
+        titles = tab_titles(0, 0, None)
         with TabbedContent(initial="modules-tab"):
-            with TabPane("Modules", id="modules-tab"), Horizontal(id="modules-pane"):
+            with (
+                TabPane(titles["modules-tab"], id="modules-tab"),
+                Horizontal(id="modules-pane"),
+            ):
                 with Vertical(id="left"):
                     yield Input(
                         placeholder="filter modules: type here (ctrl+f)", id="module-filter"
@@ -95,11 +103,11 @@ class CockpitCore(App[int]):
                 with Vertical(id="right"):
                     yield TestTable(id="tests")
                     yield FailureDetailView(id="detail")
-            with TabPane("Root causes", id="clusters-tab"):
+            with TabPane(titles["clusters-tab"], id="clusters-tab"):
                 yield ClustersPanel(id="clusters")
-            with TabPane("Session", id="session-tab"):
+            with TabPane(titles["session-tab"], id="session-tab"):
                 yield SessionPanel(id="session")
-        yield Footer()
+        yield KeyBar(id="keys")
 
     def on_mount(self) -> None:
         for files in self.theme_files:
@@ -170,7 +178,7 @@ class CockpitCore(App[int]):
         durations: dict[str, float],
     ) -> None:
         self.durations = durations
-        self.query_one(SessionPanel).show(overview)
+        self._show_overview(overview)
         if loaded is not None and self.active is None:
             self.ending = loaded.summary.outcome
             self.run_elapsed = loaded.summary.duration or 0.0
@@ -183,7 +191,12 @@ class CockpitCore(App[int]):
         if log is None:
             return
         overview = log_reader.session_overview(log)
-        self.call_from_thread(self.query_one(SessionPanel).show, overview)
+        self.call_from_thread(self._show_overview, overview)
+
+    def _show_overview(self, overview: log_reader.SessionOverview) -> None:
+        self.session_runs = len(overview.runs)
+        self.query_one(SessionPanel).show(overview)
+        self._retitle_tabs()
 
     # -- showing a run -----------------------------------------------------------------
     def _show_view(self, view: RunView) -> None:
@@ -192,6 +205,12 @@ class CockpitCore(App[int]):
         self._show_tests(self.query_one(ModuleTable).selected_module)
         self.query_one(ClustersPanel).show_clusters(view.clusters())
         self._header()
+        self._retitle_tabs()
+
+    def _retitle_tabs(self) -> None:
+        causes = len(self.query_one(ClustersPanel).clusters)
+        modules = self.query_one(ModuleTable).row_count
+        retitle(self.query_one(TabbedContent), tab_titles(modules, causes, self.session_runs))
 
     def _header(self) -> None:
         if self.active is not None:
@@ -204,6 +223,7 @@ class CockpitCore(App[int]):
             filters=shlex.join(self.workspace.filter_args()),
             watching=self.watching,
         )
+        self.query_one(KeyBar).show_state(running=self.active is not None, watching=self.watching)
 
     def _tick(self) -> None:
         view = self.view
@@ -226,6 +246,9 @@ class CockpitCore(App[int]):
                 self._refresh_detail(view)
         if view.clusters_changed:
             self.query_one(ClustersPanel).show_clusters(view.clusters())
+            self._retitle_tabs()
+        elif dirty:
+            self._retitle_tabs()
 
     def _refresh_detail(self, view: RunView) -> None:
         """The test in the detail pane finished (or started) since it was drawn: redraw."""
