@@ -12,7 +12,6 @@ from cockpit.app.themes import DEFAULT_THEME, ThemeError, ThemeFiles, available,
 from cockpit.app.views.run_view import RunView
 from cockpit.app.views.workspace import expression_problem
 from cockpit.app.widgets.run_header import counts_text
-from cockpit.app.widgets.test_table import shorten_middle
 from cockpit.engine.events import (
     CollectedItem,
     CollectionFinished,
@@ -158,12 +157,6 @@ def test_a_recorded_view_clusters_only_what_it_is_given() -> None:
 )
 def test_keyword_workaround_names_each_test(nodeids: list[str], expected: str) -> None:
     assert keyword_workaround(nodeids) == expected
-
-
-def test_shorten_middle_keeps_the_parameters() -> None:
-    assert shorten_middle("test_apply_discount[250.00-12-220.00]", 20) == "test_app…-12-220.00]"
-    assert shorten_middle("test_short", 20) == "test_short"
-    assert len(shorten_middle("x" * 100, 30)) == 30
 
 
 def test_the_shipped_themes_load_dark_first() -> None:

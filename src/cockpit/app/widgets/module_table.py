@@ -16,7 +16,7 @@ from textual.binding import Binding, BindingType
 from cockpit.app.views.marks import count_cell, module_mark, seconds
 from cockpit.app.views.run_view import RunView
 from cockpit.app.widgets.row_table import Column, RowTable
-from cockpit.engine.display import shorten_left
+from cockpit.engine.display import shorten_path
 from cockpit.engine.state import ModuleTally
 
 SORTS = ("failures first", "name", "slowest")
@@ -32,7 +32,7 @@ _COUNT_COLUMNS = (
 )
 COLUMNS = (
     Column("mark", " ", 3),
-    Column("module", "module", shorten=shorten_left, min_width=12),
+    Column("module", "module", shorten=shorten_path, min_width=12),
     *(Column(key, header, width, "right") for key, header, width, _ in _COUNT_COLUMNS),
     Column("todo", "todo", 6, "right"),
     Column("rate", "rate", 5, "right"),

@@ -7,20 +7,12 @@ from rich.text import Text
 from cockpit.app.views.marks import outcome_mark, seconds
 from cockpit.app.views.run_view import RunView
 from cockpit.app.widgets.row_table import Column, RowTable
+from cockpit.engine.display import shorten_test_name
 from cockpit.engine.state import FAILING_OUTCOMES, TestRecord
-
-
-def shorten_middle(name: str, width: int) -> str:
-    """``test_in_st…[-1-False]``: a test name cut in the middle, keeping its parameters."""
-    if len(name) <= width or width < 8:
-        return name
-    tail = min(len(name) // 2, (width - 1) * 3 // 5)
-    return name[: width - 1 - tail] + "…" + name[-tail:]
-
 
 COLUMNS = (
     Column("mark", " ", 3),
-    Column("test", "test", shorten=shorten_middle, min_width=10),
+    Column("test", "test", shorten=shorten_test_name, min_width=10),
     Column("time", "time", 8, "right"),
 )
 
