@@ -21,6 +21,7 @@ from cockpit.app.screens.export import ExportScreen
 from cockpit.app.screens.help import HelpScreen
 from cockpit.app.screens.isolation import IsolationScreen
 from cockpit.app.screens.prompt import PromptScreen
+from cockpit.app.views.marks import seconds
 from cockpit.app.widgets.clusters_panel import ClustersPanel
 from cockpit.app.widgets.key_bar import KeyBar
 from cockpit.app.widgets.module_table import ModuleTable
@@ -92,6 +93,29 @@ def test_a_runs_everything_streams_into_the_module_table_and_records_it(tmp_path
 
     drive(make_app(broken), scenario)
     assert runs_of(broken) == [(1, "the whole suite", "failed", 5, 160, 160)]
+
+
+def test_one_duration_per_run_in_the_header_the_notice_and_the_session_table(
+    broken: Path,
+) -> None:
+    """All three say the run's recorded time (its record's start to end)."""
+    said: dict[str, str] = {}
+
+    async def scenario(app: CockpitApp, pilot: Pilot[int]) -> None:
+        await run_and_settle(pilot, "a")
+        said["header"] = text_of(app.query_one(RunHeader).query_one("#status"))
+        said["notice"] = " ".join(n.message for n in app._notifications)
+        said["session"] = text_of(app.query_one("#session-body"))
+
+    drive(make_app(broken), scenario)
+    log = open_log(broken)
+    (run,) = log.runs()
+    log.close()
+    assert run.ended_at is not None
+    recorded = seconds(run.ended_at - run.started_at)
+    assert f"  {recorded}" in said["header"]
+    assert f" in {recorded} (failed)" in said["notice"]
+    assert f" {recorded} " in said["session"]
 
 
 def test_opens_on_the_last_recorded_run_and_runs_only_when_asked(broken: Path) -> None:

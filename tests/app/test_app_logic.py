@@ -99,6 +99,25 @@ def test_time_left_from_the_runs_own_pace_without_recorded_durations() -> None:
     assert view.seconds_left(9.0) == (1.0, "this run's pace")
 
 
+def test_time_left_is_never_below_what_the_runs_pace_says_is_left() -> None:
+    """Recorded durations leave out pytest's own work between tests: 0.001 s each says
+    ~0.04 s for 40 tests, while the run does 20 tests a second. The pace wins."""
+    nodeids = [f"a.py::t{i}" for i in range(60)]
+    view = live_view(known_durations={nodeid: 0.001 for nodeid in nodeids})
+    feed(view, started(), collected(*nodeids))
+    view.seconds_left(0.0)  # the first tick with the tests in: the pace counts from here
+    feed(view, *(PhasesPassed(n, ("setup", "call", "teardown"), 0.001) for n in nodeids[:20]))
+    left, basis = view.seconds_left(1.0) or (0.0, "")
+    assert (round(left, 6), basis) == (2.0, "this run's pace")
+
+
+def test_tests_without_a_recorded_duration_count_as_typical_ones() -> None:
+    durations = {"a.py::t1": 2.0, "a.py::t2": 4.0}
+    view = live_view(known_durations=durations)
+    feed(view, started(), collected("a.py::t1", "a.py::t2", "a.py::new"))
+    assert view.seconds_left(0.1) == (9.0, "recorded durations")  # 2 + 4 + a typical 3
+
+
 def test_passed_delta_only_for_modules_both_runs_ran() -> None:
     view = live_view(previous_passed={"a.py": 1})
     feed(view, started(), collected("a.py::t1", "a.py::t2", "b.py::t3"))

@@ -10,6 +10,7 @@ The actions that write to the session log and those that reach outside the app l
 
 from __future__ import annotations
 
+import asyncio
 import os
 import shlex
 import signal
@@ -27,6 +28,7 @@ from textual.widgets import DataTable, Input, TabbedContent, TabPane
 
 from cockpit.app.themes import DEFAULT_THEME, available, load_theme
 from cockpit.app.views import log_reader
+from cockpit.app.views.marks import seconds
 from cockpit.app.views.run_view import RunView
 from cockpit.app.views.workspace import Workspace
 from cockpit.app.widgets.clusters_panel import ClustersPanel
@@ -39,7 +41,7 @@ from cockpit.app.widgets.session_panel import SessionPanel
 from cockpit.app.widgets.tab_titles import retitle, tab_titles
 from cockpit.app.widgets.test_table import TestTable
 from cockpit.engine.state import FAILING_OUTCOMES, RunOutcome
-from cockpit.engine.summary import summary_line
+from cockpit.engine.summary import summary_counts
 from cockpit.errors import CockpitError
 from cockpit.session.recorded_run import ALL_TESTS, RecordedRun, RunPlan, plan_for_tests
 from cockpit.settings import Settings
@@ -88,7 +90,7 @@ class CockpitCore(App[int]):
 
     # -- layout ----------------------------------------------------------------------
     def compose(self) -> ComposeResult:
-        yield RunHeader()
+        yield RunHeader(self.workspace.project.folder)
         titles = tab_titles(0, 0, None)
         with TabbedContent(initial="modules-tab"):
             with (
@@ -345,6 +347,7 @@ class CockpitCore(App[int]):
         self._show_view(view)
         try:
             result = await active.execute(view.apply_batch)
+            elapsed = await self._recorded_elapsed(active)  # while the run is still active
         except OSError as error:  # pytest could not be started at all
             self.ending = RunOutcome.INTERNAL_ERROR
             self.notify(f"pytest could not start: {error}", severity="error", timeout=10)
@@ -352,21 +355,22 @@ class CockpitCore(App[int]):
         except (CockpitError, SQLAlchemyError) as error:  # the session log failed
             if active.result is None:
                 raise
-            result = active.result
+            result, elapsed = active.result, time.monotonic() - self.run_started
             detail = " ".join(str(error).split())[:200]
             self.notify(f"the run was not recorded: {detail}", severity="error", timeout=10)
         finally:
             self.active = None
         view.run_id = active.run_id
         self.ending = result.outcome
-        self.run_elapsed = time.monotonic() - self.run_started
+        self.run_elapsed = elapsed
         self._tick()
         self._header()
         self._show_tests(self.query_one(ModuleTable).selected_module)
         if result.error:
             self.notify(result.error, severity="error", timeout=10)
         elif not self.quitting:
-            self.notify(f"{summary_line(result.state)} ({result.outcome})", timeout=4)
+            line = f"{summary_counts(result.state)} in {seconds(self.run_elapsed)}"
+            self.notify(f"{line} ({result.outcome})", timeout=4)
         self.durations = {
             nodeid: record.duration
             for nodeid, record in result.state.tests.items()
@@ -376,6 +380,15 @@ class CockpitCore(App[int]):
         plan_next, self.next_plan = self.next_plan, None
         if plan_next is not None and not self.quitting:
             self.start_run(plan_next)
+
+    async def _recorded_elapsed(self, active: RecordedRun) -> float:
+        """The run's time as its record says (the session table's), else the app's clock."""
+        log, run_id = self.workspace.log, active.run_id
+        recorded = None
+        if log is not None and run_id is not None:
+            with suppress(SQLAlchemyError):  # the clock's figure is the next best
+                recorded = await asyncio.to_thread(log_reader.run_duration, log, run_id)
+        return recorded if recorded is not None else time.monotonic() - self.run_started
 
     def _current_module_passed(self) -> dict[str, int] | None:
         view = self.view

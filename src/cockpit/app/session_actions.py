@@ -20,6 +20,7 @@ from cockpit.engine.runner import RunRequest
 from cockpit.errors import CockpitError
 from cockpit.isolation.verdicts import IsolationVerdict
 from cockpit.isolation.workaround import VerifiedWorkaround, verify_workaround
+from cockpit.report.figures import plural
 from cockpit.session.gitinfo import changed_files_since
 
 ISOLATE_REPEATS = 3
@@ -120,7 +121,7 @@ class SessionActions(CockpitCore):
             effort=draft.effort,
         )
         deselects = (
-            f"; its workaround deselects {len(draft.verified.deselected)} tests"
+            f"; its workaround deselects {plural(len(draft.verified.deselected), 'test')}"
             if draft.verified
             else ""
         )

@@ -12,6 +12,7 @@ from rich.table import Table
 
 from cockpit.cli.output import console, print_json
 from cockpit.cli.parsing import CliError, command_parser, resolve_project, sub_actions
+from cockpit.report.figures import plural
 from cockpit.session.fixes import fix_evidence
 from cockpit.session.gitinfo import changed_files_since
 from cockpit.session.project import Project
@@ -194,6 +195,7 @@ def _add_known_issue(project: Project, log: SessionLog, options: argparse.Namesp
         priority=options.priority,
         effort=options.effort,
     )
-    detail = f"; its workaround deselects {len(deselected)} tests" if options.workaround else ""
+    deselects = plural(len(deselected), "test")
+    detail = f"; its workaround deselects {deselects}" if options.workaround else ""
     console().print(f"known issue {issue.id} recorded{detail}")
     return 0

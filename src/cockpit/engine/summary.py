@@ -35,6 +35,11 @@ def run_to_json(
 
 def summary_line(state: RunState) -> str:
     """pytest's closing line: ``2 failed, 10 passed, 1 error in 0.52s``."""
+    return f"{summary_counts(state)} in {state.duration:.2f}s"
+
+
+def summary_counts(state: RunState) -> str:
+    """The closing line's counts: ``2 failed, 10 passed, 1 error, 1 warning``."""
     totals = state.totals
     parts = [
         (totals.failed, "failed"),
@@ -50,4 +55,4 @@ def summary_line(state: RunState) -> str:
     if len(state.warnings):
         count = len(state.warnings)
         text += f", {count} warning" + ("s" if count != 1 else "")
-    return f"{text} in {state.duration:.2f}s"
+    return text

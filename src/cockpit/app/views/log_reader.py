@@ -152,6 +152,18 @@ def _previous_run(log: SessionLog, run: Run) -> Run | None:
     return log.run(previous_id) if previous_id is not None else None
 
 
+def run_duration(log: SessionLog, run_id: int) -> float | None:
+    """A run's time as the session log keeps it (start to end of its record): the one
+    duration the header, the end-of-run notice and the session table all show."""
+    with log.engine.connect() as connection:
+        row = connection.execute(
+            select(Run.started_at, Run.ended_at).where(Run.id == run_id)
+        ).first()
+    if row is None or row[1] is None:
+        return None
+    return max(0.0, float(row[1]) - float(row[0]))
+
+
 def failure_detail(log: SessionLog, run_id: int, nodeid: str) -> FailureRow | None:
     """A recorded test's failure text (None if it recorded none)."""
     with log.engine.connect() as connection:

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from rich.text import Text
 
+from cockpit.engine.state import ModuleTally
+
 # outcome -> (mark, style); styles name theme variables through Textual's markup-free Text
 OUTCOME_MARKS: dict[str, tuple[str, str]] = {
     "passed": ("✔", "green"),
@@ -52,3 +54,13 @@ def seconds(value: float | None) -> str:
         return f"{value:.1f}s"
     minutes, secs = divmod(int(value), 60)
     return f"{minutes}m{secs:02d}s"
+
+
+def pass_rate(tally: ModuleTally) -> str:
+    """The share of a module's tests that ran and did not fail, rounded down (so 100%
+    means every one). Skipped tests did not run: they count neither way, so a module with
+    skips and no failure reads 100%, as its ✔ says; an xfail is not a failure."""
+    ran = tally.finished - tally.totals.skipped
+    if ran <= 0:
+        return "-"
+    return f"{100 * max(0, ran - tally.totals.failing) // ran}%"

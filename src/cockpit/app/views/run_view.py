@@ -18,6 +18,8 @@ from cockpit.rootcause.clusters import Cluster, Clusterer
 
 # Below this share of tests with a recorded duration, the estimate uses the run's own pace.
 _KNOWN_SHARE = 0.5
+_PACE_AFTER = 20
+"""Tests finished before the run's own pace is trusted."""
 
 
 @dataclass(slots=True)
@@ -42,6 +44,8 @@ class RunView:
     _expected_done: float = 0.0
     _tests_by_module: dict[str, list[str]] = field(default_factory=dict)
     _indexed_tests: int = 0
+    _typical: float | None = None
+    """The mean recorded duration: what a test without one is expected to take."""
     _expected_total: tuple[int, float] = (-1, 0.0)
     """(tests collected when summed, the sum of their recorded durations)."""
     _pace_origin: tuple[float, int] | None = None
@@ -87,7 +91,7 @@ class RunView:
                 isinstance(event, PhasesPassed) and "teardown" in event.phases
             )
             if ended:
-                self._expected_done += durations.get(nodeid, 0.0)
+                self._expected_done += durations.get(nodeid, self._typical_duration())
         if self.state.session is not None and self.rootdir is None:
             self.rootdir = self.state.session.rootdir  # project paths relative to it
             assert self._clusterer is not None
@@ -162,25 +166,48 @@ class RunView:
     def seconds_left(self, elapsed: float) -> tuple[float, str] | None:
         """An estimate of the time left, and what it is based on; None before it can tell.
 
-        From the recorded duration of each test still to run when most tests have one,
-        else from this run's own pace. Divided among xdist workers.
+        Two estimates, and the larger wins, so the time left is never below what is plainly
+        left: the recorded duration of each test still to run (when most tests have one; a
+        test without one counts as a typical test), divided among xdist workers; and this
+        run's own pace, once 20 tests have finished (it also counts what durations leave
+        out: pytest's own work between tests).
         """
         state = self.state
         remaining = state.collected - state.finished
         if not self.live or state.collected == 0 or remaining <= 0:
             return None
+        estimates = [
+            (left, basis)
+            for left, basis in (
+                (self._recorded_left(), "recorded durations"),
+                (self._pace_left(elapsed, remaining), "this run's pace"),
+            )
+            if left is not None
+        ]
+        return max(estimates) if estimates else None
+
+    def _typical_duration(self) -> float:
         known = self.known_durations
-        if known and len(known) >= _KNOWN_SHARE * state.collected:
-            if self._expected_total[0] != state.collected:
-                total = sum(known.get(nodeid, 0.0) for nodeid in state.tests)
-                self._expected_total = (state.collected, total)
-            total = self._expected_total[1]
-            left = max(0.0, total - self._expected_done)
-            return left / self.workers, "recorded durations"
+        if self._typical is None:
+            self._typical = sum(known.values()) / len(known) if known else 0.0
+        return self._typical
+
+    def _recorded_left(self) -> float | None:
+        state, known = self.state, self.known_durations
+        if not known or len(known) < _KNOWN_SHARE * state.collected:
+            return None
+        if self._expected_total[0] != state.collected:
+            typical = self._typical_duration()
+            total = sum(known.get(nodeid, typical) for nodeid in state.tests)
+            self._expected_total = (state.collected, total)
+        return max(0.0, self._expected_total[1] - self._expected_done) / self.workers
+
+    def _pace_left(self, elapsed: float, remaining: int) -> float | None:
+        state = self.state
         if self._pace_origin is None:
             self._pace_origin = (elapsed, state.finished)
         since, done_before = self._pace_origin
         done = state.finished - done_before
-        if done < 20 or elapsed <= since:
+        if done < _PACE_AFTER or elapsed <= since:
             return None
-        return (elapsed - since) / done * remaining, "this run's pace"
+        return (elapsed - since) / done * remaining

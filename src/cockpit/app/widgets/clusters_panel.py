@@ -11,6 +11,7 @@ from textual.message import Message
 from textual.widgets import DataTable, Static
 
 from cockpit.app.widgets.cursor import key_at_cursor
+from cockpit.report.figures import plural
 from cockpit.rootcause.clusters import Cluster
 
 EXAMPLE_LINES = 80  # the end of a traceback says the most
@@ -22,7 +23,10 @@ def cluster_renderable(cluster: Cluster, *, dark: bool = True) -> RenderableType
     modules = data["modules"]
     parts: list[RenderableType] = [
         Text(data["signature"], style="bold"),
-        Text(f"{cluster.count} tests ({outcomes}) in {len(modules)} modules", style="dim"),
+        Text(
+            f"{plural(cluster.count, 'test')} ({outcomes}) in {plural(len(modules), 'module')}",
+            style="dim",
+        ),
     ]
     if data["location"]:
         parts.append(Text.assemble(("fix near: ", "bold"), data["location"]))

@@ -11,6 +11,7 @@ from textual.containers import VerticalScroll
 from textual.widgets import Static
 
 from cockpit.app.views.marks import outcome_mark
+from cockpit.report.figures import plural
 from cockpit.rootcause.clusters import Cluster
 from cockpit.store.rows import FailureRow
 
@@ -45,7 +46,7 @@ def detail_renderable(
             Text.assemble(
                 ("\nroot cause: ", _SECTION),
                 data["signature"],
-                (f"  (shared with {others} other failures)" if others else "", "dim"),
+                (f"  (shared with {plural(others, 'other failure')})" if others else "", "dim"),
             )
         )
         if data["location"]:

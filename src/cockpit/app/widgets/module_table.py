@@ -13,7 +13,7 @@ from rich.text import Text
 from textual import events, on
 from textual.binding import Binding, BindingType
 
-from cockpit.app.views.marks import count_cell, module_mark, seconds
+from cockpit.app.views.marks import count_cell, module_mark, pass_rate, seconds
 from cockpit.app.views.run_view import RunView
 from cockpit.app.widgets.row_table import Column, RowTable
 from cockpit.engine.display import shorten_path
@@ -97,7 +97,6 @@ class ModuleTable(RowTable):
     def _cells(self, tally: ModuleTally) -> list[Text]:
         totals = tally.totals
         ran = tally.finished
-        rate = f"{100 * totals.passed // ran}%" if ran else "-"
         delta = self.view.passed_delta(tally.path) if self.view else None
         delta_cell = Text(f"{delta:+d}", style="green" if delta > 0 else "red") if delta else Text()
         return [
@@ -105,7 +104,7 @@ class ModuleTable(RowTable):
             Text(tally.path),
             *(count_cell(getattr(totals, key), style) for key, _, _, style in _COUNT_COLUMNS),
             count_cell(tally.not_run + tally.running, "cyan"),
-            Text(rate),
+            Text(pass_rate(tally)),
             Text(seconds(tally.duration) if ran else "-"),
             delta_cell,
         ]

@@ -9,6 +9,7 @@ from cockpit.app.views.run_view import RunView
 from cockpit.app.widgets.row_table import Column, RowTable
 from cockpit.engine.display import shorten_test_name
 from cockpit.engine.state import FAILING_OUTCOMES, TestRecord
+from cockpit.report.figures import plural
 
 COLUMNS = (
     Column("mark", " ", 3),
@@ -80,7 +81,7 @@ class TestTable(RowTable):
         assert self.view is not None and self.module is not None
         tally = self.view.state.modules.get(self.module)
         error = tally.collection_error if tally else None
-        title = f"{self.module} ({count} tests)"
+        title = f"{self.module} ({plural(count, 'test')})"
         self.border_title = title + (" - collection error" if error else "")
 
     def _cells(self, record: TestRecord) -> list[Text]:
