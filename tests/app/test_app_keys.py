@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 from textual.pilot import Pilot
 from textual.widgets import Static, TabbedContent
+from textual.widgets._toast import Toast
 
 from cockpit.app.app import CockpitApp
 from cockpit.app.screens.export import ExportScreen
@@ -23,6 +24,7 @@ from cockpit.app.screens.isolation import IsolationScreen
 from cockpit.app.screens.prompt import PromptScreen
 from cockpit.app.views.marks import seconds
 from cockpit.app.widgets.clusters_panel import ClustersPanel
+from cockpit.app.widgets.failure_detail import FailureDetailView
 from cockpit.app.widgets.key_bar import KeyBar
 from cockpit.app.widgets.module_table import ModuleTable
 from cockpit.app.widgets.run_header import RunHeader
@@ -50,9 +52,15 @@ def broken(tmp_path: Path) -> Path:
     return copy_project("app_small", tmp_path)
 
 
-def drive(app: CockpitApp, scenario: Scenario, size: tuple[int, int] = (120, 36)) -> None:
+def drive(
+    app: CockpitApp,
+    scenario: Scenario,
+    size: tuple[int, int] = (120, 36),
+    *,
+    notifications: bool = False,
+) -> None:
     async def main() -> None:
-        async with app.run_test(size=size) as pilot:
+        async with app.run_test(size=size, notifications=notifications) as pilot:
             await settle(pilot)
             await scenario(app, pilot)
 
@@ -381,11 +389,20 @@ def test_at_80x24_the_key_bar_and_the_tabs_say_the_keys_and_a_click_runs_one(
         labels = [tabs.get_tab(pane).label.plain for pane in ("modules-tab", "clusters-tab")]
         assert labels == ["1 Modules (3)", "2 Root causes (1)"]
         assert tabs.get_tab("session-tab").label.plain == "3 Session (1 run)"
+        # The run's notice is over the key bar, not over the detail pane's text.
+        (toast,) = app.screen.query(Toast)
+        detail = app.query_one(FailureDetailView)
+        assert toast.region.bottom == app.screen.size.height
+        assert not toast.region.overlaps(detail.content_region)
+        assert not toast.region.overlaps(app.query_one(TestTable).content_region)
+        await pilot.click(Toast)  # a click puts a notice away
+        await pilot.pause()
+        assert not app.screen.query(Toast)
         await pilot.click(KeyBar, offset=(1 + bar.index("n note"), 0))
         await pilot.pause()
         assert isinstance(app.screen, PromptScreen)
 
-    drive(make_app(broken), scenario, size=(80, 24))
+    drive(make_app(broken), scenario, size=(80, 24), notifications=True)
 
 
 def test_run_on_start_runs_at_once(broken: Path) -> None:

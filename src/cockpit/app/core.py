@@ -4,8 +4,9 @@ Data flow: the runner applies each event batch to the run's state and hands the 
 :meth:`RunView.apply_batch` (cheap bookkeeping only); a 250 ms timer then repaints just
 the rows that changed. Database work runs in thread workers and comes back through
 ``call_from_thread``; the pytest child is an asyncio subprocess on the app's own loop.
-The actions that write to the session log and those that reach outside the app live in
-``session_actions`` and ``outward_actions``; ``app.CockpitApp`` puts them together.
+The keys that start runs, the actions that write to the session log and those that reach
+outside the app live in ``run_actions``, ``session_actions`` and ``outward_actions``;
+``app.CockpitApp`` puts them together.
 """
 
 from __future__ import annotations
@@ -22,10 +23,11 @@ from pathlib import Path
 from rich.text import Text
 from sqlalchemy.exc import SQLAlchemyError
 from textual import events, on, work
-from textual.app import App, ComposeResult
+from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
-from textual.widgets import DataTable, Input, TabbedContent, TabPane
+from textual.widgets import Input, TabbedContent, TabPane
 
+from cockpit.app.notices import NoticesApp
 from cockpit.app.themes import DEFAULT_THEME, available, load_theme
 from cockpit.app.views import log_reader
 from cockpit.app.views.marks import seconds
@@ -43,7 +45,7 @@ from cockpit.app.widgets.test_table import TestTable
 from cockpit.engine.state import FAILING_OUTCOMES, RunOutcome
 from cockpit.engine.summary import summary_counts
 from cockpit.errors import CockpitError
-from cockpit.session.recorded_run import ALL_TESTS, RecordedRun, RunPlan, plan_for_tests
+from cockpit.session.recorded_run import ALL_TESTS, RecordedRun, RunPlan
 from cockpit.settings import Settings
 from cockpit.store.rows import FailureRow, failure_row
 
@@ -52,7 +54,7 @@ NARROW_BELOW = 160  # side by side only where the module table keeps ~40 columns
 APP_TCSS = Path(__file__).with_name("app.tcss")
 
 
-class CockpitCore(App[int]):
+class CockpitCore(NoticesApp):
     """State and behaviour every action builds on."""
 
     def __init__(
@@ -162,7 +164,7 @@ class CockpitCore(App[int]):
         if plan is not None:
             self.start_run(plan)
         elif self.run_on_start:
-            self.action_run_all()
+            self.start_run(ALL_TESTS)
 
     @work(thread=True, exclusive=True, group="log-load")
     def _load_last_run(self) -> None:
@@ -394,21 +396,6 @@ class CockpitCore(App[int]):
         view = self.view
         return passed_by_module(view) if view is not None else None
 
-    def action_run_all(self) -> None:
-        self.start_run(ALL_TESTS)
-
-    def action_rerun(self) -> None:
-        self.start_run(self.last_plan or ALL_TESTS)
-
-    def action_run_failed(self) -> None:
-        view = self.view
-        failing = self._failing_targets(view.state.modules if view else ())
-        if view is None or not failing:
-            self.notify("no failing tests in the run on screen", severity="warning")
-            return
-        where = f"run {view.run_id}" if view.run_id else "the last run"
-        self.start_run(plan_for_tests(failing, f"failed tests of {where} ({len(failing)})"))
-
     def _failing_targets(self, modules: Iterable[str]) -> list[str]:
         view = self.view
         if view is None:
@@ -422,21 +409,6 @@ class CockpitCore(App[int]):
         ]
         targets += [e.file for e in view.state.collection_errors if e.file in wanted]
         return targets
-
-    @on(RowTable.RowSelected)
-    def _row_selected(self, event: RowTable.RowSelected) -> None:
-        """``enter`` on a module or a test: run it."""
-        kind = "module" if isinstance(event.table, ModuleTable) else "test"
-        self.start_run(RunPlan((event.key,), f"{kind} {event.key}"))
-
-    @on(DataTable.RowSelected, "#cluster-table")
-    def _cluster_selected(self) -> None:
-        """``enter`` on a root cause: run its tests."""
-        cluster = self.query_one(ClustersPanel).selected
-        if cluster is not None:
-            tests = cluster.tests
-            reason = f"root cause {cluster.signature.key[:60]} ({len(tests)})"
-            self.start_run(plan_for_tests(tests, reason))
 
     def action_cancel_run(self) -> None:
         if self.active is None:

@@ -36,7 +36,7 @@ COLUMNS = (
     *(Column(key, header, width, "right") for key, header, width, _ in _COUNT_COLUMNS),
     Column("todo", "todo", 6, "right"),
     Column("rate", "rate", 5, "right"),
-    Column("time", "time", 8, "right"),
+    Column("time", "time", 7, "right"),
     Column("delta", "Δpass", 6, "right"),
 )
 
