@@ -30,6 +30,7 @@ from textual.widgets import Input, TabbedContent, TabPane
 from cockpit.app.notices import NoticesApp
 from cockpit.app.themes import DEFAULT_THEME, available, load_theme
 from cockpit.app.views import log_reader
+from cockpit.app.views.known import NO_KNOWN_ISSUES
 from cockpit.app.views.marks import seconds
 from cockpit.app.views.run_view import RunView
 from cockpit.app.views.workspace import Workspace
@@ -84,6 +85,8 @@ class CockpitCore(NoticesApp):
         self.watching = False
         self.quitting = False
         self.log_ready = not open_log
+        self.known = NO_KNOWN_ISSUES
+        """The session's open known issues, whose tests every table marks."""
         self.session_runs: int | None = None
         """How many runs the session log holds for this session (None before it is read)."""
         self._detail_outcome: str | None = None
@@ -201,13 +204,21 @@ class CockpitCore(NoticesApp):
         self.session_runs = len(overview.runs)
         self.query_one(SessionPanel).show(overview)
         self._retitle_tabs()
+        self.known = overview.known
+        view = self.view
+        if view is not None and view.known != self.known:
+            view.set_known(self.known)
+            self._tick()  # the marked modules' rows and the root causes
+            self._show_tests(self.query_one(ModuleTable).selected_module)
+            self._header()
 
     # -- showing a run -----------------------------------------------------------------
     def _show_view(self, view: RunView) -> None:
         self.view = view
+        view.set_known(self.known)
         self.query_one(ModuleTable).show_view(view)
         self._show_tests(self.query_one(ModuleTable).selected_module)
-        self.query_one(ClustersPanel).show_clusters(view.clusters())
+        self.query_one(ClustersPanel).show_clusters(view.clusters(), view.known)
         self._header()
         self._retitle_tabs()
 
@@ -249,7 +260,7 @@ class CockpitCore(NoticesApp):
                 tests.refresh_tests()
                 self._refresh_detail(view)
         if view.clusters_changed:
-            self.query_one(ClustersPanel).show_clusters(view.clusters())
+            self.query_one(ClustersPanel).show_clusters(view.clusters(), view.known)
             self._retitle_tabs()
         elif dirty:
             self._retitle_tabs()
@@ -295,7 +306,15 @@ class CockpitCore(NoticesApp):
         dark = self.current_theme.dark if self.current_theme else True
         self._detail_outcome = outcome
         self.query_one(FailureDetailView).show(
-            detail_renderable(nodeid, outcome, detail, cluster, dark=dark), nodeid
+            detail_renderable(
+                nodeid,
+                outcome,
+                detail,
+                cluster,
+                dark=dark,
+                known_issue=view.known.describe(nodeid) if view else None,
+            ),
+            nodeid,
         )
 
     @work(thread=True, exclusive=True, group="detail")

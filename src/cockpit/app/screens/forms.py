@@ -128,16 +128,14 @@ class KnownIssueForm(FormScreen[KnownIssueDraft | None]):
         )
         with VerticalScroll(can_focus=False):
             yield Static(Text("Add a known issue", style="bold"))
-            yield Static(
-                FORM_KEYS + " (after a collect-only run checks the workaround)", classes="form-keys"
-            )
+            yield Static(FORM_KEYS, classes="form-keys")
             yield from field_row("title", text_field(self.initial_title, id="title"))
             yield Label(plural(len(self.tests), "test"), classes="field-row")
             yield Static(Text(shown), classes="field-help")
             yield from field_row(
                 "workaround",
                 text_field(keyword_workaround(self.tests), id="workaround"),
-                "-k / -m arguments, checked by a collect-only run; empty for none",
+                "-k / -m arguments, checked by a collect-only run on save; empty: none",
             )
             yield from field_row("priority", Choice(LEVELS, "medium", id="priority"))
             yield from field_row(

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import func, select
 
+from cockpit.app.views.known import NO_KNOWN_ISSUES, KnownIssues
 from cockpit.app.views.run_view import RunView
 from cockpit.engine.state import RunOutcome, recorded_state
 from cockpit.store.models import Failure, Fix, KnownIssue, Note, Result, Run
@@ -75,6 +76,8 @@ class SessionOverview:
     known_issues: tuple[tuple[int, str, int, str | None, str], ...]
     """(id, title, tests named, workaround, status)"""
     notes: tuple[tuple[float, str], ...]
+    known: KnownIssues = NO_KNOWN_ISSUES
+    """The open known issues' tests, which the tables mark."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -202,4 +205,7 @@ def session_overview(log: SessionLog) -> SessionOverview:
             for issue in issues
         ),
         notes=tuple((note.created_at, note.text) for note in notes),
+        known=KnownIssues.of(
+            (issue.id, issue.title, issue.tests or ()) for issue in issues if issue.status == "open"
+        ),
     )

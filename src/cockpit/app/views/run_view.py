@@ -12,6 +12,7 @@ import itertools
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
+from cockpit.app.views.known import NO_KNOWN_ISSUES, KnownIssues
 from cockpit.engine.events import Event, PhasesPassed, TestReport
 from cockpit.engine.state import FAILING_OUTCOMES, RunState, module_of
 from cockpit.rootcause.clusters import Cluster, Clusterer
@@ -36,6 +37,8 @@ class RunView:
     """Passed tests per module in the previous run, for the ``+24`` column."""
     known_durations: Mapping[str, float] = field(default_factory=dict)
     """Each test's duration in its last recorded run, for the time-left estimate."""
+    known: KnownIssues = NO_KNOWN_ISSUES
+    """The session's open known issues: their tests are marked (``set_known``)."""
     dirty_modules: set[str] = field(default_factory=set)
     clusters_changed: bool = True
     _clusterer: Clusterer | None = None
@@ -121,6 +124,29 @@ class RunView:
                 error.file, error.file, "collection error", error.message, error.longrepr
             )
             self.clusters_changed = True
+
+    def set_known(self, known: KnownIssues) -> None:
+        """Mark another set of known-issue tests: the rows of every module either set names
+        are redrawn, and the root causes (whose marks follow their tests)."""
+        if known == self.known:
+            return
+        touched = set(self.known.modules) | set(known.modules)
+        self.known = known
+        self.dirty_modules.update(touched & self.state.modules.keys())
+        self.clusters_changed = True
+
+    def known_failing(self) -> int:
+        """The failing tests of this run that a known issue names (the header's "known")."""
+        if not self.known:
+            return 0
+        tests = self.state.tests
+        failing = sum(
+            1
+            for nodeid in self.state.failures
+            if nodeid in self.known and tests[nodeid].outcome in FAILING_OUTCOMES
+        )
+        errors = sum(1 for error in self.state.collection_errors if error.file in self.known)
+        return failing + errors
 
     def take_dirty_modules(self) -> set[str]:
         dirty, self.dirty_modules = self.dirty_modules, set()

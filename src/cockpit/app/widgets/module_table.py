@@ -13,6 +13,7 @@ from rich.text import Text
 from textual import events, on
 from textual.binding import Binding, BindingType
 
+from cockpit.app.views.known import known_mark
 from cockpit.app.views.marks import count_cell, module_mark, pass_rate, seconds
 from cockpit.app.views.run_view import RunView
 from cockpit.app.widgets.row_table import Column, RowTable
@@ -100,7 +101,7 @@ class ModuleTable(RowTable):
         delta = self.view.passed_delta(tally.path) if self.view else None
         delta_cell = Text(f"{delta:+d}", style="green" if delta > 0 else "red") if delta else Text()
         return [
-            Text(" ") + module_mark(tally.status),
+            self._mark(tally),
             Text(tally.path),
             *(count_cell(getattr(totals, key), style) for key, _, _, style in _COUNT_COLUMNS),
             count_cell(tally.not_run + tally.running, "cyan"),
@@ -108,6 +109,11 @@ class ModuleTable(RowTable):
             Text(seconds(tally.duration) if ran else "-"),
             delta_cell,
         ]
+
+    def _mark(self, tally: ModuleTally) -> Text:
+        """The module's state, after ``K`` when it holds tests a known issue names."""
+        known = self.view is not None and self.view.known.in_module(tally.path) > 0
+        return known_mark(known) + module_mark(tally.status)
 
     # -- order and filter ------------------------------------------------------------
     def _matches(self, path: str) -> bool:

@@ -19,6 +19,7 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.widgets import ProgressBar, Static
 
+from cockpit.app.views.known import KNOWN_MARK
 from cockpit.app.views.marks import OUTCOME_MARKS, seconds
 from cockpit.app.views.run_view import RunView
 from cockpit.engine.display import shorten_middle, shorten_path
@@ -57,7 +58,8 @@ class CountItem(NamedTuple):
 
 
 def count_items(view: RunView) -> list[CountItem]:
-    """This run's counts as pytest's summary line says them (passed and failed always)."""
+    """This run's counts as pytest's summary line says them (passed and failed always),
+    then how many of its failures a known issue names (``K 3 known``)."""
     totals = view.state.totals.as_dict()
     items = []
     for key, outcome, one, many, short in _COUNTS:
@@ -66,6 +68,9 @@ def count_items(view: RunView) -> list[CountItem]:
             mark, style = OUTCOME_MARKS[outcome]
             word = one if value == 1 else many
             items.append(CountItem(mark, value, word, short, style if value else "dim"))
+    known = view.known_failing()
+    if known:
+        items.append(CountItem(KNOWN_MARK[0], known, "known", "known", KNOWN_MARK[1]))
     return items
 
 

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from rich.text import Text
 
+from cockpit.app.views.known import known_mark
 from cockpit.app.views.marks import outcome_mark, seconds
 from cockpit.app.views.run_view import RunView
 from cockpit.app.widgets.row_table import Column, RowTable
-from cockpit.engine.display import shorten_test_name
+from cockpit.engine.display import shorten_path, shorten_test_name
 from cockpit.engine.state import FAILING_OUTCOMES, TestRecord
 from cockpit.report.figures import plural
 
@@ -81,7 +82,10 @@ class TestTable(RowTable):
         assert self.view is not None and self.module is not None
         tally = self.view.state.modules.get(self.module)
         error = tally.collection_error if tally else None
-        title = f"{self.module} ({plural(count, 'test')})"
+        known = self.view.known.in_module(self.module)
+        counted = plural(count, "test") + (f", {known} known" if known else "")
+        room = max(12, self.size.width - len(counted) - 8)  # the border's corners and gaps
+        title = f"{shorten_path(self.module, room)} ({counted})"
         self.border_title = title + (" - collection error" if error else "")
 
     def _cells(self, record: TestRecord) -> list[Text]:
@@ -89,7 +93,8 @@ class TestTable(RowTable):
         name = record.nodeid[len(record.module) + 2 :] or record.nodeid
         worker = f" [{record.worker}]" if record.worker and record.outcome == "running" else ""
         return [
-            Text(" ") + outcome_mark(str(record.outcome)),
+            known_mark(self.view is not None and record.nodeid in self.view.known)
+            + outcome_mark(str(record.outcome)),
             Text(name + worker),
             Text(seconds(record.duration) if record.finished else ""),
         ]
