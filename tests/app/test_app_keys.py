@@ -31,7 +31,14 @@ from cockpit.app.widgets.run_header import RunHeader
 from cockpit.app.widgets.test_table import TestTable
 from cockpit.isolation.log import isolations
 from cockpit.settings import Settings
-from tests.app.app_support import lines_of, make_app, run_and_settle, settle, text_of
+from tests.app.app_support import (
+    lines_of,
+    make_app,
+    run_and_settle,
+    screen_lines,
+    settle,
+    text_of,
+)
 from tests.app.test_app_logic import collected, failed, feed, live_view, started
 from tests.helpers import copy_project, open_log
 
@@ -494,10 +501,13 @@ def test_shift_e_previews_the_summary_and_s_saves_it(broken: Path) -> None:
         screen = app.screen
         assert isinstance(screen, ExportScreen)
         assert "20" in screen.markdown and screen.target.parent == broken
+        # At 80x24 the preview says where it saves, the file's name whole.
+        saves = [line for line in screen_lines(app) if "s saves it to" in line]
+        assert len(saves) == 1 and screen.target.name in saves[0]
         await run_and_settle(pilot, "s")
         assert not isinstance(app.screen, ExportScreen)
 
-    drive(make_app(broken), scenario)
+    drive(make_app(broken), scenario, size=(80, 24))
     (saved,) = broken.glob("cockpit-session-*.md")
     assert saved.read_text(encoding="utf-8").startswith("# ")
 

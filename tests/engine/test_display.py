@@ -11,7 +11,8 @@ PARAMETRISED = "test_customer_is_saved[Ken Thompson-Ken T.]"
 
 def test_a_path_keeps_its_file_name_and_loses_whole_folders() -> None:
     assert shorten_path("tests/test_customers.py", 40) == "tests/test_customers.py"
-    assert shorten_path("tests/api/v2/test_customers.py", 28) == "tests/…/test_customers.py"
+    assert shorten_path("tests/api/v2/test_customers.py", 28) == "…/api/v2/test_customers.py"
+    assert shorten_path("/home/dev/src/shop-backend", 20) == "…/src/shop-backend"
     assert shorten_path("tests/test_customers.py", 22) == "…/test_customers.py"
     assert shorten_path("tests/test_customers.py", 12) == "test_c…rs.py"
 

@@ -4,17 +4,20 @@ from __future__ import annotations
 
 
 def shorten_path(path: str, width: int) -> str:
-    """``tests/…/test_pricing.py``: a path cut at folder boundaries, always keeping its
-    file name (the part that names it); a file name wider than ``width`` loses its middle."""
+    """``…/api/v2/test_pricing.py``: a path that loses whole folders from its start and
+    keeps as many of the last ones as fit, and always its file name (which names it); a
+    file name wider than ``width`` loses its middle."""
     if len(path) <= width:
         return path
-    head, _, name = path.rpartition("/")
+    *folders, name = path.split("/")
     if len(name) + 2 > width:
         return shorten_middle(name, width)
-    first = head.split("/", 1)[0]
-    if head and len(first) + len(name) + 3 <= width and first != head:
-        return f"{first}/…/{name}"
-    return f"…/{name}"
+    kept = name
+    for folder in reversed(folders):
+        if len(folder) + 1 + len(kept) + 2 > width:
+            break
+        kept = f"{folder}/{kept}"
+    return f"…/{kept}"
 
 
 def shorten_middle(text: str, width: int, *, tail_share: float = 0.5) -> str:
