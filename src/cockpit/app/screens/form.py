@@ -71,22 +71,30 @@ class FormScreen(ModalScreen[ResultT]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "cancel", "Cancel"),
         Binding("ctrl+s", "save", "Save"),
+        # A priority binding, and the focus set at once: typing on straight after enter
+        # goes to the next field (the Input's own enter posts a message, and focus() waits
+        # a turn, so the keys that followed went into the field being left). Textual
+        # resolves an editing key bound in the field (ctrl+u, backspace) once it has
+        # bubbled up: one sent in the same instant as the enter after it (a script, not
+        # a hand) lands in the next field.
+        Binding("enter", "next_field", "Next field", show=False, priority=True),
     ]
 
     def fields(self) -> list[Widget]:
         """The form's fields in the order they are shown (and ``enter`` walks them)."""
         return [field for field in self.query(".field") if field.focusable]
 
-    @on(Input.Submitted, ".field")
-    @on(Choice.Submitted, ".field")
-    def _next_field(self, event: Input.Submitted | Choice.Submitted) -> None:
-        event.stop()
+    def action_next_field(self) -> None:
+        """``enter``: the next field, or save on the last (a focused button is pressed)."""
+        focused = self.focused
+        if isinstance(focused, Button):
+            focused.press()
+            return
         fields = self.fields()
-        control = event.control
-        if control is None or control not in fields or control is fields[-1]:
+        if focused is None or focused not in fields or focused is fields[-1]:
             self.action_save()
         else:
-            fields[fields.index(control) + 1].focus()
+            self.set_focus(fields[fields.index(focused) + 1])
 
     @on(events.DescendantBlur, "Input.field")
     def _show_start(self, event: events.DescendantBlur) -> None:
@@ -100,7 +108,7 @@ class FormScreen(ModalScreen[ResultT]):
         problem.update(Text(text))
         problem.set_class(not text, "-empty")
         if field_id is not None:
-            self.query_one(f"#{field_id}").focus()
+            self.set_focus(self.query_one(f"#{field_id}"))
         problem.scroll_visible(animate=False)
 
     def value_of(self, field_id: str) -> str:
