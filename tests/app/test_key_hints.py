@@ -9,7 +9,7 @@ from cockpit.app.widgets.key_bar import key_text
 
 
 def shown(width: int, *, running: bool = False, watching: bool = False) -> str:
-    return key_text(width, running=running, watching=watching).plain
+    return key_text(width, running=running, watching=watching)[0].plain
 
 
 @pytest.mark.parametrize("width", [78, 118, 158])

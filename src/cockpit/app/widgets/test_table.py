@@ -78,6 +78,10 @@ class TestTable(RowTable):
         if self.row_count != count:
             self._title(self.row_count)
 
+    def on_resize(self) -> None:
+        if self.view is not None and self.module is not None:
+            self._title(self.row_count)  # the module's path fits the new width
+
     def _title(self, count: int) -> None:
         assert self.view is not None and self.module is not None
         tally = self.view.state.modules.get(self.module)
