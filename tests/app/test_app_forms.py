@@ -21,21 +21,9 @@ from cockpit.app.widgets.choice import Choice
 from cockpit.app.widgets.test_table import TestTable
 from tests.app.app_support import make_app, run_and_settle, screen_lines, settle, type_text
 from tests.app.test_app_keys import drive, runs_of
-from tests.helpers import copy_project, open_log
+from tests.helpers import open_log
 
-pytestmark = pytest.mark.slow
-
-
-@pytest.fixture(autouse=True)
-def _own_config(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("COCKPIT_CONFIG_DIR", str(tmp_path / "config"))
-    monkeypatch.delenv("COCKPIT_DB_URL", raising=False)
-
-
-@pytest.fixture
-def broken(tmp_path: Path) -> Path:
-    """A SQLAlchemy app with one missing model import: 10 failed, 10 errors, 5 passed."""
-    return copy_project("app_small", tmp_path)
+pytestmark = [pytest.mark.slow, pytest.mark.usefixtures("own_config")]
 
 
 def shown(app: CockpitApp) -> str:

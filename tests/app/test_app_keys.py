@@ -42,21 +42,9 @@ from tests.app.app_support import (
 from tests.app.test_app_logic import collected, failed, feed, live_view, started
 from tests.helpers import copy_project, open_log
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.usefixtures("own_config")]
 
 Scenario = Callable[[CockpitApp, Pilot[int]], Awaitable[None]]
-
-
-@pytest.fixture(autouse=True)
-def _own_config(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("COCKPIT_CONFIG_DIR", str(tmp_path / "config"))
-    monkeypatch.delenv("COCKPIT_DB_URL", raising=False)
-
-
-@pytest.fixture
-def broken(tmp_path: Path) -> Path:
-    """A SQLAlchemy app with one missing model import: 10 failed, 10 errors, 5 passed."""
-    return copy_project("app_small", tmp_path)
 
 
 def drive(

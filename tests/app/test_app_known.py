@@ -17,23 +17,12 @@ from cockpit.app.widgets.run_header import RunHeader
 from cockpit.app.widgets.test_table import TestTable
 from tests.app.app_support import lines_of, make_app, run_and_settle, settle, text_of
 from tests.app.test_app_keys import drive
-from tests.helpers import copy_project, open_log
+from tests.helpers import open_log
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.usefixtures("own_config")]
 
 TAGS = "tests/test_tags.py"
 KNOWN = (f"{TAGS}::test_labels_become_tags[0]", f"{TAGS}::test_labels_become_tags[1]")
-
-
-@pytest.fixture(autouse=True)
-def _own_config(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("COCKPIT_CONFIG_DIR", str(tmp_path / "config"))
-    monkeypatch.delenv("COCKPIT_DB_URL", raising=False)
-
-
-@pytest.fixture
-def broken(tmp_path: Path) -> Path:
-    return copy_project("app_small", tmp_path)
 
 
 def add_known_issue(project: Path, title: str, tests: tuple[str, ...]) -> None:

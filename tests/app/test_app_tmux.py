@@ -52,50 +52,32 @@ def processes_in(folder: Path) -> list[str]:
     return found
 
 
-def test_start_run_all_see_the_modules_quit_and_nothing_is_left(tmp_path: Path) -> None:
-    project = copy_project("app_small", tmp_path)
-    session = f"cockpit-test-{uuid.uuid4().hex[:8]}"
-    exited = tmp_path / "exited"
-    command = (
-        f"cd {project} && COCKPIT_CONFIG_DIR={tmp_path / 'config'} PYTHONDONTWRITEBYTECODE=1 "
-        f"{sys.executable} -m cockpit --python {sys.executable}; echo $? > {exited}"
-    )
-
-    def screen() -> str:
-        return subprocess.run(
-            ["tmux", "capture-pane", "-p", "-t", session],
-            capture_output=True,
-            text=True,
-            check=False,
-        ).stdout
-
-    subprocess.run(
-        ["tmux", "new-session", "-d", "-s", session, "-x", "100", "-y", "30", command],
-        check=True,
-    )
-    try:
-        wait_until(lambda: "no run yet" in screen(), 60, "the first screen")
-        subprocess.run(["tmux", "send-keys", "-t", session, "a"], check=True)
-        wait_until(lambda: "running" in screen() or "failed run 1" in screen(), 60, "the run")
-        assert processes_in(project) or "failed run 1" in screen()  # pytest ran in the project
-        wait_until(lambda: "failed run 1" in screen(), 120, "the run to end")
-        shown = screen()
-        for module in ("tests/test_posts.py", "tests/test_tags.py", "tests/test_util.py"):
-            assert module in shown
-        assert "5 passed" in shown and "10 failed" in shown and "10 errors" in shown
-        subprocess.run(["tmux", "send-keys", "-t", session, "q"], check=True)
-        wait_until(exited.exists, 30, "cockpit to exit")
-        assert exited.read_text().strip() == "0"
-        assert processes_in(project) == []
-    finally:
-        subprocess.run(["tmux", "kill-session", "-t", session], check=False, capture_output=True)
-
-
 class Terminal:
     """cockpit in a tmux session: keys typed in, the screen read back as text."""
 
-    def __init__(self, session: str) -> None:
-        self.session = session
+    def __init__(self, project: Path, folder: Path, size: tuple[int, int]) -> None:
+        """Start cockpit on ``project`` in a ``size`` terminal (its exit code in ``folder``)."""
+        self.project = project
+        self.session = f"cockpit-test-{uuid.uuid4().hex[:8]}"
+        self.exited = folder / "exited"
+        command = (
+            f"cd {project} && COCKPIT_CONFIG_DIR={folder / 'config'} PYTHONDONTWRITEBYTECODE=1 "
+            f"{sys.executable} -m cockpit --python {sys.executable}; echo $? > {self.exited}"
+        )
+        width, height = (str(length) for length in size)
+        start = ["tmux", "new-session", "-d", "-s", self.session, "-x", width, "-y", height]
+        subprocess.run([*start, command], check=True)
+
+    def quit_and_check_nothing_is_left(self) -> None:
+        self.keys("q")
+        wait_until(self.exited.exists, 30, "cockpit to exit")
+        assert self.exited.read_text().strip() == "0"
+        assert processes_in(self.project) == []
+
+    def close(self) -> None:
+        subprocess.run(
+            ["tmux", "kill-session", "-t", self.session], check=False, capture_output=True
+        )
 
     def screen(self) -> str:
         return subprocess.run(
@@ -126,21 +108,27 @@ class Terminal:
         return self.screen()
 
 
+def test_start_run_all_see_the_modules_quit_and_nothing_is_left(tmp_path: Path) -> None:
+    term = Terminal(copy_project("app_small", tmp_path), tmp_path, (100, 30))
+    try:
+        term.wait_for("no run yet")
+        term.keys("a")
+        wait_until(
+            lambda: "running" in term.screen() or "failed run 1" in term.screen(), 60, "the run"
+        )
+        assert processes_in(term.project) or "failed run 1" in term.screen()  # pytest ran there
+        shown = term.wait_for("failed run 1", 120)
+        for module in ("tests/test_posts.py", "tests/test_tags.py", "tests/test_util.py"):
+            assert module in shown
+        assert "5 passed" in shown and "10 failed" in shown and "10 errors" in shown
+        term.quit_and_check_nothing_is_left()
+    finally:
+        term.close()
+
+
 @pytest.mark.parametrize("size", [(80, 24), (160, 45)])
 def test_the_forms_take_typing_and_the_screen_fits(tmp_path: Path, size: tuple[int, int]) -> None:
-    project = copy_project("app_small", tmp_path)
-    session = f"cockpit-test-{uuid.uuid4().hex[:8]}"
-    exited = tmp_path / "exited"
-    command = (
-        f"cd {project} && COCKPIT_CONFIG_DIR={tmp_path / 'config'} PYTHONDONTWRITEBYTECODE=1 "
-        f"{sys.executable} -m cockpit --python {sys.executable}; echo $? > {exited}"
-    )
-    width, height = size
-    subprocess.run(
-        ["tmux", "new-session", "-d", "-s", session, "-x", str(width), "-y", str(height), command],
-        check=True,
-    )
-    term = Terminal(session)
+    term = Terminal(copy_project("app_small", tmp_path), tmp_path, size)
     try:
         term.wait_for("no run yet")
         term.keys("a")
@@ -148,7 +136,7 @@ def test_the_forms_take_typing_and_the_screen_fits(tmp_path: Path, size: tuple[i
         assert "10 errors in " in shown.splitlines()[-1]
         lines = shown.splitlines()
         assert "10 fail" in lines[1] and "10 err" in lines[1]  # the counts fit the line
-        assert lines[0].rstrip().endswith(project.name)  # the project, at the right
+        assert lines[0].rstrip().endswith(term.project.name)  # the project, at the right
         assert "1 Modules (3)" in shown and "2 Root causes (1)" in shown
         shown = term.wait_for("q quit", any_case=True).lower()  # the key bar, once the
         assert "k known" in shown and "w watch" in shown and "e export" in shown  # notice goes
@@ -184,9 +172,6 @@ def test_the_forms_take_typing_and_the_screen_fits(tmp_path: Path, size: tuple[i
         shown = term.wait_for("known issue 1 added", 120)
         assert "K✘ tests/test_" in shown, shown  # its module is marked in the table
         assert "K 12 known" in shown.splitlines()[1], shown  # and counted: its 12 failures
-        term.keys("q")
-        wait_until(exited.exists, 30, "cockpit to exit")
-        assert exited.read_text().strip() == "0"
-        assert processes_in(project) == []
+        term.quit_and_check_nothing_is_left()
     finally:
-        subprocess.run(["tmux", "kill-session", "-t", session], check=False, capture_output=True)
+        term.close()
