@@ -8,6 +8,7 @@ from contextlib import suppress
 from pathlib import Path
 
 from rich.console import Console
+from textual.app import App
 from textual.geometry import Region
 from textual.pilot import Pilot
 from textual.widget import Widget
@@ -63,3 +64,13 @@ def lines_of(table: RowTable) -> list[str]:
     table.render_lines(Region(0, 0, *table.size))  # fits the columns to the size
     height = table.scrollable_content_region.height
     return [table.render_line(y).text.rstrip() for y in range(height)]
+
+
+def screen_lines(app: App[int]) -> list[str]:
+    """What the active screen shows now, line by line, as plain text (as a terminal would)."""
+    return [strip.text for strip in app.screen._compositor.render_strips()]
+
+
+async def type_text(pilot: Pilot[int], text: str) -> None:
+    """Type ``text`` key by key, as a user would (never setting a widget's value)."""
+    await pilot.press(*("space" if char == " " else char for char in text))

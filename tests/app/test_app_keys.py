@@ -14,43 +14,48 @@ from pathlib import Path
 
 import pytest
 from textual.pilot import Pilot
-from textual.widgets import Input, Static, TabbedContent
+from textual.widgets import Static, TabbedContent
+from textual.widgets._toast import Toast
 
 from cockpit.app.app import CockpitApp
 from cockpit.app.screens.export import ExportScreen
-from cockpit.app.screens.forms import FixForm, KnownIssueForm
 from cockpit.app.screens.help import HelpScreen
 from cockpit.app.screens.isolation import IsolationScreen
+from cockpit.app.screens.prompt import PromptScreen
+from cockpit.app.views.marks import seconds
 from cockpit.app.widgets.clusters_panel import ClustersPanel
+from cockpit.app.widgets.failure_detail import FailureDetailView
+from cockpit.app.widgets.key_bar import KeyBar
 from cockpit.app.widgets.module_table import ModuleTable
 from cockpit.app.widgets.run_header import RunHeader
 from cockpit.app.widgets.test_table import TestTable
 from cockpit.isolation.log import isolations
 from cockpit.settings import Settings
-from tests.app.app_support import lines_of, make_app, run_and_settle, settle, text_of
+from tests.app.app_support import (
+    lines_of,
+    make_app,
+    run_and_settle,
+    screen_lines,
+    settle,
+    text_of,
+)
 from tests.app.test_app_logic import collected, failed, feed, live_view, started
 from tests.helpers import copy_project, open_log
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.usefixtures("own_config")]
 
 Scenario = Callable[[CockpitApp, Pilot[int]], Awaitable[None]]
 
 
-@pytest.fixture(autouse=True)
-def _own_config(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("COCKPIT_CONFIG_DIR", str(tmp_path / "config"))
-    monkeypatch.delenv("COCKPIT_DB_URL", raising=False)
-
-
-@pytest.fixture
-def broken(tmp_path: Path) -> Path:
-    """A SQLAlchemy app with one missing model import: 10 failed, 10 errors, 5 passed."""
-    return copy_project("app_small", tmp_path)
-
-
-def drive(app: CockpitApp, scenario: Scenario, size: tuple[int, int] = (120, 36)) -> None:
+def drive(
+    app: CockpitApp,
+    scenario: Scenario,
+    size: tuple[int, int] = (120, 36),
+    *,
+    notifications: bool = False,
+) -> None:
     async def main() -> None:
-        async with app.run_test(size=size) as pilot:
+        async with app.run_test(size=size, notifications=notifications) as pilot:
             await settle(pilot)
             await scenario(app, pilot)
 
@@ -91,6 +96,29 @@ def test_a_runs_everything_streams_into_the_module_table_and_records_it(tmp_path
 
     drive(make_app(broken), scenario)
     assert runs_of(broken) == [(1, "the whole suite", "failed", 5, 160, 160)]
+
+
+def test_one_duration_per_run_in_the_header_the_notice_and_the_session_table(
+    broken: Path,
+) -> None:
+    """All three say the run's recorded time (its record's start to end)."""
+    said: dict[str, str] = {}
+
+    async def scenario(app: CockpitApp, pilot: Pilot[int]) -> None:
+        await run_and_settle(pilot, "a")
+        said["header"] = text_of(app.query_one(RunHeader).query_one("#status"))
+        said["notice"] = " ".join(n.message for n in app._notifications)
+        said["session"] = text_of(app.query_one("#session-body"))
+
+    drive(make_app(broken), scenario)
+    log = open_log(broken)
+    (run,) = log.runs()
+    log.close()
+    assert run.ended_at is not None
+    recorded = seconds(run.ended_at - run.started_at)
+    assert f"  {recorded}" in said["header"]
+    assert f" in {recorded} (failed)" in said["notice"]
+    assert f" {recorded} " in said["session"]
 
 
 def test_opens_on_the_last_recorded_run_and_runs_only_when_asked(broken: Path) -> None:
@@ -219,66 +247,6 @@ def test_q_during_a_run_cancels_it_cleanly(tmp_path: Path) -> None:
     assert runs_of(project)[0][2] == "interrupted"
 
 
-def test_shift_f_logs_a_fix_prefilled_from_the_root_cause(broken: Path) -> None:
-    async def scenario(app: CockpitApp, pilot: Pilot[int]) -> None:
-        await run_and_settle(pilot, "a")
-        await pilot.press("2")
-        await run_and_settle(pilot, "F")
-        form = app.screen
-        assert isinstance(form, FixForm)
-        problem = form.query_one("#problem-text", Input).value
-        assert problem.startswith("20 failing: ")
-        form.query_one("#title", Input).value = "Import the Tag model"
-        await run_and_settle(pilot, "ctrl+s")
-        assert not isinstance(app.screen, FixForm)
-
-    drive(make_app(broken), scenario)
-    log = open_log(broken)
-    fixes = log.fixes()
-    log.close()
-    assert [(fix.title, fix.before_run_id) for fix in fixes] == [("Import the Tag model", 1)]
-    assert fixes[0].problem.startswith("20 failing")
-
-
-def test_shift_k_adds_a_known_issue_with_a_verified_workaround(broken: Path) -> None:
-    async def scenario(app: CockpitApp, pilot: Pilot[int]) -> None:
-        await run_and_settle(pilot, "a")
-        tests = app.query_one(TestTable)
-        tests.focus()
-        await pilot.press("down")
-        nodeid = tests.selected_test
-        await run_and_settle(pilot, "K")
-        form = app.screen
-        assert isinstance(form, KnownIssueForm) and form.tests == (nodeid,)
-        workaround = form.query_one("#workaround", Input).value
-        assert workaround.startswith("-k ") and "not " in workaround
-        form.query_one("#title", Input).value = "Tags need the model import"
-        await run_and_settle(pilot, "ctrl+s")
-        assert not isinstance(app.screen, KnownIssueForm)
-
-    drive(make_app(broken), scenario)
-    log = open_log(broken)
-    (issue,) = log.known_issues()
-    log.close()
-    assert issue.title == "Tags need the model import"
-    assert len(issue.tests) == 1 and issue.tests[0] in issue.deselected
-
-
-def test_a_workaround_that_deselects_nothing_is_refused_in_the_form(broken: Path) -> None:
-    async def scenario(app: CockpitApp, pilot: Pilot[int]) -> None:
-        await run_and_settle(pilot, "a")
-        await run_and_settle(pilot, "K")
-        form = app.screen
-        assert isinstance(form, KnownIssueForm)
-        form.query_one("#title", Input).value = "x"
-        form.query_one("#workaround", Input).value = "-k 'not no_such_test_name'"
-        await run_and_settle(pilot, "ctrl+s")
-        assert app.screen is form
-        assert "deselects none" in text_of(form.query_one("#problem"))
-
-    drive(make_app(broken), scenario)
-
-
 def test_n_adds_a_note_and_the_session_panel_shows_it(broken: Path) -> None:
     async def scenario(app: CockpitApp, pilot: Pilot[int]) -> None:
         await pilot.press("n")
@@ -395,8 +363,41 @@ def test_the_command_palette_offers_every_action(broken: Path) -> None:
     async def scenario(app: CockpitApp, pilot: Pilot[int]) -> None:
         titles = {command.title for command in app.get_system_commands(app.screen)}
         assert {"Run all", "Rerun", "Failed", "Cancel", "Fix", "Quit"} <= titles
+        assert "Watch: off -> on" in titles
+        app.watching = True  # what the palette says follows the watch's state
+        titles = {command.title for command in app.get_system_commands(app.screen)}
+        assert "Watch: on -> off" in titles and "Watch: off -> on" not in titles
+        app.watching = False
 
     drive(make_app(broken, open_log=False), scenario)
+
+
+def test_at_80x24_the_key_bar_and_the_tabs_say_the_keys_and_a_click_runs_one(
+    broken: Path,
+) -> None:
+    async def scenario(app: CockpitApp, pilot: Pilot[int]) -> None:
+        await run_and_settle(pilot, "a")
+        bar = text_of(app.query_one(KeyBar)).rstrip()
+        for hint in ("w watch", "K known", "n note", "E export", "? keys", "q quit"):
+            assert hint in bar
+        tabs = app.query_one(TabbedContent)
+        labels = [tabs.get_tab(pane).label.plain for pane in ("modules-tab", "clusters-tab")]
+        assert labels == ["1 Modules (3)", "2 Root causes (1)"]
+        assert tabs.get_tab("session-tab").label.plain == "3 Session (1 run)"
+        # The run's notice is over the key bar, not over the detail pane's text.
+        (toast,) = app.screen.query(Toast)
+        detail = app.query_one(FailureDetailView)
+        assert toast.region.bottom == app.screen.size.height
+        assert not toast.region.overlaps(detail.content_region)
+        assert not toast.region.overlaps(app.query_one(TestTable).content_region)
+        await pilot.click(Toast)  # a click puts a notice away
+        await pilot.pause()
+        assert not app.screen.query(Toast)
+        await pilot.click(KeyBar, offset=(1 + bar.index("n note"), 0))
+        await pilot.pause()
+        assert isinstance(app.screen, PromptScreen)
+
+    drive(make_app(broken), scenario, size=(80, 24), notifications=True)
 
 
 def test_run_on_start_runs_at_once(broken: Path) -> None:
@@ -488,10 +489,13 @@ def test_shift_e_previews_the_summary_and_s_saves_it(broken: Path) -> None:
         screen = app.screen
         assert isinstance(screen, ExportScreen)
         assert "20" in screen.markdown and screen.target.parent == broken
+        # At 80x24 the preview says where it saves, the file's name whole.
+        saves = [line for line in screen_lines(app) if "s saves it to" in line]
+        assert len(saves) == 1 and screen.target.name in saves[0]
         await run_and_settle(pilot, "s")
         assert not isinstance(app.screen, ExportScreen)
 
-    drive(make_app(broken), scenario)
+    drive(make_app(broken), scenario, size=(80, 24))
     (saved,) = broken.glob("cockpit-session-*.md")
     assert saved.read_text(encoding="utf-8").startswith("# ")
 

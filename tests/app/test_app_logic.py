@@ -10,8 +10,8 @@ import pytest
 from cockpit.app.screens.forms import keyword_workaround
 from cockpit.app.themes import DEFAULT_THEME, ThemeError, ThemeFiles, available, load_theme
 from cockpit.app.views.run_view import RunView
+from cockpit.app.views.workspace import expression_problem
 from cockpit.app.widgets.run_header import counts_text
-from cockpit.app.widgets.test_table import shorten_middle
 from cockpit.engine.events import (
     CollectedItem,
     CollectionFinished,
@@ -99,6 +99,25 @@ def test_time_left_from_the_runs_own_pace_without_recorded_durations() -> None:
     assert view.seconds_left(8.0) is None  # too early to tell
     feed(view, *(PhasesPassed(n, ("setup", "call", "teardown"), 0.1) for n in nodeids[:20]))
     assert view.seconds_left(9.0) == (1.0, "this run's pace")
+
+
+def test_time_left_is_never_below_what_the_runs_pace_says_is_left() -> None:
+    """Recorded durations leave out pytest's own work between tests: 0.001 s each says
+    ~0.04 s for 40 tests, while the run does 20 tests a second. The pace wins."""
+    nodeids = [f"a.py::t{i}" for i in range(60)]
+    view = live_view(known_durations={nodeid: 0.001 for nodeid in nodeids})
+    feed(view, started(), collected(*nodeids))
+    view.seconds_left(0.0)  # the first tick with the tests in: the pace counts from here
+    feed(view, *(PhasesPassed(n, ("setup", "call", "teardown"), 0.001) for n in nodeids[:20]))
+    left, basis = view.seconds_left(1.0) or (0.0, "")
+    assert (round(left, 6), basis) == (2.0, "this run's pace")
+
+
+def test_tests_without_a_recorded_duration_count_as_typical_ones() -> None:
+    durations = {"a.py::t1": 2.0, "a.py::t2": 4.0}
+    view = live_view(known_durations=durations)
+    feed(view, started(), collected("a.py::t1", "a.py::t2", "a.py::new"))
+    assert view.seconds_left(0.1) == (9.0, "recorded durations")  # 2 + 4 + a typical 3
 
 
 def passes(*nodeids: str) -> list[PhasesPassed]:
@@ -237,12 +256,6 @@ def test_keyword_workaround_names_each_test(nodeids: list[str], expected: str) -
     assert keyword_workaround(nodeids) == expected
 
 
-def test_shorten_middle_keeps_the_parameters() -> None:
-    assert shorten_middle("test_apply_discount[250.00-12-220.00]", 20) == "test_app…-12-220.00]"
-    assert shorten_middle("test_short", 20) == "test_short"
-    assert len(shorten_middle("x" * 100, 30)) == 30
-
-
 def test_the_shipped_themes_load_dark_first() -> None:
     themes = available()
     names = [files.name for files in themes]
@@ -292,3 +305,10 @@ def test_the_header_says_pytest_is_collecting_until_the_tests_arrive() -> None:
     feed(view, collected("tests/test_a.py::test_1", "tests/test_a.py::test_2"))
     shown = counts_text(view, running=True).plain
     assert "collecting" not in shown and "2 to run" in shown
+
+
+def test_an_expression_pytest_cannot_parse_is_named_with_where_it_breaks() -> None:
+    assert expression_problem("-k", "not slow and api") is None
+    assert expression_problem("-m", "") is None
+    problem = expression_problem("-k", "not (a or")
+    assert problem is not None and problem.startswith("-k 'not (a or' does not parse: at column")

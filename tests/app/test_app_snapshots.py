@@ -1,4 +1,5 @@
-"""SVG snapshots of the main screen: two themes at 120x36, and the 80x24 layout.
+"""SVG snapshots of the main screen: two themes at 120x36, and the 80x24 layout (with a
+known issue marked).
 
 The run on screen is built from fixed events (no subprocess, no clock, no database), so
 the pictures change only when the app's look does. Update them after an intended change
@@ -14,7 +15,9 @@ import pytest
 from textual.pilot import Pilot
 
 from cockpit.app.app import CockpitApp
+from cockpit.app.views.known import NO_KNOWN_ISSUES, KnownIssues
 from cockpit.app.views.run_view import RunView
+from cockpit.app.widgets.run_header import RunHeader
 from cockpit.engine.events import (
     CollectedItem,
     CollectionError,
@@ -134,8 +137,10 @@ def previous_run() -> SuitePicture:
     return build_picture([RunResults(facts, results, {})])
 
 
-def show_fixed_run(app: CockpitApp) -> Any:
+def show_fixed_run(app: CockpitApp, known: KnownIssues = NO_KNOWN_ISSUES) -> Any:
     async def run_before(pilot: Pilot[int]) -> None:
+        app.known = known
+        app.query_one(RunHeader).project = "~/src/blog"  # not the test's temporary folder
         app.ending = "failed"
         app.run_elapsed = 4.5
         app._show_view(fixed_run())
@@ -161,7 +166,9 @@ def test_main_screen_in_two_themes(snap_compare: Any, app: CockpitApp, theme: st
 
 
 def test_main_screen_at_80x24(snap_compare: Any, app: CockpitApp) -> None:
-    assert snap_compare(app, terminal_size=(80, 24), run_before=show_fixed_run(app))
+    """The tightest screen: the counts, a known issue's K marks and q quit all fit."""
+    known = KnownIssues.of([(1, "Words are miscounted", ["tests/test_util.py::test_case_4"])])
+    assert snap_compare(app, terminal_size=(80, 24), run_before=show_fixed_run(app, known))
 
 
 def test_root_causes_at_120x36_high_contrast(snap_compare: Any, app: CockpitApp) -> None:

@@ -41,7 +41,7 @@ def test_the_app_opens_on_the_imported_run_and_f_reruns_its_failures(tmp_path: P
         assert app.view.live and app.view.state.collected == 20
 
     async def main() -> None:
-        async with make_app(project).run_test(size=(120, 36)) as pilot:
+        async with make_app(project).run_test(size=(200, 40)) as pilot:  # the reason whole
             await settle(pilot)
             await scenario(pilot.app, pilot)  # type: ignore[arg-type]
 

@@ -10,6 +10,7 @@ from cockpit.report.figures import rate, span
 from cockpit.report.json_render import render_json, summary_data
 from cockpit.report.markdown import render_markdown
 from cockpit.report.markup import cell, clean, code, fenced, table, text
+from cockpit.report.model import Cluster, KnownIssueReport, SessionSummary
 from tests.report.export_support import (
     PARSER,
     cell_texts,
@@ -166,3 +167,30 @@ def test_long_lists_of_tests_are_cut_in_markdown_but_not_in_json() -> None:
     assert "`tests/test_a.py::test_19`, `tests/test_a.py::test_20`" not in markdown
     assert "`tests/test_a.py::test_19` and 5 more (the JSON export lists them all)" in markdown
     assert summary_data(summary)["known_issues"][0]["tests"] == list(tests)
+
+
+def priorities(summary: SessionSummary) -> list[str]:
+    section = render_markdown(summary).split("## Next priorities\n\n", 1)[1]
+    return section.split("\n\n", 1)[0].splitlines()
+
+
+def test_a_root_cause_made_only_of_known_issues_tests_is_said_once_under_the_issue() -> None:
+    names = ("tests/test_a.py::test_1", "tests/test_a.py::test_2")
+    issue = KnownIssueReport(4, "Slugs drop symbols", names, None, (), "high", "", "open")
+    known_cause = Cluster("AssertionError @ a.py:3", 2, (("failed", 2),), ("a.py",), *names[:1], "")
+    summary = summary_with("x")._replace(
+        known_issues=(issue,),
+        clusters=(
+            known_cause._replace(known_tests=names),
+            Cluster("KeyError @ b.py:9", 3, (("failed", 3),), ("b.py",), "b", "", names[:0]),
+            Cluster("ValueError @ c.py:1", 4, (("error", 4),), ("c.py",), "c", "", ("c::t",)),
+        ),
+        isolations=(),
+    )
+    assert priorities(summary) == [
+        "1. Known issue, high priority: Slugs drop symbols (2 tests); "
+        "they fail with `AssertionError @ a.py:3`",
+        "2. 3 tests failing with `KeyError @ b.py:9`",
+        "3. 3 tests failing with `ValueError @ c.py:1` (and 1 test listed above under a known "
+        "issue)",
+    ]

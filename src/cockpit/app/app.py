@@ -1,8 +1,8 @@
 """The cockpit app: the run on screen, its modules, tests, root causes and session.
 
-``CockpitApp`` is the core (``core``) with the session-log actions (``session_actions``),
-the outward ones (``outward_actions``) and the filters and tabs (``filter_actions``); its
-keys come from one table (``keys``).
+``CockpitApp`` is the core (``core``) with the keys that start runs (``run_actions``), the
+session-log actions (``session_actions``), the outward ones (``outward_actions``) and the
+filters and tabs (``filter_actions``); its keys come from one table (``keys``).
 """
 
 from __future__ import annotations
@@ -14,12 +14,13 @@ from textual.binding import Binding, BindingType
 from cockpit.app.filter_actions import FilterActions
 from cockpit.app.keys import KEYS
 from cockpit.app.outward_actions import OutwardActions
+from cockpit.app.run_actions import RunActions
 from cockpit.app.session_actions import SessionActions
 
 
-class CockpitApp(SessionActions, OutwardActions, FilterActions):
+class CockpitApp(RunActions, SessionActions, OutwardActions, FilterActions):
     TITLE = "cockpit"
     BINDINGS: ClassVar[list[BindingType]] = [
-        *(Binding(key, action, text, show=shown) for key, action, text, shown in KEYS if action),
+        *(Binding(key.key, key.action, key.description, show=False) for key in KEYS if key.action),
         Binding("ctrl+q,ctrl+c", "quit_cockpit", "Quit", show=False, priority=True),
     ]

@@ -4,12 +4,14 @@ Data flow: the runner applies each event batch to the run's state and hands the 
 :meth:`RunView.apply_batch` (cheap bookkeeping only); a 250 ms timer then repaints just
 the rows that changed. Database work runs in thread workers and comes back through
 ``call_from_thread``; the pytest child is an asyncio subprocess on the app's own loop.
-The actions that write to the session log and those that reach outside the app live in
-``session_actions`` and ``outward_actions``; ``app.CockpitApp`` puts them together.
+The keys that start runs, the actions that write to the session log and those that reach
+outside the app live in ``run_actions``, ``session_actions`` and ``outward_actions``;
+``app.CockpitApp`` puts them together.
 """
 
 from __future__ import annotations
 
+import asyncio
 import os
 import shlex
 import signal
@@ -23,24 +25,29 @@ from sqlalchemy.exc import SQLAlchemyError
 from textual import events, on, work
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
-from textual.widgets import DataTable, Footer, Input, TabbedContent, TabPane
+from textual.widgets import Input, TabbedContent, TabPane
 
+from cockpit.app.notices import NoticesApp
 from cockpit.app.picture_keeping import PictureKeeping, one_line
 from cockpit.app.themes import DEFAULT_THEME, available, load_theme
 from cockpit.app.views import log_reader
+from cockpit.app.views.known import NO_KNOWN_ISSUES
+from cockpit.app.views.marks import seconds
 from cockpit.app.views.run_view import RunView
 from cockpit.app.views.workspace import Workspace
 from cockpit.app.widgets.clusters_panel import ClustersPanel
 from cockpit.app.widgets.failure_detail import FailureDetailView, detail_renderable
+from cockpit.app.widgets.key_bar import KeyBar
 from cockpit.app.widgets.module_table import ModuleTable
 from cockpit.app.widgets.row_table import RowTable
 from cockpit.app.widgets.run_header import RunHeader
 from cockpit.app.widgets.session_panel import SessionPanel
+from cockpit.app.widgets.tab_titles import retitle, tab_titles
 from cockpit.app.widgets.test_table import TestTable
 from cockpit.engine.state import FAILING_OUTCOMES, RunOutcome
-from cockpit.engine.summary import summary_line
+from cockpit.engine.summary import summary_counts
 from cockpit.errors import CockpitError
-from cockpit.session.recorded_run import ALL_TESTS, RecordedRun, RunPlan, plan_for_tests
+from cockpit.session.recorded_run import ALL_TESTS, RecordedRun, RunPlan
 from cockpit.settings import Settings
 from cockpit.store.rows import FailureRow, failure_row
 from cockpit.suite.picture import SuitePicture, covered_by
@@ -50,7 +57,7 @@ NARROW_BELOW = 160  # side by side only where the module table keeps ~40 columns
 APP_TCSS = Path(__file__).with_name("app.tcss")
 
 
-class CockpitCore(PictureKeeping):
+class CockpitCore(PictureKeeping, NoticesApp):
     """State and behaviour every action builds on."""
 
     def __init__(
@@ -82,15 +89,23 @@ class CockpitCore(PictureKeeping):
         self.log_ready = not open_log
         self.evidence_shown: log_reader.EvidenceCache = {}
         """What each fix's evidence shows, counted once (two runs' results each)."""
+        self.known = NO_KNOWN_ISSUES
+        """The session's open known issues, whose tests every table marks."""
+        self.session_runs: int | None = None
+        """How many runs the session log holds for this session (None before it is read)."""
         self._detail_outcome: str | None = None
         """The outcome the detail pane shows, to redraw it when its test's outcome changes."""
         """False while the session log opens: a run asked for then waits, to be recorded."""
 
     # -- layout ----------------------------------------------------------------------
     def compose(self) -> ComposeResult:
-        yield RunHeader()
+        yield RunHeader(self.workspace.project.folder)
+        titles = tab_titles(0, 0, None)
         with TabbedContent(initial="modules-tab"):
-            with TabPane("Modules", id="modules-tab"), Horizontal(id="modules-pane"):
+            with (
+                TabPane(titles["modules-tab"], id="modules-tab"),
+                Horizontal(id="modules-pane"),
+            ):
                 with Vertical(id="left"):
                     yield Input(
                         placeholder="filter modules: type here (ctrl+f)", id="module-filter"
@@ -99,11 +114,11 @@ class CockpitCore(PictureKeeping):
                 with Vertical(id="right"):
                     yield TestTable(id="tests")
                     yield FailureDetailView(id="detail")
-            with TabPane("Root causes", id="clusters-tab"):
+            with TabPane(titles["clusters-tab"], id="clusters-tab"):
                 yield ClustersPanel(id="clusters")
-            with TabPane("Session", id="session-tab"):
+            with TabPane(titles["session-tab"], id="session-tab"):
                 yield SessionPanel(id="session")
-        yield Footer()
+        yield KeyBar(id="keys")
 
     def on_mount(self) -> None:
         for files in self.theme_files:
@@ -155,7 +170,7 @@ class CockpitCore(PictureKeeping):
         if plan is not None:
             self.start_run(plan)
         elif self.run_on_start:
-            self.action_run_all()
+            self.start_run(ALL_TESTS)
 
     @work(thread=True, exclusive=True, group="log-load")
     def _load_last_run(self) -> None:
@@ -178,7 +193,7 @@ class CockpitCore(PictureKeeping):
         if self.picture is None:
             self.picture = picture
             self._refresh_stale()
-        self.query_one(SessionPanel).show(overview)
+        self._show_overview(overview)
         if loaded is not None and self.active is None:
             self.ending = loaded.summary.outcome
             self.run_elapsed = loaded.summary.duration or 0.0
@@ -191,15 +206,34 @@ class CockpitCore(PictureKeeping):
         if log is None:
             return
         overview = log_reader.session_overview(log, self.evidence_shown)
-        self.call_from_thread(self.query_one(SessionPanel).show, overview)
+        self.call_from_thread(self._show_overview, overview)
+
+    def _show_overview(self, overview: log_reader.SessionOverview) -> None:
+        self.session_runs = len(overview.runs)
+        self.query_one(SessionPanel).show(overview)
+        self._retitle_tabs()
+        self.known = overview.known
+        view = self.view
+        if view is not None and view.known != self.known:
+            view.set_known(self.known)
+            self._tick()  # the marked modules' rows and the root causes
+            self._show_tests(self.query_one(ModuleTable).selected_module)
+            self._header()
 
     # -- showing a run -----------------------------------------------------------------
     def _show_view(self, view: RunView) -> None:
         self.view = view
+        view.set_known(self.known)
         self.query_one(ModuleTable).show_view(view)
         self._show_tests(self.query_one(ModuleTable).selected_module)
-        self.query_one(ClustersPanel).show_clusters(view.clusters())
+        self.query_one(ClustersPanel).show_clusters(view.clusters(), view.known)
         self._header()
+        self._retitle_tabs()
+
+    def _retitle_tabs(self) -> None:
+        causes = len(self.query_one(ClustersPanel).clusters)
+        modules = self.query_one(ModuleTable).row_count
+        retitle(self.query_one(TabbedContent), tab_titles(modules, causes, self.session_runs))
 
     def _header(self) -> None:
         if self.active is not None:
@@ -213,6 +247,7 @@ class CockpitCore(PictureKeeping):
             filters=shlex.join(self.workspace.filter_args()),
             watching=self.watching,
         )
+        self.query_one(KeyBar).show_state(running=self.active is not None, watching=self.watching)
 
     def _tick(self) -> None:
         view = self.view
@@ -238,7 +273,10 @@ class CockpitCore(PictureKeeping):
                 tests.refresh_tests()
                 self._refresh_detail(view)
         if view.clusters_changed:
-            self.query_one(ClustersPanel).show_clusters(view.clusters())
+            self.query_one(ClustersPanel).show_clusters(view.clusters(), view.known)
+            self._retitle_tabs()
+        elif dirty:
+            self._retitle_tabs()
 
     def _refresh_detail(self, view: RunView) -> None:
         """The test in the detail pane finished (or started) since it was drawn: redraw."""
@@ -282,7 +320,15 @@ class CockpitCore(PictureKeeping):
         dark = self.current_theme.dark if self.current_theme else True
         self._detail_outcome = outcome
         self.query_one(FailureDetailView).show(
-            detail_renderable(nodeid, outcome, detail, cluster, dark=dark), nodeid
+            detail_renderable(
+                nodeid,
+                outcome,
+                detail,
+                cluster,
+                dark=dark,
+                known_issue=view.known.describe(nodeid) if view else None,
+            ),
+            nodeid,
         )
 
     @work(thread=True, exclusive=True, group="detail")
@@ -340,6 +386,7 @@ class CockpitCore(PictureKeeping):
         self._show_view(view)
         try:
             result = await active.execute(view.apply_batch)
+            elapsed = await self._recorded_elapsed(active)  # while the run is still active
         except OSError as error:  # pytest could not be started at all
             self.ending = RunOutcome.INTERNAL_ERROR
             self.notify(f"pytest could not start: {error}", severity="error", timeout=10)
@@ -347,7 +394,7 @@ class CockpitCore(PictureKeeping):
         except (CockpitError, SQLAlchemyError) as error:  # the session log failed
             if active.result is None:
                 raise
-            result = active.result
+            result, elapsed = active.result, time.monotonic() - self.run_started
             self.notify(
                 f"the run was not recorded: {one_line(error)}", severity="error", timeout=10
             )
@@ -356,14 +403,15 @@ class CockpitCore(PictureKeeping):
         view.run_id = active.run_id
         await self._advance_picture(active.run_id)
         self.ending = result.outcome
-        self.run_elapsed = time.monotonic() - self.run_started
+        self.run_elapsed = elapsed
         self._tick()
         self._header()
         self._show_tests(self.query_one(ModuleTable).selected_module)
         if result.error:
             self.notify(result.error, severity="error", timeout=10)
         elif not self.quitting:
-            self.notify(f"{summary_line(result.state)} ({result.outcome})", timeout=4)
+            line = f"{summary_counts(result.state)} in {seconds(self.run_elapsed)}"
+            self.notify(f"{line} ({result.outcome})", timeout=4)
         self.durations = {
             nodeid: record.duration
             for nodeid, record in result.state.tests.items()
@@ -374,39 +422,18 @@ class CockpitCore(PictureKeeping):
         if plan_next is not None and not self.quitting:
             self.start_run(plan_next)
 
-    def action_run_all(self) -> None:
-        self.start_run(ALL_TESTS)
-
-    def action_rerun(self) -> None:
-        self.start_run(self.last_plan or ALL_TESTS)
-
-    def action_run_failed(self) -> None:
-        view = self.view
-        failing = self._failing_targets(view.modules() if view else ())
-        if view is None or not failing:
-            self.notify("no failing tests in the run on screen", severity="warning")
-            return
-        where = f"run {view.run_id}" if view.run_id else "the last run"
-        self.start_run(plan_for_tests(failing, f"failed tests of {where} ({len(failing)})"))
+    async def _recorded_elapsed(self, active: RecordedRun) -> float:
+        """The run's time as its record says (the session table's), else the app's clock."""
+        log, run_id = self.workspace.log, active.run_id
+        recorded = None
+        if log is not None and run_id is not None:
+            with suppress(SQLAlchemyError):  # the clock's figure is the next best
+                recorded = await asyncio.to_thread(log_reader.run_duration, log, run_id)
+        return recorded if recorded is not None else time.monotonic() - self.run_started
 
     def _failing_targets(self, modules: Iterable[str]) -> list[str]:
         view = self.view
         return view.failing_in(modules) if view is not None else []
-
-    @on(RowTable.RowSelected)
-    def _row_selected(self, event: RowTable.RowSelected) -> None:
-        """``enter`` on a module or a test: run it."""
-        kind = "module" if isinstance(event.table, ModuleTable) else "test"
-        self.start_run(RunPlan((event.key,), f"{kind} {event.key}"))
-
-    @on(DataTable.RowSelected, "#cluster-table")
-    def _cluster_selected(self) -> None:
-        """``enter`` on a root cause: run its tests."""
-        cluster = self.query_one(ClustersPanel).selected
-        if cluster is not None:
-            tests = cluster.tests
-            reason = f"root cause {cluster.signature.key[:60]} ({len(tests)})"
-            self.start_run(plan_for_tests(tests, reason))
 
     def action_cancel_run(self) -> None:
         if self.active is None:

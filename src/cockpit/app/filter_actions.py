@@ -3,10 +3,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from textual.widgets import Input, TabbedContent
 
 from cockpit.app.core import CockpitCore
-from cockpit.app.screens.prompt import PromptScreen
+from cockpit.app.screens.prompt import PromptScreen, Refusal
+from cockpit.app.views.workspace import expression_problem
 from cockpit.session.recorded_run import ALL_TESTS
 
 _TAB_FOCUS = {
@@ -31,6 +34,7 @@ class FilterActions(CockpitCore):
                 "-k expression for every run (empty clears it)",
                 self.workspace.keyword,
                 "e.g. not slow and api; applies to a, r, f and enter",
+                check=_expression_check("-k"),
             ),
             done,
         )
@@ -43,7 +47,13 @@ class FilterActions(CockpitCore):
             self.start_run(self.last_plan or ALL_TESTS)
 
         self.push_screen(
-            PromptScreen("-m marker expression (empty clears it)", self.workspace.marker), done
+            PromptScreen(
+                "-m marker expression for every run (empty clears it)",
+                self.workspace.marker,
+                "e.g. not slow; applies to a, r, f and enter",
+                check=_expression_check("-m"),
+            ),
+            done,
         )
 
     def action_show_tab(self, tab: str) -> None:
@@ -57,3 +67,11 @@ class FilterActions(CockpitCore):
     def action_focus_filter(self) -> None:
         self.query_one(TabbedContent).active = "modules-tab"
         self.query_one("#module-filter", Input).focus()
+
+
+def _expression_check(option: str) -> Callable[[str], Refusal | None]:
+    def check(answer: str) -> Refusal | None:
+        problem = expression_problem(option, answer)
+        return Refusal(problem, may_insist=True) if problem else None
+
+    return check

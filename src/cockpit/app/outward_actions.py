@@ -101,12 +101,15 @@ class OutwardActions(CockpitCore):
 
     def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
         """Every action of the key table in the command palette too."""
-        for key, action, text, _ in KEYS:
-            if action and "(" not in action:
+        for key in KEYS:
+            if key.action and "(" not in key.action:
+                title = key.description[0].upper() + key.description[1:]
+                if key.action == "toggle_watch":
+                    title = "Watch: on -> off" if self.watching else "Watch: off -> on"
                 yield SystemCommand(
-                    text[0].upper() + text[1:],
-                    f"key: {KEY_NAMES.get(key, key)}",
-                    getattr(self, f"action_{action}"),
+                    title,
+                    f"key: {KEY_NAMES.get(key.key, key.key)}",
+                    getattr(self, f"action_{key.action}"),
                 )
 
     # -- watch -------------------------------------------------------------------------

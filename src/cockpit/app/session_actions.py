@@ -14,12 +14,13 @@ from cockpit.app.core import CockpitCore
 from cockpit.app.screens.export import ExportScreen
 from cockpit.app.screens.forms import FixDraft, FixForm, KnownIssueDraft, KnownIssueForm
 from cockpit.app.screens.isolation import IsolationScreen
-from cockpit.app.screens.prompt import PromptScreen
+from cockpit.app.screens.prompt import PromptScreen, Refusal
 from cockpit.app.widgets.clusters_panel import ClustersPanel
 from cockpit.engine.runner import RunRequest
 from cockpit.errors import CockpitError
 from cockpit.isolation.verdicts import IsolationVerdict
 from cockpit.isolation.workaround import VerifiedWorkaround, verify_workaround
+from cockpit.report.figures import plural
 from cockpit.rootcause.clusters import Cluster
 from cockpit.session.fixes import fix_prefill
 
@@ -134,7 +135,7 @@ class SessionActions(CockpitCore):
             effort=draft.effort,
         )
         deselects = (
-            f"; its workaround deselects {len(draft.verified.deselected)} tests"
+            f"; its workaround deselects {plural(len(draft.verified.deselected), 'test')}"
             if draft.verified
             else ""
         )
@@ -147,10 +148,13 @@ class SessionActions(CockpitCore):
             return
 
         def done(answer: str | None) -> None:
-            if answer and answer.strip():
+            if answer is not None:
                 self._write_note(answer.strip())
 
-        self.push_screen(PromptScreen("note for this session"), done)
+        def check(answer: str) -> Refusal | None:
+            return None if answer.strip() else Refusal("a note needs some text (escape cancels)")
+
+        self.push_screen(PromptScreen("note for this session", check=check), done)
 
     @work(thread=True, group="log-write")
     def _write_note(self, text: str) -> None:

@@ -11,6 +11,7 @@ from collections.abc import Callable, Sequence
 
 from cockpit.cli.parsing import CliError, Parser, add_store_options, resolve_project
 from cockpit.report.diff import RunDiff, diff_changes
+from cockpit.report.figures import plural
 from cockpit.settings import DatabaseLocation
 from cockpit.store.quick_read import ChangedRows, QuickReader, RunHeader
 
@@ -123,6 +124,6 @@ def _print(diff: RunDiff, before: RunHeader, after: RunHeader) -> None:
                 console.print(f"    ... and {len(tests) - 20} more")
     if diff.not_compared:
         console.print(
-            f"{diff.not_compared} tests ran in only one of the two runs, which is a subset: "
-            "not counted as new or removed"
+            f"{plural(diff.not_compared, 'test')} ran in only one of the two runs, which is a "
+            "subset: not counted as new or removed"
         )

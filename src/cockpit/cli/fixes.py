@@ -12,6 +12,7 @@ from rich.table import Table
 
 from cockpit.cli.output import console, print_json
 from cockpit.cli.parsing import CliError, command_parser, resolve_project, sub_actions
+from cockpit.report.figures import plural
 from cockpit.session.fixes import evidence_words, fix_evidence, place_fix
 from cockpit.session.project import Project
 from cockpit.store.models import Fix, KnownIssue
@@ -206,6 +207,7 @@ def _add_known_issue(project: Project, log: SessionLog, options: argparse.Namesp
         priority=options.priority,
         effort=options.effort,
     )
-    detail = f"; its workaround deselects {len(deselected)} tests" if options.workaround else ""
+    deselects = plural(len(deselected), "test")
+    detail = f"; its workaround deselects {deselects}" if options.workaround else ""
     console().print(f"known issue {issue.id} recorded{detail}")
     return 0

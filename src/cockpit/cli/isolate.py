@@ -28,6 +28,7 @@ from cockpit.errors import EXIT_NOT_STARTED
 from cockpit.isolation.log import failing_tests, record_isolations, run_order
 from cockpit.isolation.rerunner import isolate_tests
 from cockpit.isolation.verdicts import IsolationVerdict, Verdict, ran_before
+from cockpit.report.figures import plural
 from cockpit.store.models import Run
 from cockpit.store.session_log import SessionLog
 
@@ -183,8 +184,9 @@ def command_isolate(argv: Sequence[str]) -> int:
     if not options.json:
         jobs = options.jobs or os.cpu_count() or 1
         console.print(
-            f"rerunning {len(targets)} tests alone, {options.repeats} times each, {jobs} at a "
-            f"time, with {escape(str(interpreter.path))} ({interpreter.reason})",
+            f"rerunning {plural(len(targets), 'test')} alone, "
+            f"{plural(options.repeats, 'time')} each, {jobs} at a time, "
+            f"with {escape(str(interpreter.path))} ({interpreter.reason})",
             style="dim",
         )
 

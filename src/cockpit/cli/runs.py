@@ -11,6 +11,7 @@ from rich.table import Table
 
 from cockpit.cli.output import console, print_json, when
 from cockpit.cli.parsing import CliError, command_parser, resolve_project
+from cockpit.report.figures import plural
 from cockpit.rootcause.clusters import Cluster, Clusterer
 from cockpit.store.imported import ImportSource
 from cockpit.store.models import Run, RunImport
@@ -172,13 +173,13 @@ def command_clusters(argv: Sequence[str]) -> int:
         print_json([cluster.as_json() for cluster in clusters])
         return 0
     out = console()
-    out.print(f"run {run.id}: {len(clusters)} root causes")
+    out.print(f"run {run.id}: {plural(len(clusters), 'root cause')}")
     for cluster in clusters:
         data = cluster.as_json()
         outcomes_text = ", ".join(f"{n} {kind}" for kind, n in data["outcomes"].items())
         out.print(
             f"\n[bold]{cluster.count}[/bold] x {escape(data['signature'])}\n"
-            f"  {outcomes_text} in {len(data['modules'])} modules; "
+            f"  {outcomes_text} in {plural(len(data['modules']), 'module')}; "
             f"fix near {escape(data['location'] or 'unknown')}"
         )
         if data["hint"]:

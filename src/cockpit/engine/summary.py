@@ -65,10 +65,13 @@ def counts_text(totals: Counted) -> str:
 
 def summary_line(state: RunState) -> str:
     """pytest's closing line: ``2 failed, 10 passed, 1 error in 0.52s``."""
-    text = counts_text(state.totals)
-    if not text:
-        text = "no tests ran"
+    return f"{summary_counts(state)} in {state.duration:.2f}s"
+
+
+def summary_counts(state: RunState) -> str:
+    """The closing line's counts: ``2 failed, 10 passed, 1 error, 1 warning``."""
+    text = counts_text(state.totals) or "no tests ran"
     if len(state.warnings):
         count = len(state.warnings)
         text += f", {count} warning" + ("s" if count != 1 else "")
-    return f"{text} in {state.duration:.2f}s"
+    return text

@@ -259,7 +259,11 @@ class SummaryReader:
             statuses[path] = ModuleStatus(path, counts, first_line(message) or "import failed")
         return tuple(statuses[module] for module in sorted(statuses))
 
-    def clusters(self, run: RunInfo) -> tuple[tuple[Cluster, ...], int]:
+    def clusters(
+        self, run: RunInfo, known: frozenset[str] = frozenset()
+    ) -> tuple[tuple[Cluster, ...], int]:
+        """The largest root causes of ``run``, each with its tests that ``known`` (the open
+        known issues' tests) names."""
         groups: dict[str, list[tuple[str, str, str]]] = {}
         for nodeid, module, outcome, key in self.query(SQL["failing"], {"run": run.id}):
             groups.setdefault(key or "unknown", []).append((nodeid, module, outcome))
@@ -279,6 +283,7 @@ class SummaryReader:
                     modules=tuple(sorted({module for _, module, _ in members})),
                     example_test=example,
                     example_message=first_line(message[0][0]) if message else "",
+                    known_tests=tuple(sorted(n for n, _, _ in members if n in known)),
                 )
             )
         return tuple(clusters), len(groups)
@@ -360,13 +365,17 @@ class SummaryReader:
         if before is not None and after is not None:
             comparison = self.compare(before, after)[0]
         status_run = after or (runs[-1] if runs else None)
+        known_issues = self.known_issues(session_id)
+        known = frozenset(
+            nodeid for issue in known_issues if issue.status == "open" for nodeid in issue.tests
+        )
         modules: tuple[ModuleStatus, ...] = ()
         clusters: tuple[Cluster, ...] = ()
         cluster_count = 0
         slow: tuple[SlowTest, ...] = ()
         if status_run is not None:
             modules = self.modules(status_run)
-            clusters, cluster_count = self.clusters(status_run)
+            clusters, cluster_count = self.clusters(status_run, known)
             slow = self.slow_tests(status_run)
         fixes = tuple(self.fix(row) for row in self.query(SQL["fixes"], params))
         return SessionSummary(
@@ -381,7 +390,7 @@ class SummaryReader:
             after=after,
             comparison=comparison,
             fixes=fixes,
-            known_issues=self.known_issues(session_id),
+            known_issues=known_issues,
             notes=tuple(str(row[0]) for row in self.query(SQL["notes"], params)),
             status_run=status_run,
             modules=modules,

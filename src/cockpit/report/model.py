@@ -133,6 +133,8 @@ class Cluster(NamedTuple):
     modules: tuple[str, ...]
     example_test: str
     example_message: str
+    known_tests: tuple[str, ...] = ()
+    """Its tests that an open known issue of the session names."""
 
 
 class KnownIssueReport(NamedTuple):

@@ -4,9 +4,17 @@ and every run. Pure: Markdown lines from the :class:`SessionSummary`."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from cockpit.report.figures import listing, plural, rate, run_label, signed, span, when
 from cockpit.report.markup import cell, code, table, text
-from cockpit.report.model import MOSTLY_PASSING, ModuleStatus, SessionSummary
+from cockpit.report.model import (
+    MOSTLY_PASSING,
+    Cluster,
+    KnownIssueReport,
+    ModuleStatus,
+    SessionSummary,
+)
 
 
 def status_section(summary: SessionSummary) -> list[str]:
@@ -309,21 +317,17 @@ def metrics_section(summary: SessionSummary) -> list[str]:
 
 
 def priorities_section(summary: SessionSummary) -> list[str]:
+    """Open known issues first, by priority; then the largest root causes, each said once:
+    one made only of known issues' tests is said under its issue, not again as a cause."""
     lines = ["## Next priorities", ""]
     order = {"high": 0, "medium": 1, "low": 2}
     issues = sorted(
         summary.open_known_issues, key=lambda issue: (order.get(issue.priority, 3), issue.id)
     )
-    items = [
-        f"Known issue, {text(issue.priority)} priority: {text(issue.title)} "
-        f"({plural(len(issue.tests), 'test')}"
-        + (f", effort {text(issue.effort)})" if issue.effort else ")")
-        for issue in issues
-    ]
-    items += [
-        f"{plural(cluster.size, 'test')} failing with {code(cluster.key)}"
-        for cluster in summary.clusters[:3]
-    ]
+    known_only = [c for c in summary.clusters if c.known_tests and len(c.known_tests) == c.size]
+    items = [_known_issue_item(issue, known_only) for issue in issues]
+    causes = [cluster for cluster in summary.clusters if cluster not in known_only]
+    items += [_cause_item(cluster) for cluster in causes[:3]]
     items += [
         f"Test pollution: {cell(check.polluter)} breaks {cell(check.nodeid)} (it passes alone)"
         for check in summary.isolations
@@ -333,6 +337,26 @@ def priorities_section(summary: SessionSummary) -> list[str]:
         return [*lines, "Nothing open: no known issue and no failing test.", ""]
     lines += [f"{number}. {item}" for number, item in enumerate(items, 1)]
     return [*lines, ""]
+
+
+def _known_issue_item(issue: KnownIssueReport, known_only: Sequence[Cluster]) -> str:
+    item = (
+        f"Known issue, {text(issue.priority)} priority: {text(issue.title)} "
+        f"({plural(len(issue.tests), 'test')}"
+        + (f", effort {text(issue.effort)})" if issue.effort else ")")
+    )
+    named = set(issue.tests)
+    keys = [code(c.key) for c in known_only if named.intersection(c.known_tests)]
+    return item + (f"; they fail with {', '.join(keys)}" if keys else "")
+
+
+def _cause_item(cluster: Cluster) -> str:
+    unknown = cluster.size - len(cluster.known_tests)
+    item = f"{plural(unknown, 'test')} failing with {code(cluster.key)}"
+    known = len(cluster.known_tests)
+    return item + (
+        f" (and {plural(known, 'test')} listed above under a known issue)" if known else ""
+    )
 
 
 def runs_section(summary: SessionSummary) -> list[str]:

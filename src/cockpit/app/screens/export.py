@@ -12,7 +12,21 @@ from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Footer, Markdown, Static
 
+from cockpit.app.widgets.run_header import project_label
+from cockpit.engine.display import shorten_path
 from cockpit.errors import CockpitError
+
+
+def save_line(target: Path, width: int) -> str:
+    """``s saves it to ~/src/shop/cockpit-session-3.md; escape closes``, the path cut at
+    folder boundaries to fit ``width`` (its file name always whole)."""
+    path = project_label(target)
+    words = ("s saves it to ", "; escape closes")
+    room = width - sum(len(word) for word in words)
+    if room < len(target.name) + 2:
+        words = ("s: save to ", "")
+        room = width - len(words[0])
+    return f"{words[0]}{shorten_path(path, max(room, len(target.name)))}{words[1]}"
 
 
 class ExportScreen(ModalScreen[None]):
@@ -37,10 +51,15 @@ class ExportScreen(ModalScreen[None]):
         self.saved: Path | None = None
 
     def compose(self) -> ComposeResult:
-        with VerticalScroll():
+        with VerticalScroll() as preview:
+            preview.border_title = "the session summary, as it will be saved"
             yield Markdown(self.markdown)
-        yield Static(f"s saves it to {self.target}; escape closes", id="export-status")
+        yield Static(save_line(self.target, self.app.size.width - 2), id="export-status")
         yield Footer()
+
+    def on_resize(self) -> None:
+        width = self.query_one("#export-status", Static).content_region.width
+        self.query_one("#export-status", Static).update(save_line(self.target, width))
 
     def action_save(self) -> None:
         self._save()

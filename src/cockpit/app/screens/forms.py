@@ -13,32 +13,21 @@ import re
 import shlex
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import ClassVar
 
-from textual import on, work
+from rich.text import Text
+from textual import work
 from textual.app import ComposeResult
-from textual.binding import Binding, BindingType
-from textual.containers import Horizontal, VerticalScroll
-from textual.screen import ModalScreen
-from textual.widgets import Button, Input, Label, Select, Static
+from textual.containers import VerticalScroll
+from textual.widgets import Label, Static
 
+from cockpit.app.screens.form import FORM_KEYS, FormScreen, buttons, field_row, text_field
+from cockpit.app.widgets.choice import Choice
 from cockpit.isolation.workaround import VerifiedWorkaround, WorkaroundError
+from cockpit.report.figures import plural
 
 LEVELS = ("low", "medium", "high")
 
-_FORM_CSS = """
-{name} {{ align: center middle; }}
-{name} > VerticalScroll {{
-    width: 90; max-width: 100%; height: auto; max-height: 95%;
-    border: round $primary; background: $surface; padding: 0 1;
-}}
-{name} Label {{ margin-top: 1; color: $text-muted; }}
-{name} Input {{ border: none; height: 1; padding: 0 1; background: $boost; }}
-{name} Input:focus {{ background: $primary 30%; }}
-{name} Select {{ width: 20; }}
-{name} #problem {{ color: $error; }}
-{name} Horizontal {{ height: auto; margin-top: 1; }}
-"""
+TESTS_SHOWN = 5
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,80 +68,62 @@ def keyword_workaround(nodeids: Sequence[str]) -> str:
     return "-k " + shlex.quote(f"not {expression}")
 
 
-class FixForm(ModalScreen[FixDraft | None]):
-    DEFAULT_CSS = _FORM_CSS.format(name="FixForm")
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "cancel", "Cancel"),
-        Binding("ctrl+s", "save", "Save"),
-    ]
-
+class FixForm(FormScreen[FixDraft | None]):
     def __init__(self, draft: FixDraft) -> None:
         super().__init__()
         self.draft = draft
 
     def compose(self) -> ComposeResult:
         draft = self.draft
-        with VerticalScroll():
-            yield Static("[b]Log a fix[/b]  (ctrl+s saves, escape cancels)")
-            yield Static(draft.placement, id="placement", markup=False)
-            yield Label("title")
-            yield Input(draft.title, id="title", placeholder="what the fix does")
-            yield Label("problem (the symptom)")
-            yield Input(draft.problem, id="problem-text")
-            yield Label("root cause")
-            yield Input(draft.root_cause, id="root-cause")
-            yield Label("solution")
-            yield Input(draft.solution, id="solution")
-            yield Label("files (space-separated; changed between the run before and the proof)")
-            yield Input(" ".join(draft.files), id="files")
-            yield Label("risk")
-            yield Select([(level, level) for level in LEVELS], value=draft.risk, id="risk")
-            yield Static("", id="problem")
-            with Horizontal():
-                yield Button("Save", variant="primary", id="save")
-                yield Button("Cancel", id="cancel")
-
-    def _value(self, widget_id: str) -> str:
-        return self.query_one(f"#{widget_id}", Input).value.strip()
+        with VerticalScroll(can_focus=False):
+            yield Static(Text("Log a fix", style="bold"))
+            yield Static(FORM_KEYS, classes="form-keys")
+            if draft.placement:
+                yield Static(draft.placement, id="placement", markup=False)
+            yield from field_row(
+                "title", text_field(draft.title, id="title", placeholder="what the fix does")
+            )
+            yield from field_row(
+                "problem", text_field(draft.problem, id="problem-text", placeholder="the symptom")
+            )
+            yield from field_row(
+                "root cause",
+                text_field(draft.root_cause, id="root-cause", placeholder="why it happened"),
+            )
+            yield from field_row(
+                "solution",
+                text_field(draft.solution, id="solution", placeholder="what was changed"),
+            )
+            yield from field_row(
+                "files",
+                text_field(" ".join(draft.files), id="files", placeholder="path/a.py path/b.py"),
+                "space-separated; changed between the run before and the proof",
+            )
+            yield from field_row("risk", Choice(LEVELS, draft.risk, id="risk"))
+            yield from buttons("Save")
 
     def action_save(self) -> None:
-        title = self._value("title")
+        title = self.value_of("title")
         if not title:
-            self.query_one("#problem", Static).update("a fix needs a title")
-            self.query_one("#title", Input).focus()
+            self.show_problem("a fix needs a title: type what the fix does", "title")
             return
-        risk = self.query_one("#risk", Select).value
         self.dismiss(
             dataclasses.replace(
                 self.draft,
                 title=title,
-                problem=self._value("problem-text"),
-                root_cause=self._value("root-cause"),
-                solution=self._value("solution"),
-                files=tuple(self._value("files").split()),
-                risk=risk if isinstance(risk, str) else "low",
+                problem=self.value_of("problem-text"),
+                root_cause=self.value_of("root-cause"),
+                solution=self.value_of("solution"),
+                files=tuple(self.value_of("files").split()),
+                risk=self.choice_of("risk"),
             )
         )
-
-    @on(Button.Pressed, "#save")
-    def _save_pressed(self) -> None:
-        self.action_save()
-
-    @on(Button.Pressed, "#cancel")
-    def action_cancel(self) -> None:
-        self.dismiss(None)
 
 
 Verifier = Callable[[str, Sequence[str]], VerifiedWorkaround]
 
 
-class KnownIssueForm(ModalScreen[KnownIssueDraft | None]):
-    DEFAULT_CSS = _FORM_CSS.format(name="KnownIssueForm")
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "cancel", "Cancel"),
-        Binding("ctrl+s", "save", "Save"),
-    ]
-
+class KnownIssueForm(FormScreen[KnownIssueDraft | None]):
     def __init__(self, title: str, tests: Sequence[str], verify: Verifier) -> None:
         super().__init__()
         self.initial_title = title
@@ -160,43 +131,41 @@ class KnownIssueForm(ModalScreen[KnownIssueDraft | None]):
         self.verify = verify
 
     def compose(self) -> ComposeResult:
-        shown = "\n".join(self.tests[:8]) + (
-            f"\n… and {len(self.tests) - 8} more" if len(self.tests) > 8 else ""
+        hidden = len(self.tests) - TESTS_SHOWN
+        shown = "\n".join(self.tests[:TESTS_SHOWN]) + (
+            f"\n… and {hidden} more" if hidden > 0 else ""
         )
-        with VerticalScroll():
-            yield Static("[b]Add a known issue[/b]  (ctrl+s verifies and saves)")
-            yield Label("title")
-            yield Input(self.initial_title, id="title")
-            yield Label(f"tests ({len(self.tests)})")
-            yield Static(shown, markup=False)
-            yield Label("workaround (-k / -m; checked by a collect-only run; empty for none)")
-            yield Input(keyword_workaround(self.tests), id="workaround")
-            yield Label("priority")
-            yield Select([(level, level) for level in LEVELS], value="medium", id="priority")
-            yield Label("effort")
-            yield Input("", id="effort", placeholder="e.g. 2-3 hours")
-            yield Static("", id="problem")
-            with Horizontal():
-                yield Button("Verify and save", variant="primary", id="save")
-                yield Button("Cancel", id="cancel")
+        with VerticalScroll(can_focus=False):
+            yield Static(Text("Add a known issue", style="bold"))
+            yield Static(FORM_KEYS, classes="form-keys")
+            yield from field_row("title", text_field(self.initial_title, id="title"))
+            yield Label(plural(len(self.tests), "test"), classes="field-row")
+            yield Static(Text(shown), classes="field-help")
+            yield from field_row(
+                "workaround",
+                text_field(keyword_workaround(self.tests), id="workaround"),
+                "-k / -m arguments, checked by a collect-only run on save; empty: none",
+            )
+            yield from field_row("priority", Choice(LEVELS, "medium", id="priority"))
+            yield from field_row(
+                "effort", text_field("", id="effort", placeholder="e.g. 2-3 hours")
+            )
+            yield from buttons("Verify and save")
 
     def action_save(self) -> None:
-        title = self.query_one("#title", Input).value.strip()
+        title = self.value_of("title")
         if not title:
-            self.query_one("#problem", Static).update("a known issue needs a title")
+            self.show_problem("a known issue needs a title: type what is wrong", "title")
             return
-        workaround = self.query_one("#workaround", Input).value.strip() or None
-        self.query_one("#problem", Static).update(
-            "verifying the workaround with a collect-only run…" if workaround else ""
-        )
-        priority = self.query_one("#priority", Select).value
+        workaround = self.value_of("workaround") or None
+        self.show_problem("verifying the workaround with a collect-only run…" if workaround else "")
         draft = KnownIssueDraft(
             title=title,
             tests=self.tests,
             workaround=workaround,
             verified=None,
-            priority=priority if isinstance(priority, str) else "medium",
-            effort=self.query_one("#effort", Input).value.strip(),
+            priority=self.choice_of("priority"),
+            effort=self.value_of("effort"),
         )
         self._verify_and_save(draft)
 
@@ -207,18 +176,7 @@ class KnownIssueForm(ModalScreen[KnownIssueDraft | None]):
             try:
                 verified = self.verify(draft.workaround, self.tests)
             except WorkaroundError as error:
-                self.app.call_from_thread(self._show_problem, str(error))
+                self.app.call_from_thread(self.show_problem, str(error), "workaround")
                 return
             draft = dataclasses.replace(draft, verified=verified)
         self.app.call_from_thread(self.dismiss, draft)
-
-    def _show_problem(self, text: str) -> None:
-        self.query_one("#problem", Static).update(text)
-
-    @on(Button.Pressed, "#save")
-    def _save_pressed(self) -> None:
-        self.action_save()
-
-    @on(Button.Pressed, "#cancel")
-    def action_cancel(self) -> None:
-        self.dismiss(None)

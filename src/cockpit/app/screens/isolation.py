@@ -19,6 +19,7 @@ from textual.screen import ModalScreen
 from textual.widgets import DataTable, Footer, Static
 
 from cockpit.isolation.verdicts import IsolationVerdict, Verdict
+from cockpit.report.figures import plural
 
 VERDICT_MARKS = {
     Verdict.FAILS_ALONE: ("✘ fails alone", "bold red"),
@@ -52,8 +53,8 @@ class IsolationScreen(ModalScreen[list[IsolationVerdict] | None]):
     def compose(self) -> ComposeResult:
         with Vertical():
             yield Static(
-                f"rerunning {len(self.nodeids)} failing tests alone, {self.repeats} times "
-                "each, in fresh processes…",
+                f"rerunning {plural(len(self.nodeids), 'failing test')} alone, "
+                f"{plural(self.repeats, 'time')} each, in fresh processes…",
                 id="isolation-status",
             )
             yield DataTable(cursor_type="row", id="verdicts")

@@ -11,6 +11,7 @@ from pathlib import Path
 
 from sqlalchemy import select
 
+from cockpit.app.views.known import NO_KNOWN_ISSUES, KnownIssues
 from cockpit.app.views.run_view import RunView
 from cockpit.engine.state import RunOutcome, recorded_state
 from cockpit.session.fixes import evidence_words, fix_evidence
@@ -82,6 +83,8 @@ class SessionOverview:
     known_issues: tuple[tuple[int, str, int, str | None, str], ...]
     """(id, title, tests named, workaround, status)"""
     notes: tuple[tuple[float, str], ...]
+    known: KnownIssues = NO_KNOWN_ISSUES
+    """The open known issues' tests, which the tables mark."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -183,6 +186,18 @@ def last_run(log: SessionLog) -> LoadedRun | None:
     return LoadedRun(RunSummary.of(run), view, with_run(log, before, run.id))
 
 
+def run_duration(log: SessionLog, run_id: int) -> float | None:
+    """A run's time as the session log keeps it (start to end of its record): the one
+    duration the header, the end-of-run notice and the session table all show."""
+    with log.engine.connect() as connection:
+        row = connection.execute(
+            select(Run.started_at, Run.ended_at).where(Run.id == run_id)
+        ).first()
+    if row is None or row[1] is None:
+        return None
+    return max(0.0, float(row[1]) - float(row[0]))
+
+
 def failure_detail(log: SessionLog, run_id: int, nodeid: str) -> FailureRow | None:
     """A recorded test's failure text (None if it recorded none)."""
     with log.engine.connect() as connection:
@@ -240,4 +255,7 @@ def session_overview(log: SessionLog, evidence: EvidenceCache | None = None) -> 
             for issue in issues
         ),
         notes=tuple((note.created_at, note.text) for note in notes),
+        known=KnownIssues.of(
+            (issue.id, issue.title, issue.tests or ()) for issue in issues if issue.status == "open"
+        ),
     )

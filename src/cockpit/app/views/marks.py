@@ -8,6 +8,7 @@ from collections.abc import Callable
 from rich.text import Text
 
 from cockpit.app.views.suite_overlay import ModuleAge
+from cockpit.engine.state import ModuleTally
 
 # outcome -> (mark, style); styles name theme variables through Textual's markup-free Text
 OUTCOME_MARKS: dict[str, tuple[str, str]] = {
@@ -88,3 +89,13 @@ def keeping_age(shorten: Callable[[str, int], str]) -> Callable[[str, int], str]
         return shorten(text, width)
 
     return cut
+
+
+def pass_rate(tally: ModuleTally) -> str:
+    """The share of a module's tests that ran and did not fail, rounded down (so 100%
+    means every one). Skipped tests did not run: they count neither way, so a module with
+    skips and no failure reads 100%, as its ✔ says; an xfail is not a failure."""
+    ran = tally.finished - tally.totals.skipped
+    if ran <= 0:
+        return "-"
+    return f"{100 * max(0, ran - tally.totals.failing) // ran}%"

@@ -12,6 +12,7 @@ import itertools
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
+from cockpit.app.views.known import NO_KNOWN_ISSUES, KnownIssues
 from cockpit.app.views.suite_overlay import ModuleAge, SuiteCounts, SuiteOverlay
 from cockpit.engine.events import Event, PhasesPassed, TestReport
 from cockpit.engine.state import FAILING_OUTCOMES, ModuleTally, RunState, TestRecord, module_of
@@ -20,6 +21,8 @@ from cockpit.suite.picture import SuitePicture
 
 # Below this share of tests with a recorded duration, the estimate uses the run's own pace.
 _KNOWN_SHARE = 0.5
+_PACE_AFTER = 20
+"""Tests finished before the run's own pace is trusted."""
 
 
 @dataclass(slots=True)
@@ -39,6 +42,8 @@ class RunView:
     """What this run covers whole (``("",)``: everything; see ``engine.pytest_args``)."""
     known_durations: Mapping[str, float] = field(default_factory=dict)
     """Each test's duration in its last recorded run, for the time-left estimate."""
+    known: KnownIssues = NO_KNOWN_ISSUES
+    """The session's open known issues: their tests are marked (``set_known``)."""
     dirty_modules: set[str] = field(default_factory=set)
     clusters_changed: bool = True
     _clusterer: Clusterer | None = None
@@ -47,6 +52,8 @@ class RunView:
     _expected_done: float = 0.0
     _tests_by_module: dict[str, list[str]] = field(default_factory=dict)
     _indexed_tests: int = 0
+    _typical: float | None = None
+    """The mean recorded duration: what a test without one is expected to take."""
     _expected_total: tuple[int, float] = (-1, 0.0)
     """(tests collected when summed, the sum of their recorded durations)."""
     _pace_origin: tuple[float, int] | None = None
@@ -98,7 +105,7 @@ class RunView:
                 isinstance(event, PhasesPassed) and "teardown" in event.phases
             )
             if ended:
-                self._expected_done += durations.get(nodeid, 0.0)
+                self._expected_done += durations.get(nodeid, self._typical_duration())
         if self.state.session is not None and self.rootdir is None:
             self.rootdir = self.state.session.rootdir  # project paths relative to it
             assert self._clusterer is not None
@@ -128,6 +135,29 @@ class RunView:
                 error.file, error.file, "collection error", error.message, error.longrepr
             )
             self.clusters_changed = True
+
+    def set_known(self, known: KnownIssues) -> None:
+        """Mark another set of known-issue tests: the rows of every module either set names
+        are redrawn, and the root causes (whose marks follow their tests)."""
+        if known == self.known:
+            return
+        touched = set(self.known.modules) | set(known.modules)
+        self.known = known
+        self.dirty_modules.update(touched & self.state.modules.keys())
+        self.clusters_changed = True
+
+    def known_failing(self) -> int:
+        """The failing tests of this run that a known issue names (the header's "known")."""
+        if not self.known:
+            return 0
+        tests = self.state.tests
+        failing = sum(
+            1
+            for nodeid in self.state.failures
+            if nodeid in self.known and tests[nodeid].outcome in FAILING_OUTCOMES
+        )
+        errors = sum(1 for error in self.state.collection_errors if error.file in self.known)
+        return failing + errors
 
     def take_dirty_modules(self) -> set[str]:
         dirty, self.dirty_modules = self.dirty_modules, set()
@@ -244,25 +274,48 @@ class RunView:
     def seconds_left(self, elapsed: float) -> tuple[float, str] | None:
         """An estimate of the time left, and what it is based on; None before it can tell.
 
-        From the recorded duration of each test still to run when most tests have one,
-        else from this run's own pace. Divided among xdist workers.
+        Two estimates, and the larger wins, so the time left is never below what is plainly
+        left: the recorded duration of each test still to run (when most tests have one; a
+        test without one counts as a typical test), divided among xdist workers; and this
+        run's own pace, once 20 tests have finished (it also counts what durations leave
+        out: pytest's own work between tests).
         """
         state = self.state
         remaining = state.collected - state.finished
         if not self.live or state.collected == 0 or remaining <= 0:
             return None
+        estimates = [
+            (left, basis)
+            for left, basis in (
+                (self._recorded_left(), "recorded durations"),
+                (self._pace_left(elapsed, remaining), "this run's pace"),
+            )
+            if left is not None
+        ]
+        return max(estimates) if estimates else None
+
+    def _typical_duration(self) -> float:
         known = self.known_durations
-        if known and len(known) >= _KNOWN_SHARE * state.collected:
-            if self._expected_total[0] != state.collected:
-                total = sum(known.get(nodeid, 0.0) for nodeid in state.tests)
-                self._expected_total = (state.collected, total)
-            total = self._expected_total[1]
-            left = max(0.0, total - self._expected_done)
-            return left / self.workers, "recorded durations"
+        if self._typical is None:
+            self._typical = sum(known.values()) / len(known) if known else 0.0
+        return self._typical
+
+    def _recorded_left(self) -> float | None:
+        state, known = self.state, self.known_durations
+        if not known or len(known) < _KNOWN_SHARE * state.collected:
+            return None
+        if self._expected_total[0] != state.collected:
+            typical = self._typical_duration()
+            total = sum(known.get(nodeid, typical) for nodeid in state.tests)
+            self._expected_total = (state.collected, total)
+        return max(0.0, self._expected_total[1] - self._expected_done) / self.workers
+
+    def _pace_left(self, elapsed: float, remaining: int) -> float | None:
+        state = self.state
         if self._pace_origin is None:
             self._pace_origin = (elapsed, state.finished)
         since, done_before = self._pace_origin
         done = state.finished - done_before
-        if done < 20 or elapsed <= since:
+        if done < _PACE_AFTER or elapsed <= since:
             return None
-        return (elapsed - since) / done * remaining, "this run's pace"
+        return (elapsed - since) / done * remaining

@@ -42,3 +42,23 @@ class Workspace:
             whole_suite=whole_suite,
             capture_cap=self.capture_cap,
         )
+
+
+def expression_problem(option: str, expression: str) -> str | None:
+    """Why pytest would refuse ``expression`` after ``option`` (``-k``, ``-m``), in one
+    line; None when it parses, or when this interpreter's pytest cannot tell.
+
+    The check uses the grammar of the pytest cockpit runs on, which may be another version
+    than the project's: the prompt lets the user insist.
+    """
+    if not expression.strip():
+        return None
+    try:
+        from _pytest.mark.expression import Expression, ParseError
+    except ImportError:  # a pytest without the module: the run itself will say
+        return None
+    try:
+        Expression.compile(expression)
+    except ParseError as error:
+        return f"{option} {expression!r} does not parse: {error}"
+    return None

@@ -10,20 +10,42 @@ from textual.containers import Vertical, VerticalScroll
 from textual.message import Message
 from textual.widgets import DataTable, Static
 
+from cockpit.app.views.known import NO_KNOWN_ISSUES, KnownIssues, known_mark
 from cockpit.app.widgets.cursor import key_at_cursor
+from cockpit.report.figures import plural
 from cockpit.rootcause.clusters import Cluster
 
 EXAMPLE_LINES = 80  # the end of a traceback says the most
 
 
-def cluster_renderable(cluster: Cluster, *, dark: bool = True) -> RenderableType:
+def cluster_renderable(
+    cluster: Cluster, *, dark: bool = True, known: KnownIssues = NO_KNOWN_ISSUES
+) -> RenderableType:
     data = cluster.as_json()
     outcomes = ", ".join(f"{n} {kind}" for kind, n in data["outcomes"].items())
     modules = data["modules"]
     parts: list[RenderableType] = [
         Text(data["signature"], style="bold"),
-        Text(f"{cluster.count} tests ({outcomes}) in {len(modules)} modules", style="dim"),
+        Text(
+            f"{plural(cluster.count, 'test')} ({outcomes}) in {plural(len(modules), 'module')}",
+            style="dim",
+        ),
     ]
+    for issue_id, count in known.named_in(cluster.tests).items():
+        title = known.titles.get(issue_id, "")
+        parts.append(
+            Text.assemble(
+                known_mark(True),
+                (f" known issue {issue_id}: ", "bold"),
+                title,
+                (
+                    "  (names every one of these tests)"
+                    if count == cluster.count
+                    else f"  (names {count} of these {plural(cluster.count, 'test')})",
+                    "dim",
+                ),
+            )
+        )
     if data["location"]:
         parts.append(Text.assemble(("fix near: ", "bold"), data["location"]))
     if data["hint"]:
@@ -59,6 +81,7 @@ class ClustersPanel(Vertical):
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self.clusters: list[Cluster] = []
+        self.known = NO_KNOWN_ISSUES
         self.border_title = "root causes"
 
     def compose(self) -> ComposeResult:
@@ -72,12 +95,13 @@ class ClustersPanel(Vertical):
         table.add_column(Text("tests", justify="right"), key="count", width=6)
         table.add_column("mix", key="mix", width=9)
         table.add_column("◆", key="hint", width=1)
-        table.add_column("root cause (◆ = a hint knows it)", key="signature")
+        table.add_column("K", key="known", width=1)
+        table.add_column("root cause (◆ = a hint knows it, K = a known issue)", key="signature")
 
-    def show_clusters(self, clusters: list[Cluster]) -> None:
+    def show_clusters(self, clusters: list[Cluster], known: KnownIssues = NO_KNOWN_ISSUES) -> None:
         table: DataTable[Text] = self.query_one(DataTable)
         keep = self.selected_index
-        self.clusters = clusters
+        self.clusters, self.known = clusters, known
         table.clear()
         for index, cluster in enumerate(clusters):
             outcomes = cluster.outcomes
@@ -95,6 +119,7 @@ class ClustersPanel(Vertical):
                 Text(str(cluster.count), justify="right", style="bold"),
                 Text(mix.strip()),
                 Text("◆" if cluster.hint else "", style="bold yellow"),
+                known_mark(any(nodeid in known for nodeid in cluster.tests)),
                 Text(cluster.signature.key[:300]),
                 key=str(index),
             )
@@ -124,4 +149,4 @@ class ClustersPanel(Vertical):
             detail.update(Text("no failures", style="dim"))
             return
         dark = self.app.current_theme.dark if self.app.current_theme else True
-        detail.update(cluster_renderable(cluster, dark=dark))
+        detail.update(cluster_renderable(cluster, dark=dark, known=self.known))

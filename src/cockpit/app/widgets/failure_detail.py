@@ -10,7 +10,9 @@ from textual.app import ComposeResult
 from textual.containers import VerticalScroll
 from textual.widgets import Static
 
+from cockpit.app.views.known import known_mark
 from cockpit.app.views.marks import outcome_mark
+from cockpit.report.figures import plural
 from cockpit.rootcause.clusters import Cluster
 from cockpit.store.rows import FailureRow
 
@@ -24,10 +26,14 @@ def detail_renderable(
     cluster: Cluster | None,
     *,
     dark: bool = True,
+    known_issue: str | None = None,
 ) -> RenderableType:
+    """``known_issue`` says which known issue names the test (``known issue 2: ...``)."""
     parts: list[RenderableType] = [
         Text.assemble(outcome_mark(outcome), " ", (nodeid, "bold"), f"  {outcome}")
     ]
+    if known_issue:
+        parts.append(Text.assemble(known_mark(True), " ", (known_issue, "bold magenta")))
     if detail is None:
         if outcome in ("failed", "error", "crashed"):
             parts.append(Text("no failure text was recorded for this test", style="dim"))
@@ -45,7 +51,7 @@ def detail_renderable(
             Text.assemble(
                 ("\nroot cause: ", _SECTION),
                 data["signature"],
-                (f"  (shared with {others} other failures)" if others else "", "dim"),
+                (f"  (shared with {plural(others, 'other failure')})" if others else "", "dim"),
             )
         )
         if data["location"]:

@@ -13,10 +13,18 @@ from rich.text import Text
 from textual import events, on
 from textual.binding import Binding, BindingType
 
-from cockpit.app.views.marks import age_text, count_cell, keeping_age, module_mark, seconds
+from cockpit.app.views.known import known_mark
+from cockpit.app.views.marks import (
+    age_text,
+    count_cell,
+    keeping_age,
+    module_mark,
+    pass_rate,
+    seconds,
+)
 from cockpit.app.views.run_view import RunView
 from cockpit.app.widgets.row_table import Column, RowTable
-from cockpit.engine.display import shorten_left
+from cockpit.engine.display import shorten_path
 from cockpit.engine.state import ModuleTally
 
 SORTS = ("failures first", "name", "slowest")
@@ -32,11 +40,11 @@ _COUNT_COLUMNS = (
 )
 COLUMNS = (
     Column("mark", " ", 3),
-    Column("module", "module", shorten=keeping_age(shorten_left), min_width=12),
+    Column("module", "module", shorten=keeping_age(shorten_path), min_width=12),
     *(Column(key, header, width, "right") for key, header, width, _ in _COUNT_COLUMNS),
     Column("todo", "todo", 6, "right"),
     Column("rate", "rate", 5, "right"),
-    Column("time", "time", 8, "right"),
+    Column("time", "time", 7, "right"),
     Column("delta", "Δpass", 6, "right"),
 )
 
@@ -98,15 +106,14 @@ class ModuleTable(RowTable):
     def _cells(self, tally: ModuleTally) -> list[Text]:
         totals = tally.totals
         ran = tally.finished
-        rate = f"{100 * totals.passed // ran}%" if ran else "-"
         delta = self.view.passed_delta(tally.path) if self.view else None
         delta_cell = Text(f"{delta:+d}", style="green" if delta > 0 else "red") if delta else Text()
         return [
-            Text(" ") + module_mark(tally.status),
+            self._mark(tally),
             self._module_name(tally.path),
             *(count_cell(getattr(totals, key), style) for key, _, _, style in _COUNT_COLUMNS),
             count_cell(tally.not_run + tally.running, "cyan"),
-            Text(rate),
+            Text(pass_rate(tally)),
             Text(seconds(tally.duration) if ran else "-"),
             delta_cell,
         ]
@@ -123,6 +130,11 @@ class ModuleTable(RowTable):
         if watching != self.watching:
             self.watching = watching
             self.show_view(self.view)
+
+    def _mark(self, tally: ModuleTally) -> Text:
+        """The module's state, after ``K`` when it holds tests a known issue names."""
+        known = self.view is not None and self.view.known.in_module(tally.path) > 0
+        return known_mark(known) + module_mark(tally.status)
 
     # -- order and filter ------------------------------------------------------------
     def _matches(self, path: str) -> bool:

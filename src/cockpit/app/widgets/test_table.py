@@ -4,23 +4,17 @@ from __future__ import annotations
 
 from rich.text import Text
 
+from cockpit.app.views.known import known_mark
 from cockpit.app.views.marks import AGE_SEPARATOR, keeping_age, outcome_mark, seconds
 from cockpit.app.views.run_view import RunView
 from cockpit.app.widgets.row_table import Column, RowTable
+from cockpit.engine.display import shorten_path, shorten_test_name
 from cockpit.engine.state import FAILING_OUTCOMES, TestRecord
-
-
-def shorten_middle(name: str, width: int) -> str:
-    """``test_in_st…[-1-False]``: a test name cut in the middle, keeping its parameters."""
-    if len(name) <= width or width < 8:
-        return name
-    tail = min(len(name) // 2, (width - 1) * 3 // 5)
-    return name[: width - 1 - tail] + "…" + name[-tail:]
-
+from cockpit.report.figures import plural
 
 COLUMNS = (
     Column("mark", " ", 3),
-    Column("test", "test", shorten=keeping_age(shorten_middle), min_width=10),
+    Column("test", "test", shorten=keeping_age(shorten_test_name), min_width=10),
     Column("time", "time", 8, "right"),
 )
 
@@ -83,11 +77,18 @@ class TestTable(RowTable):
         if self.row_count != count:
             self._title(self.row_count)
 
+    def on_resize(self) -> None:
+        if self.view is not None and self.module is not None:
+            self._title(self.row_count)  # the module's path fits the new width
+
     def _title(self, count: int) -> None:
         assert self.view is not None and self.module is not None
         tally = self.view.module_tally(self.module)
         error = tally.collection_error if tally else None
-        title = f"{self.module} ({count} tests)"
+        known = self.view.known.in_module(self.module)
+        counted = plural(count, "test") + (f", {known} known" if known else "")
+        room = max(12, self.size.width - len(counted) - 8)  # the border's corners and gaps
+        title = f"{shorten_path(self.module, room)} ({counted})"
         self.border_title = title + (" - collection error" if error else "")
 
     def _cells(self, record: TestRecord) -> list[Text]:
@@ -95,7 +96,8 @@ class TestTable(RowTable):
         name = record.nodeid[len(record.module) + 2 :] or record.nodeid
         worker = f" [{record.worker}]" if record.worker and record.outcome == "running" else ""
         return [
-            Text(" ") + outcome_mark(str(record.outcome)),
+            known_mark(self.view is not None and record.nodeid in self.view.known)
+            + outcome_mark(str(record.outcome)),
             Text(name + worker) + self._from_run(record.nodeid),
             Text(seconds(record.duration) if record.finished else ""),
         ]
