@@ -12,9 +12,10 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from cockpit.engine.ending import RunResult
 from cockpit.engine.events import Event
 from cockpit.engine.interpreter import resolve_interpreter
-from cockpit.engine.runner import PytestRun, RunRequest, RunResult
+from cockpit.engine.runner import PytestRun, RunRequest
 from cockpit.session.project import Project
 from cockpit.store.session_log import SessionLog
 
