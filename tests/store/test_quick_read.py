@@ -15,7 +15,7 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
-from sqlalchemy import text
+from sqlalchemy import Engine, text
 
 from cockpit.report.diff import diff_changes, diff_runs
 from cockpit.settings import database_location
@@ -170,15 +170,50 @@ def test_a_subset_run_never_reads_as_removed(log: SessionLog) -> None:
     assert got.not_compared == len(BEFORE) - 1  # every other test of the whole-suite run
 
 
+def record_at_0004(engine: Engine, tests: Tests) -> int:
+    """A finished run as a recorder of schema 0004 wrote it: its columns only, a results
+    digest and no module digests (today's models name columns that schema lacks)."""
+    with engine.begin() as connection:
+        connection.execute(
+            text(
+                "INSERT INTO sessions (title, started_at) SELECT 'old', 1.0"
+                " WHERE NOT EXISTS (SELECT 1 FROM sessions)"
+            )
+        )
+        run_id = connection.execute(
+            text(
+                "INSERT INTO runs (session_id, args, selection_reason, whole_suite,"
+                " interpreter, pytest_version, rootdir, started_at, ended_at, exit_code,"
+                " outcome, recorder_pid, recorder_host, collected, passed, failed, errors,"
+                " skipped, xfailed, xpassed, results_digest) VALUES (1, '[]', 'all',"
+                " true, 'py', '8', '/p', 2.0, 3.0, 1, 'failed', 0, 'h', :n, 0, 0, 0, 0, 0, 0,"
+                " :digest) RETURNING id"
+            ),
+            {"n": len(tests), "digest": results_digest(set(tests))},
+        ).scalar_one()
+        connection.execute(
+            text(
+                "INSERT INTO results (run_id, nodeid, module, outcome, setup, call, teardown,"
+                " duration, signature) VALUES (:run, :nodeid, :module, :outcome, '', '', '',"
+                " 0.0, :signature)"
+            ),
+            [
+                {"run": run_id, "nodeid": n, "module": module_of(n), "outcome": o, "signature": s}
+                for n, (o, s) in tests.items()
+            ],
+        )
+    assert isinstance(run_id, int)
+    return run_id
+
+
 def test_a_log_upgraded_in_place_still_diffs_its_old_runs(db_url: str) -> None:
     """Runs recorded at revision 0004 have no module digests: the diff falls back to the
     full comparison, also against a run recorded after the upgrade."""
     location = DatabaseLocation(db_url, "test")
     engine = create_store_engine(location)
     upgrade(engine, "0004")
-    old_log = SessionLog(engine)
-    first, second = record(old_log, BEFORE, RESULTS_ONLY), record(old_log, AFTER, RESULTS_ONLY)
-    old_log.close()
+    first, second = record_at_0004(engine, BEFORE), record_at_0004(engine, AFTER)
+    engine.dispose()
 
     log = SessionLog(open_engine(location))
     with log.engine.connect() as connection:

@@ -36,6 +36,8 @@ from cockpit.app.widgets.row_table import RowTable
 from cockpit.app.widgets.run_header import RunHeader
 from cockpit.app.widgets.session_panel import SessionPanel
 from cockpit.app.widgets.test_table import TestTable
+from cockpit.engine.display import visible
+from cockpit.engine.ending import RunResult
 from cockpit.engine.state import FAILING_OUTCOMES, RunOutcome
 from cockpit.engine.summary import summary_line
 from cockpit.errors import CockpitError
@@ -331,7 +333,9 @@ class CockpitCore(App[int]):
                 raise
             result = active.result
             detail = " ".join(str(error).split())[:200]
-            self.notify(f"the run was not recorded: {detail}", severity="error", timeout=10)
+            self.notify(
+                f"the run was not recorded: {detail}", severity="error", timeout=10, markup=False
+            )
         finally:
             self.active = None
         view.run_id = active.run_id
@@ -340,10 +344,7 @@ class CockpitCore(App[int]):
         self._tick()
         self._header()
         self._show_tests(self.query_one(ModuleTable).selected_module)
-        if result.error:
-            self.notify(result.error, severity="error", timeout=10)
-        elif not self.quitting:
-            self.notify(f"{summary_line(result.state)} ({result.outcome})", timeout=4)
+        self._tell_ending(result)
         self.durations = {
             nodeid: record.duration
             for nodeid, record in result.state.tests.items()
@@ -353,6 +354,16 @@ class CockpitCore(App[int]):
         plan_next, self.next_plan = self.next_plan, None
         if plan_next is not None and not self.quitting:
             self.start_run(plan_next)
+
+    def _tell_ending(self, result: RunResult) -> None:
+        """The run's ending in a toast, with what is said of it beyond its counts."""
+        notices = [visible(notice.message) for notice in result.notices]
+        if result.error:
+            self.notify(visible(result.error), severity="error", timeout=10, markup=False)
+        elif not self.quitting:
+            self.notify(f"{summary_line(result.state)} ({result.outcome})", timeout=4)
+        if notices and not self.quitting:
+            self.notify("\n".join(notices), severity="warning", timeout=10, markup=False)
 
     def _current_module_passed(self) -> dict[str, int] | None:
         view = self.view

@@ -143,7 +143,9 @@ class RecordedRun:
         self.result = result
         await opening  # a failure to record surfaces here, after the run is over
         if self.recorder is not None:
-            await asyncio.to_thread(self.recorder.finish, result.exit_code, str(result.outcome))
+            await asyncio.to_thread(
+                self.recorder.finish, result.exit_code, str(result.outcome), result.notices
+            )
         return result
 
     async def _close_record(

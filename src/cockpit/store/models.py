@@ -8,6 +8,8 @@ because per-module counts and run-to-run diffs over 50,000 rows only read the na
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlalchemy import (
     JSON,
     Boolean,
@@ -84,6 +86,12 @@ class Run(Base):
     source_digest: Mapped[str | None] = mapped_column(String(64), default=None)
     """A fingerprint of the project's files when the run started: a test whose outcome
     differs between two runs with the same digest is flaky. None when unknown."""
+    last_event_at: Mapped[float | None] = mapped_column(Float)
+    """When the recorder last wrote a batch of this run: where a run whose cockpit died
+    ends. None before schema 0008."""
+    deselected: Mapped[int | None] = mapped_column(Integer)
+    """Tests ``-k`` / ``-m`` / ``--deselect`` took out of the run; None before 0008.
+    (These two have no Python default, so a new run's INSERT leaves them out.)"""
 
 
 class Result(Base):
@@ -136,6 +144,8 @@ class CollectionErrorRow(Base):
     path: Mapped[str] = mapped_column(Text)
     message: Mapped[str] = mapped_column(Text)
     longrepr: Mapped[str] = mapped_column(Text, default="")
+    lineno: Mapped[int | None] = mapped_column(Integer, default=None)
+    """The line of the module where collecting it failed (None when unknown, or before 0008)."""
 
 
 class Fix(Base):
@@ -214,3 +224,18 @@ class RunModule(Base):
     tests: Mapped[int] = mapped_column(Integer)
     outcomes: Mapped[dict[str, int] | None] = mapped_column(JSON(none_as_null=True), default=None)
     """Tests per outcome other than passed (``{"failed": 3}``); None before schema 0007."""
+
+
+class RunNoticeRow(Base):
+    """One thing said of a run beyond its counts (see ``engine.ending.RunNotice``)."""
+
+    __tablename__ = "run_notices"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    run_id: Mapped[int] = mapped_column(ForeignKey("runs.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(32))
+    """``left-running``, ``interrupted-tests`` or ``skipped-lines``."""
+    message: Mapped[str] = mapped_column(Text)
+    detail: Mapped[dict[str, Any]] = mapped_column(JSON)
+    """The notice's data: ``{"pids": [...]}``, ``{"tests": [{"nodeid", "seconds"}]}``,
+    ``{"count": N}``."""

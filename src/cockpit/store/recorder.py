@@ -13,10 +13,12 @@ import threading
 from collections.abc import Collection, Mapping, Sequence
 from pathlib import Path
 
+from cockpit.engine.ending import RunNotice
 from cockpit.engine.events import CollectionError, Event, PhasesPassed, SessionStarted, TestReport
 from cockpit.engine.state import FAILING_OUTCOMES, RunState, TestRecord
 from cockpit.rootcause.signature import error_signature, signature_of
 from cockpit.store.rows import FailureRow, ModuleDigest, ResultRow, RunTotals, failure_row
+from cockpit.store.runs import CollectionErrorData, RunProgress
 from cockpit.store.session_log import SessionLog
 from cockpit.store.sources import source_digest
 
@@ -101,8 +103,9 @@ class RunRecorder:
         self._lock = threading.Lock()
         self._results: list[ResultRow] = []
         self._failures: list[FailureRow] = []
-        self._errors: list[tuple[str, str, str]] = []
+        self._errors: list[CollectionErrorData] = []
         self._environment: tuple[str, str] | None = None
+        self._progress: RunProgress | None = None
         self._rootdir: str | None = None
         self._stop = threading.Event()
         self._error: BaseException | None = None
@@ -112,7 +115,7 @@ class RunRecorder:
     def on_batch(self, batch: list[Event]) -> None:
         """Called on the event loop with each batch, after the state has applied it."""
         finished: list[TestRecord] = []
-        errors: list[tuple[str, str, str]] = []
+        errors: list[CollectionErrorData] = []
         for event in batch:
             if isinstance(event, TestReport | PhasesPassed):
                 phases = self._phases.setdefault(event.nodeid, {})
@@ -126,12 +129,15 @@ class RunRecorder:
                     self._recorded.add(event.nodeid)
                     finished.append(self.state.tests[event.nodeid])
             elif isinstance(event, CollectionError):
-                errors.append((event.file, event.message, event.longrepr))
+                errors.append((event.file, event.message, event.longrepr, event.lineno))
             elif isinstance(event, SessionStarted):
                 self._rootdir = event.rootdir
                 with self._lock:
                     self._environment = (event.pytest_version, event.rootdir)
+        progress = (self.state.collected, self.log.clock())
         if not finished and not errors:
+            with self._lock:
+                self._progress = progress
             return
         rows = [
             result_row(record, self._phases.pop(record.nodeid, {}), self._rootdir)
@@ -143,22 +149,17 @@ class RunRecorder:
             self._results.extend(rows)
             self._failures.extend(failures)
             self._errors.extend(errors)
-
-    def _take(
-        self,
-    ) -> tuple[
-        list[ResultRow], list[FailureRow], list[tuple[str, str, str]], tuple[str, str] | None
-    ]:
-        with self._lock:
-            taken = (self._results, self._failures, self._errors, self._environment)
-            self._results, self._failures, self._errors, self._environment = [], [], [], None
-        return taken
+            self._progress = progress
 
     def _flush(self) -> None:
-        results, failures, errors, environment = self._take()
+        with self._lock:
+            results, failures, errors = self._results, self._failures, self._errors
+            environment, progress = self._environment, self._progress
+            self._results, self._failures, self._errors = [], [], []
+            self._environment = self._progress = None
         if environment is not None:
             self.log.set_run_environment(self.run_id, *environment)
-        self.log.write_results(self.run_id, results, failures, errors)
+        self.log.write_results(self.run_id, results, failures, errors, progress=progress)
 
     def _loop(self) -> None:
         try:
@@ -171,9 +172,9 @@ class RunRecorder:
         """The node ids of every result row this run wrote (the crashed test's included)."""
         return self._recorded | ({crashed} if crashed in self.state.tests else set())
 
-    def finish(self, exit_code: int, outcome: str) -> None:
+    def finish(self, exit_code: int, outcome: str, notices: Sequence[RunNotice] = ()) -> None:
         """Write what is left, the crashed test, and the run's ending (its exit code and
-        outcome, as the runner decided them)."""
+        outcome, as the runner decided them, and what is said of it)."""
         self._stop.set()
         self._thread.join()
         if self._error is not None:
@@ -202,6 +203,8 @@ class RunRecorder:
                 xpassed=totals.xpassed,
             ),
             crashed_test=crashed,
+            deselected=state.deselected,
+            notices=notices,
             results_digest=results_digest(self._recorded | ({crashed} if crashed else set())),
             module_digests=module_digests(
                 {nodeid: state.tests[nodeid].module for nodeid in written},

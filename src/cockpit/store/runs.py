@@ -17,6 +17,7 @@ from typing import Any
 from sqlalchemy import func, insert, select, text, update
 from sqlalchemy.orm import Session
 
+from cockpit.engine.ending import RunNotice
 from cockpit.engine.outcomes import FAILING
 from cockpit.errors import NotFound
 from cockpit.store.models import (
@@ -26,6 +27,7 @@ from cockpit.store.models import (
     Result,
     Run,
     RunModule,
+    RunNoticeRow,
 )
 from cockpit.store.quick_read import (
     MODULES_RECORDED_SQL,
@@ -43,6 +45,12 @@ def _as_rows(
     """Parameter dicts for an ``executemany`` insert: the dataclass fields plus the run."""
     names = [field.name for field in fields(items[0])]
     return [{"run_id": run_id, **{name: getattr(item, name) for name in names}} for item in items]
+
+
+RunProgress = tuple[int, float]
+"""How far a streaming run has got: tests collected, time of its last recorded batch."""
+CollectionErrorData = tuple[str, str, str] | tuple[str, str, str, int | None]
+"""A collection error as the recorder writes it: path, message, traceback[, line]."""
 
 
 def _pid_alive(pid: int) -> bool:
@@ -70,31 +78,35 @@ class RunStore(SessionStore):
         source_digest: str | None = None,
     ) -> int:
         session = self.active_session()
-        with Session(self.engine) as db, db.begin():
-            run = Run(
-                session_id=session.id,
-                args=list(args),
-                whole_suite=whole_suite,
-                selection_reason=selection_reason,
-                interpreter=interpreter,
-                source_digest=source_digest,
-                pytest_version="",
-                rootdir="",
-                started_at=self.clock(),
-                outcome="running",
-                recorder_pid=os.getpid(),
-                recorder_host=socket.gethostname(),
-                collected=0,
-                passed=0,
-                failed=0,
-                errors=0,
-                skipped=0,
-                xfailed=0,
-                xpassed=0,
+        # Core, naming its columns: an ORM insert names every mapped column, so a log of
+        # an older schema (a test's, or one mid-upgrade) would fail on the newest ones.
+        with self.engine.begin() as connection:
+            inserted = connection.execute(
+                insert(Run).values(
+                    session_id=session.id,
+                    args=list(args),
+                    whole_suite=whole_suite,
+                    selection_reason=selection_reason,
+                    interpreter=interpreter,
+                    source_digest=source_digest,
+                    pytest_version="",
+                    rootdir="",
+                    started_at=self.clock(),
+                    outcome="running",
+                    recorder_pid=os.getpid(),
+                    recorder_host=socket.gethostname(),
+                    collected=0,
+                    passed=0,
+                    failed=0,
+                    errors=0,
+                    skipped=0,
+                    xfailed=0,
+                    xpassed=0,
+                )
             )
-            db.add(run)
-            db.flush()
-            return run.id
+            key = inserted.inserted_primary_key
+        assert key is not None and isinstance(key[0], int)
+        return key[0]
 
     def set_run_environment(self, run_id: int, pytest_version: str, rootdir: str) -> None:
         with self.engine.begin() as connection:
@@ -109,16 +121,31 @@ class RunStore(SessionStore):
         run_id: int,
         results: Sequence[ResultRow],
         failures: Sequence[FailureRow] = (),
-        collection_errors: Iterable[tuple[str, str, str]] = (),
+        collection_errors: Iterable[CollectionErrorData] = (),
+        *,
+        progress: RunProgress | None = None,
     ) -> None:
-        """Insert a batch in one transaction (a crash loses at most this batch)."""
+        """Insert a batch in one transaction (a crash loses at most this batch), with how
+        far the run had got (its collected count, its last event's time)."""
         errors = [
-            {"run_id": run_id, "path": path, "message": message, "longrepr": longrepr}
-            for path, message, longrepr in collection_errors
+            {
+                "run_id": run_id,
+                "path": error[0],
+                "message": error[1],
+                "longrepr": error[2],
+                "lineno": error[3] if len(error) > 3 else None,
+            }
+            for error in collection_errors
         ]
-        if not results and not failures and not errors:
+        if not results and not failures and not errors and progress is None:
             return
         with self.engine.begin() as connection:
+            if progress is not None:
+                connection.execute(
+                    update(Run)
+                    .where(Run.id == run_id)
+                    .values(collected=progress[0], last_event_at=progress[1])
+                )
             if results:
                 connection.execute(insert(Result), _as_rows(run_id, results))
             if failures:
@@ -136,14 +163,18 @@ class RunStore(SessionStore):
         crashed_test: str | None,
         results_digest: str | None = None,
         module_digests: Mapping[str, ModuleDigest] | None = None,
+        deselected: int | None = None,
+        notices: Sequence[RunNotice] = (),
     ) -> None:
-        """The run's ending; ``module_digests`` (module -> digest) go in the same transaction,
-        so a diff never sees a run with only some of its modules digested."""
+        """The run's ending; ``module_digests`` (module -> digest) and ``notices`` go in the
+        same transaction, so a diff never sees a run with only some of its modules digested."""
+        since_0008 = {"deselected": deselected} if deselected is not None else {}
         with self.engine.begin() as connection:
             connection.execute(
                 update(Run)
                 .where(Run.id == run_id)
                 .values(
+                    **since_0008,
                     ended_at=self.clock(),
                     exit_code=exit_code,
                     outcome=outcome,
@@ -172,12 +203,38 @@ class RunStore(SessionStore):
                         for module, d in module_digests.items()
                     ],
                 )
+            if notices:
+                connection.execute(
+                    insert(RunNoticeRow),
+                    [
+                        {"run_id": run_id, "kind": n.kind, "message": n.message, "detail": n.detail}
+                        for n in notices
+                    ],
+                )
         self.attach_fix_evidence(run_id)
+
+    def notices(self, run_ids: Sequence[int]) -> dict[int, list[RunNotice]]:
+        """The notices of these runs, in the order they were said."""
+        found: dict[int, list[RunNotice]] = {run_id: [] for run_id in run_ids}
+        if not run_ids:
+            return found
+        with self.engine.connect() as connection:
+            rows = connection.execute(
+                select(RunNoticeRow.run_id, RunNoticeRow.kind, RunNoticeRow.message)
+                .add_columns(RunNoticeRow.detail)
+                .where(RunNoticeRow.run_id.in_(run_ids))
+                .order_by(RunNoticeRow.id)
+            )
+            for run_id, kind, message, detail in rows:
+                found[run_id].append(RunNotice(kind, message, dict(detail or {})))
+        return found
 
     def mark_interrupted_runs(self) -> list[int]:
         """Runs left 'running' by a cockpit that is gone (killed, crashed) become interrupted.
 
-        Their totals are recounted from the results that did get written.
+        Their totals are recounted from the results that did get written; the collected
+        count stays as it streamed, and the run ends at its last recorded batch (at its
+        start when none was written), never when the log was next opened.
         """
         host = socket.gethostname()
         with Session(self.engine) as db, db.begin():
@@ -196,7 +253,7 @@ class RunStore(SessionStore):
                 )
                 run.outcome = "interrupted"
                 run.exit_code = 2
-                run.ended_at = run.ended_at or self.clock()
+                run.ended_at = run.ended_at or run.last_event_at or run.started_at
                 run.passed = counts.get("passed", 0)
                 run.failed = counts.get("failed", 0) + counts.get("crashed", 0)
                 collection_errors = db.scalar(

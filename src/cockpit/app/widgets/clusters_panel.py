@@ -11,6 +11,7 @@ from textual.message import Message
 from textual.widgets import DataTable, Static
 
 from cockpit.app.widgets.cursor import key_at_cursor
+from cockpit.engine.display import visible
 from cockpit.rootcause.clusters import Cluster
 
 EXAMPLE_LINES = 80  # the end of a traceback says the most
@@ -21,16 +22,17 @@ def cluster_renderable(cluster: Cluster, *, dark: bool = True) -> RenderableType
     outcomes = ", ".join(f"{n} {kind}" for kind, n in data["outcomes"].items())
     modules = data["modules"]
     parts: list[RenderableType] = [
-        Text(data["signature"], style="bold"),
+        Text(visible(data["signature"]), style="bold"),
         Text(f"{cluster.count} tests ({outcomes}) in {len(modules)} modules", style="dim"),
     ]
     if data["location"]:
-        parts.append(Text.assemble(("fix near: ", "bold"), data["location"]))
+        parts.append(Text.assemble(("fix near: ", "bold"), visible(data["location"])))
     if data["hint"]:
-        parts.append(Text.assemble(("hint: ", "bold yellow"), data["hint"]))
-    parts.append(Text("modules: " + ", ".join(modules[:12]) + (" …" if len(modules) > 12 else "")))
-    parts.append(Text(f"\nexample: {data['example_test']}", style="bold"))
-    example = "\n".join(data["example"].splitlines()[-EXAMPLE_LINES:])
+        parts.append(Text.assemble(("hint: ", "bold yellow"), visible(data["hint"])))
+    shown = ", ".join(modules[:12]) + (" …" if len(modules) > 12 else "")
+    parts.append(Text(visible("modules: " + shown)))
+    parts.append(Text(visible(f"\nexample: {data['example_test']}"), style="bold"))
+    example = visible("\n".join(data["example"].splitlines()[-EXAMPLE_LINES:]))
     parts.append(
         Syntax(
             example,
@@ -95,7 +97,7 @@ class ClustersPanel(Vertical):
                 Text(str(cluster.count), justify="right", style="bold"),
                 Text(mix.strip()),
                 Text("◆" if cluster.hint else "", style="bold yellow"),
-                Text(cluster.signature.key[:300]),
+                Text(visible(cluster.signature.key[:300])),
                 key=str(index),
             )
         self.border_title = f"root causes ({len(clusters)})"

@@ -1,5 +1,6 @@
 """The selected test's story: where it failed, the traceback highlighted, what it printed,
-and the root cause it shares with other failures (with the hint, when a rule knows it)."""
+and the root cause it shares with other failures (with the hint, when a rule knows it).
+All of it is the test's text, shown through :func:`visible`, never obeyed."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from textual.containers import VerticalScroll
 from textual.widgets import Static
 
 from cockpit.app.views.marks import outcome_mark
+from cockpit.engine.display import visible
 from cockpit.rootcause.clusters import Cluster
 from cockpit.store.rows import FailureRow
 
@@ -26,7 +28,7 @@ def detail_renderable(
     dark: bool = True,
 ) -> RenderableType:
     parts: list[RenderableType] = [
-        Text.assemble(outcome_mark(outcome), " ", (nodeid, "bold"), f"  {outcome}")
+        Text.assemble(outcome_mark(outcome), " ", (visible(nodeid), "bold"), f"  {outcome}")
     ]
     if detail is None:
         if outcome in ("failed", "error", "crashed"):
@@ -35,28 +37,29 @@ def detail_renderable(
     if detail.location:
         library = any(part in detail.location for part in ("site-packages", "/lib/python"))
         where = "raised in a library at " if library else "at "
-        parts.append(Text.assemble((where, "dim"), (detail.location, "dim" if library else "")))
+        location = visible(detail.location)
+        parts.append(Text.assemble((where, "dim"), (location, "dim" if library else "")))
     if detail.message:
-        parts.append(Text(detail.message, style="red"))
+        parts.append(Text(visible(detail.message), style="red"))
     if cluster is not None:
         data = cluster.as_json()
         others = cluster.count - 1
         parts.append(
             Text.assemble(
                 ("\nroot cause: ", _SECTION),
-                data["signature"],
+                visible(data["signature"]),
                 (f"  (shared with {others} other failures)" if others else "", "dim"),
             )
         )
         if data["location"]:
-            parts.append(Text.assemble(("fix near: ", _SECTION), data["location"]))
+            parts.append(Text.assemble(("fix near: ", _SECTION), visible(data["location"])))
         if data["hint"]:
-            parts.append(Text.assemble(("hint: ", "bold yellow"), data["hint"]))
+            parts.append(Text.assemble(("hint: ", "bold yellow"), visible(data["hint"])))
     if detail.longrepr:
         parts.append(Text(f"\ntraceback ({detail.phase})", style=_SECTION))
         parts.append(
             Syntax(
-                detail.longrepr,
+                visible(detail.longrepr),
                 "pytb",
                 theme="ansi_dark" if dark else "ansi_light",
                 word_wrap=True,
@@ -70,7 +73,7 @@ def detail_renderable(
     ):
         if captured:
             parts.append(Text(f"\n{title}", style=_SECTION))
-            parts.append(Text(captured))
+            parts.append(Text(visible(captured)))
     return Group(*parts)
 
 

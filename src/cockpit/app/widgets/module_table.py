@@ -16,7 +16,7 @@ from textual.binding import Binding, BindingType
 from cockpit.app.views.marks import count_cell, module_mark, seconds
 from cockpit.app.views.run_view import RunView
 from cockpit.app.widgets.row_table import Column, RowTable
-from cockpit.engine.display import shorten_left
+from cockpit.engine.display import shorten_left, visible
 from cockpit.engine.state import ModuleTally
 
 SORTS = ("failures first", "name", "slowest")
@@ -102,7 +102,7 @@ class ModuleTable(RowTable):
         delta_cell = Text(f"{delta:+d}", style="green" if delta > 0 else "red") if delta else Text()
         return [
             Text(" ") + module_mark(tally.status),
-            Text(tally.path),
+            Text(visible(tally.path)),
             *(count_cell(getattr(totals, key), style) for key, _, _, style in _COUNT_COLUMNS),
             count_cell(tally.not_run + tally.running, "cyan"),
             Text(rate),

@@ -9,6 +9,7 @@ from textual.widgets import ProgressBar, Static
 
 from cockpit.app.views.marks import OUTCOME_MARKS, seconds
 from cockpit.app.views.run_view import RunView
+from cockpit.engine.display import visible
 from cockpit.engine.state import RunOutcome
 
 _COUNTS = (
@@ -68,9 +69,9 @@ def status_text(
         text.append(label + " ", style=style)
     if view.run_id is not None:
         text.append(f"run {view.run_id} ", style="dim")
-    text.append(view.reason)
+    text.append(visible(view.reason))
     if filters:
-        text.append(f"  [{filters}]", style="yellow")
+        text.append(visible(f"  [{filters}]"), style="yellow")
     text.append(f"  {seconds(elapsed)}")
     if running:
         left = view.seconds_left(elapsed)

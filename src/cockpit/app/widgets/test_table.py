@@ -7,6 +7,7 @@ from rich.text import Text
 from cockpit.app.views.marks import outcome_mark, seconds
 from cockpit.app.views.run_view import RunView
 from cockpit.app.widgets.row_table import Column, RowTable
+from cockpit.engine.display import visible
 from cockpit.engine.state import FAILING_OUTCOMES, TestRecord
 
 
@@ -88,7 +89,7 @@ class TestTable(RowTable):
         assert self.view is not None and self.module is not None
         tally = self.view.state.modules.get(self.module)
         error = tally.collection_error if tally else None
-        title = f"{self.module} ({count} tests)"
+        title = f"{visible(self.module)} ({count} tests)"
         self.border_title = title + (" - collection error" if error else "")
 
     def _cells(self, record: TestRecord) -> list[Text]:
@@ -97,7 +98,7 @@ class TestTable(RowTable):
         worker = f" [{record.worker}]" if record.worker and record.outcome == "running" else ""
         return [
             Text(" ") + outcome_mark(str(record.outcome)),
-            Text(name + worker),
+            Text(visible(name + worker)),
             Text(seconds(record.duration) if record.finished else ""),
         ]
 
