@@ -131,26 +131,22 @@ def gateway_count(config: Any) -> int:
     return count
 
 
-def collect_error_line(report: Any, path: str) -> Optional[int]:
-    """The line of the module ``path`` where collecting it failed: the innermost traceback
-    entry in that file (the import that failed), else a syntax error's own line."""
-    longrepr = getattr(report, "longrepr", None)
-    chain = getattr(longrepr, "chain", None) or [(getattr(longrepr, "reprtraceback", None),)]
+def collect_error_line(text: str, path: str) -> Optional[int]:
+    """The line of the module ``path`` where collecting it failed, from pytest's report:
+    the innermost traceback entry in that file (``path:3: in <module>``, the import that
+    failed), or a syntax error's ``File "/abs/path", line 3``."""
     found = None
-    for element in chain:
-        for entry in getattr(element[0], "reprentries", None) or ():
-            location = getattr(getattr(entry, "reprfileloc", None), "path", "")
-            if location and (location == path or location.endswith(os.sep + path)):
-                found = getattr(entry.reprfileloc, "lineno", None)
-    if found is None:
-        text = str(getattr(report, "longreprtext", "") or "")
-        for line in text.splitlines():
-            marker = 'File "'
-            if marker in line and path in line and ", line " in line:
-                number = line.rsplit(", line ", 1)[1].split(",")[0].strip()
-                if number.isdigit():
-                    found = int(number)
-    return found if isinstance(found, int) else None
+    for line in text.splitlines():
+        number = ""
+        if line.startswith(path + ":"):
+            number = line[len(path) + 1 :].split(":", 1)[0]
+        elif 'File "' in line and ", line " in line:
+            quoted = line.split('File "', 1)[1].split('"', 1)[0]
+            if quoted == path or quoted.endswith(os.sep + path):
+                number = line.rsplit(", line ", 1)[1].split(",")[0]
+        if number.strip().isdigit():
+            found = int(number)
+    return found
 
 
 def module_of(nodeid: str) -> str:
@@ -332,7 +328,7 @@ class CockpitReporter:
                     "kind": "collect_error",
                     "nodeid": report.nodeid,
                     "file": path,
-                    "lineno": collect_error_line(report, path),
+                    "lineno": collect_error_line(str(report.longreprtext or ""), path),
                     "message": clip(_collect_error_message(report), self.cap),
                     "longrepr": clip(report.longreprtext, self.cap),
                 },

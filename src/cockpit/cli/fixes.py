@@ -12,6 +12,7 @@ from rich.table import Table
 
 from cockpit.cli.output import console, print_json
 from cockpit.cli.parsing import CliError, command_parser, resolve_project, sub_actions
+from cockpit.engine.display import visible
 from cockpit.session.fixes import fix_evidence
 from cockpit.session.gitinfo import changed_files_since
 from cockpit.session.project import Project
@@ -56,6 +57,7 @@ def command_fix(argv: Sequence[str]) -> int:
         "--files", nargs="*", default=None, help="default: what git shows changed since the run"
     )
     add.add_argument("--risk", choices=RISKS, default="low")
+    add.add_argument("--json", action="store_true")
     listing = action("list", "list fixes")
     listing.add_argument("--json", action="store_true")
     options = parser.parse_args(argv)
@@ -71,13 +73,13 @@ def command_fix(argv: Sequence[str]) -> int:
     for fix in fixes:
         evidence = fix_evidence(log, fix)
         flipped = (
-            ", ".join(f"{escape(m)} +{len(t)}" for m, t in sorted(evidence.items()))
+            ", ".join(f"{escape(visible(m))} +{len(t)}" for m, t in sorted(evidence.items()))
             if evidence
             else ("0" if evidence is not None else "waiting for a run")
         )
         table.add_row(
             str(fix.id),
-            escape(fix.title),
+            escape(visible(fix.title)),
             fix.risk,
             str(len(fix.files)),
             str(fix.before_run_id or "-"),
@@ -101,6 +103,9 @@ def _add_fix(project: Project, log: SessionLog, options: argparse.Namespace) -> 
         files=files,
         risk=options.risk,
     )
+    if options.json:
+        print_json(_fix_json(log, fix))
+        return 0
     before_text = f"after run {fix.before_run_id}" if fix.before_run_id else "before any run"
     console().print(
         f"fix {fix.id} logged {before_text} ({len(fix.files)} files); "
@@ -136,6 +141,7 @@ def command_known(argv: Sequence[str]) -> int:
     add.add_argument("--priority", choices=PRIORITIES, default="medium")
     add.add_argument("--effort", default="")
     add.add_argument("--python", metavar="PATH", help="interpreter for the collect-only check")
+    add.add_argument("--json", action="store_true")
     listing = action("list", "list known issues")
     listing.add_argument("--json", action="store_true")
     options = parser.parse_args(argv)
@@ -151,18 +157,20 @@ def command_known(argv: Sequence[str]) -> int:
     for issue in issues:
         table.add_row(
             str(issue.id),
-            escape(issue.title),
+            escape(visible(issue.title)),
             str(len(issue.tests)),
-            escape(issue.workaround or "-"),
+            escape(visible(issue.workaround or "-")),
             str(len(issue.deselected)) if issue.workaround else "-",
             issue.priority,
-            escape(issue.effort or "-"),
+            escape(visible(issue.effort or "-")),
         )
     console().print(table)
     return 0
 
 
-def _verified_deselection(project: Project, options: argparse.Namespace) -> Sequence[str]:
+def _verified_deselection(
+    project: Project, options: argparse.Namespace
+) -> tuple[Sequence[str], Sequence[str]]:
     """Exactly what the workaround deselects, from collect-only runs (a CliError if it
     deselects none of the named tests)."""
     from cockpit.engine.interpreter import InterpreterError, resolve_interpreter
@@ -176,16 +184,16 @@ def _verified_deselection(project: Project, options: argparse.Namespace) -> Sequ
         )
     except (InterpreterError, WorkaroundError) as error:
         raise CliError(str(error)) from None
-    if verified.named_kept:
+    if verified.named_kept and not options.json:
         console().print(
             f"note: the workaround keeps {len(verified.named_kept)} of the named tests: "
-            + ", ".join(escape(t) for t in verified.named_kept)
+            + ", ".join(escape(visible(t)) for t in verified.named_kept)
         )
-    return verified.deselected
+    return verified.deselected, verified.named_kept
 
 
 def _add_known_issue(project: Project, log: SessionLog, options: argparse.Namespace) -> int:
-    deselected = _verified_deselection(project, options) if options.workaround else ()
+    deselected, kept = _verified_deselection(project, options) if options.workaround else ((), ())
     issue = log.add_known_issue(
         options.title,
         options.tests,
@@ -194,6 +202,9 @@ def _add_known_issue(project: Project, log: SessionLog, options: argparse.Namesp
         priority=options.priority,
         effort=options.effort,
     )
+    if options.json:
+        print_json({**_known_json(issue), "named_kept": list(kept)})
+        return 0
     detail = f"; its workaround deselects {len(deselected)} tests" if options.workaround else ""
     console().print(f"known issue {issue.id} recorded{detail}")
     return 0
