@@ -156,3 +156,51 @@ def test_a_signal_ends_cockpit_run_within_its_graces_whatever_the_child_does(
     (running,) = kinds["interrupted-tests"]["tests"]
     assert running["nodeid"] == "tests/test_hang.py::test_ignores_signals_and_forks"
     assert running["seconds"] > 0
+    (recorded,) = json.loads(cockpit("runs", "--json", cwd=project).stdout)
+    assert recorded["outcome"] == "interrupted"
+    assert [n["kind"] for n in recorded["notices"]] == ["interrupted-tests", "left-running"]
+    assert recorded["notices"][0]["message"].startswith(
+        "cancelled while tests/test_hang.py::test_ignores_signals_and_forks was running for "
+    )
+
+
+def test_clusters_and_export_of_the_hostile_run(hostile: tuple[Path, Path]) -> None:
+    """``cockpit clusters`` shows the control characters as pictures; the exported Markdown
+    parses, and every table row has its header's width (the 2,000-character id, the
+    5 MB message and the escape codes included)."""
+    from markdown_it import MarkdownIt
+
+    project, pids = hostile
+    env = {"HOSTILE_PID_DIR": str(pids)}
+    assert cockpit("session", "start", "Hostile", cwd=project).returncode == 0
+    ran = cockpit(
+        "run", "--json", "--python", sys.executable, "-p", "no:randomly", cwd=project, env=env
+    )
+    assert ran.returncode == 1, ran.stderr
+    clusters = cockpit("clusters", cwd=project, env={"COLUMNS": "200"})
+    assert clusters.returncode == 0, clusters.stderr
+    assert "run 1: 4 root causes" in clusters.stdout
+    assert not any(c in clusters.stdout for c in ("\x1b", "\x07", "\x9b"))
+    (left,) = json.loads(cockpit("runs", "--json", cwd=project).stdout)[0]["notices"][:1]
+    assert left["kind"] == "left-running"
+    exported = cockpit("export", "-o", "-", cwd=project)
+    assert exported.returncode == 0, exported.stderr
+    markdown = exported.stdout
+    assert not any(c in markdown for c in ("\x1b", "\x07", "\x9b", "\x7f"))
+    assert "p" * 1900 in markdown  # the long id, whole
+    tokens = MarkdownIt("commonmark").enable("table").parse(markdown)
+    tables = 0
+    for index, token in enumerate(tokens):
+        if token.type == "table_open":
+            tables += 1
+            widths = []
+            for inner in tokens[index:]:
+                if inner.type == "table_close":
+                    break
+                if inner.type == "tr_open":
+                    widths.append(0)
+                elif inner.type in ("th_open", "td_open"):
+                    widths[-1] += 1
+            assert len(set(widths)) == 1, widths
+    assert tables >= 3
+    assert len(markdown) < 2_000_000  # the 5 MB message was clipped, not copied
