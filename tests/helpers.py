@@ -66,3 +66,19 @@ def cockpit_json(*args: str, cwd: Path, **kwargs: Any) -> tuple[int, dict[str, A
     completed = cockpit("run", "--json", "--python", sys.executable, *args, cwd=cwd, **kwargs)
     assert completed.stdout.strip(), completed.stderr
     return completed.returncode, json.loads(completed.stdout)
+
+
+def process_running(pid: int) -> bool:
+    """Alive, and not a zombie waiting for its reaper (Linux /proc)."""
+    try:
+        with open(f"/proc/{pid}/stat") as stat:
+            return stat.read().rpartition(")")[2].split()[0] not in ("Z", "X")
+    except FileNotFoundError:
+        return False
+
+
+def command_json(project: Path, *args: str) -> Any:
+    """A session-log command's ``--json`` answer (it must succeed)."""
+    completed = cockpit(*args, "--json", cwd=project)
+    assert completed.returncode == 0, completed.stderr
+    return json.loads(completed.stdout)

@@ -17,7 +17,7 @@ from cockpit.app.widgets.module_table import ModuleTable
 from cockpit.app.widgets.test_table import TestTable
 from tests.app.app_support import make_app as make_app_on
 from tests.app.app_support import run_and_settle, settle, text_of
-from tests.helpers import copy_project
+from tests.helpers import copy_project, process_running
 
 pytestmark = pytest.mark.slow
 
@@ -73,16 +73,7 @@ def test_the_screen_stays_sane_and_the_toast_names_what_was_killed(hostile: Path
 
     asyncio.run(main())
     forked = [int(path.read_text()) for path in (hostile.parent / "pids").iterdir()]
-    left = [pid for pid in forked if running(pid)]
+    left = [pid for pid in forked if process_running(pid)]
     for pid in left:
         os.kill(pid, signal.SIGKILL)
     assert len(forked) == 1 and not left
-
-
-def running(pid: int) -> bool:
-    """Alive and not a zombie waiting for its reaper."""
-    try:
-        with open(f"/proc/{pid}/stat") as stat:
-            return stat.read().rpartition(")")[2].split()[0] not in ("Z", "X")
-    except FileNotFoundError:
-        return False

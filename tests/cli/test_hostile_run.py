@@ -16,18 +16,9 @@ from pathlib import Path
 import pytest
 
 from cockpit.engine.runner import PIPE_GRACE, SIGINT_GRACE, SIGTERM_GRACE
-from tests.helpers import cockpit, copy_project
+from tests.helpers import cockpit, copy_project, process_running
 
 pytestmark = pytest.mark.slow
-
-
-def alive(pid: int) -> bool:
-    """Running (a zombie waiting for its reaper is not)."""
-    try:
-        with open(f"/proc/{pid}/stat") as stat:
-            return stat.read().rpartition(")")[2].split()[0] not in ("Z", "X")
-    except FileNotFoundError:
-        return False
 
 
 def wait_until(condition: Callable[[], bool], timeout: float, what: str) -> None:
@@ -48,7 +39,7 @@ def hostile(tmp_path: Path) -> Iterator[tuple[Path, Path]]:
     yield project, pids
     for pid_file in pids.iterdir():
         pid = int(pid_file.read_text())
-        if alive(pid):
+        if process_running(pid):
             os.kill(pid, signal.SIGKILL)
 
 
@@ -86,7 +77,7 @@ def test_hostile_suite_ends_at_once_with_pytests_counts(hostile: tuple[Path, Pat
     assert took < 30, took  # the forked child sleeps 1,000 s
     (fork_file,) = list(pids.iterdir())
     forked = int(fork_file.read_text())
-    wait_until(lambda: not alive(forked), 5, "the forked child to be killed")
+    wait_until(lambda: not process_running(forked), 5, "the forked child to be killed")
     (left,) = [n for n in report["notices"] if n["kind"] == "left-running"]
     assert left["pids"] == [forked]
     assert left["message"] == f"a test left 1 process running (pid {forked}), killed"
@@ -148,7 +139,7 @@ def test_a_signal_ends_cockpit_run_within_its_graces_whatever_the_child_does(
     finally:
         process.kill()
     assert took < SIGINT_GRACE + SIGTERM_GRACE + PIPE_GRACE + 3.0, took
-    assert not alive(forked)
+    assert not process_running(forked)
     report = json.loads(stdout)
     assert process.returncode == 2 and report["outcome"] == "interrupted"
     kinds = {notice["kind"]: notice for notice in report["notices"]}

@@ -4,37 +4,29 @@ xdist over execnet gateways streams every result with its worker."""
 
 from __future__ import annotations
 
-import json
 import subprocess
 import sys
 from pathlib import Path
-from typing import Any
 
 import pytest
 
-from tests.helpers import cockpit, cockpit_json, copy_project, run_pytest
+from tests.helpers import cockpit, cockpit_json, command_json, copy_project, run_pytest
 
 pytestmark = pytest.mark.slow
 
 
-def json_of(project: Path, *args: str) -> Any:
-    completed = cockpit(*args, "--json", cwd=project)
-    assert completed.returncode == 0, completed.stderr
-    return json.loads(completed.stdout)
-
-
 def test_every_session_log_command_answers_in_json(tmp_path: Path) -> None:
     project = copy_project("collection_error", tmp_path)
-    session = json_of(project, "session", "start", "Fix the imports")
+    session = command_json(project, "session", "start", "Fix the imports")
     assert session["title"] == "Fix the imports" and session["ended_at"] is None
     code, run = cockpit_json("-k", "not membership", cwd=project)
     assert code == 1 and run["deselected"] == 1
     errors = {e["path"]: e for e in run["collection_errors"]}
     assert errors["tests/test_import.py"]["line"] == 1  # the import that fails
     assert errors["tests/test_syntax.py"]["line"] == 3  # the line without its colon
-    fix = json_of(project, "fix", "add", "Drop the missing import", "--files", "tests/x.py")
+    fix = command_json(project, "fix", "add", "Drop the missing import", "--files", "tests/x.py")
     assert fix["title"] == "Drop the missing import" and fix["before_run"] == run["run_id"]
-    known = json_of(
+    known = command_json(
         project,
         "known",
         "add",
@@ -47,18 +39,21 @@ def test_every_session_log_command_answers_in_json(tmp_path: Path) -> None:
         sys.executable,
     )
     assert known["deselected"] == ["tests/test_good_a.py::test_upper"]
-    note = json_of(project, "note", "the syntax error is a typo")
+    note = command_json(project, "note", "the syntax error is a typo")
     assert note["text"] == "the syntax error is a typo"
-    (listed,) = json_of(project, "runs")
+    (listed,) = command_json(project, "runs")
     assert listed["deselected"] == 1 and listed["notices"] == []
-    assert [f["id"] for f in json_of(project, "fix", "list")] == [fix["id"]]
-    assert [k["id"] for k in json_of(project, "known", "list")] == [known["id"]]
-    assert json_of(project, "history", "tests/test_good_a.py::test_upper")[0]["outcome"] == "passed"
-    signatures = [c["signature"] for c in json_of(project, "clusters")]
+    assert [f["id"] for f in command_json(project, "fix", "list")] == [fix["id"]]
+    assert [k["id"] for k in command_json(project, "known", "list")] == [known["id"]]
+    assert (
+        command_json(project, "history", "tests/test_good_a.py::test_upper")[0]["outcome"]
+        == "passed"
+    )
+    signatures = [c["signature"] for c in command_json(project, "clusters")]
     assert any(s.startswith("SyntaxError: expected") for s in signatures), signatures
-    ended = json_of(project, "session", "end")
+    ended = command_json(project, "session", "end")
     assert ended["id"] == session["id"] and ended["ended_at"] is not None and ended["runs"] == 1
-    assert [s["id"] for s in json_of(project, "session", "list")] == [session["id"]]
+    assert [s["id"] for s in command_json(project, "session", "list")] == [session["id"]]
 
 
 def test_known_add_while_another_module_fails_to_collect(tmp_path: Path) -> None:

@@ -20,7 +20,7 @@ def _clock(epoch: float) -> str:
     return datetime.fromtimestamp(epoch).strftime("%H:%M:%S")
 
 
-def overview_renderable(overview: SessionOverview) -> RenderableType:
+def _runs_table(overview: SessionOverview) -> Table:
     runs = Table(
         "run",
         "at",
@@ -31,7 +31,7 @@ def overview_renderable(overview: SessionOverview) -> RenderableType:
         "skip",
         "time",
         "outcome",
-        title=f"runs of session {overview.session_id}: {overview.title}",
+        title=Text(f"runs of session {overview.session_id}: {visible(overview.title)}"),
         title_justify="left",
         expand=True,
     )
@@ -51,7 +51,11 @@ def overview_renderable(overview: SessionOverview) -> RenderableType:
             seconds(run.duration),
             run.outcome,
         )
-    parts: list[RenderableType] = [runs, Text("◆ = the whole suite", style="dim")]
+    return runs
+
+
+def overview_renderable(overview: SessionOverview) -> RenderableType:
+    parts: list[RenderableType] = [_runs_table(overview), Text("◆ = the whole suite", style="dim")]
     fixes = Table(
         "fix", "title", "risk", "evidence", title="fixes", title_justify="left", expand=True
     )
