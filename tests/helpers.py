@@ -12,9 +12,10 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from cockpit.engine.ending import RunResult
 from cockpit.engine.events import Event
 from cockpit.engine.interpreter import resolve_interpreter
-from cockpit.engine.runner import PytestRun, RunRequest, RunResult
+from cockpit.engine.runner import PytestRun, RunRequest
 from cockpit.session.project import Project
 from cockpit.store.session_log import SessionLog
 
@@ -88,3 +89,19 @@ def heavy_imports(*args: str) -> tuple[subprocess.CompletedProcess[str], list[st
     )
     lines = completed.stderr.strip().splitlines()
     return completed, json.loads(lines[-1]) if lines else []
+
+
+def process_running(pid: int) -> bool:
+    """Alive, and not a zombie waiting for its reaper (Linux /proc)."""
+    try:
+        with open(f"/proc/{pid}/stat") as stat:
+            return stat.read().rpartition(")")[2].split()[0] not in ("Z", "X")
+    except FileNotFoundError:
+        return False
+
+
+def command_json(project: Path, *args: str) -> Any:
+    """A session-log command's ``--json`` answer (it must succeed)."""
+    completed = cockpit(*args, "--json", cwd=project)
+    assert completed.returncode == 0, completed.stderr
+    return json.loads(completed.stdout)

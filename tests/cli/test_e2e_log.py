@@ -176,6 +176,7 @@ def test_sigkill_mid_run_loses_nothing_written_and_restart_marks_it_interrupted(
         if rows:
             break
     pytest_children = children_of(process.pid)
+    killed_at = time.time()
     process.send_signal(signal.SIGKILL)
     process.wait()
 
@@ -190,6 +191,8 @@ def test_sigkill_mid_run_loses_nothing_written_and_restart_marks_it_interrupted(
     (run,) = runs
     assert run["outcome"] == "interrupted" and run["exit_code"] == 2
     assert run["totals"]["passed"] == 1
+    assert run["collected"] == 2  # as it streamed, not the 0 of a run never finished
+    assert run["started_at"] <= run["ended_at"] <= killed_at  # its last recorded batch
     history = log_json(project, "history", quick)
     assert [h["outcome"] for h in history] == ["passed"]  # type: ignore[union-attr]
 

@@ -9,8 +9,9 @@ from pathlib import Path
 
 import pytest
 
+from cockpit.engine.ending import pytest_error_line
 from cockpit.engine.interpreter import resolve_interpreter
-from cockpit.engine.runner import PytestRun, RunRequest, TailBuffer, _pytest_error_line
+from cockpit.engine.runner import PytestRun, RunRequest, TailBuffer
 from cockpit.engine.state import RunOutcome
 from tests.helpers import copy_project
 
@@ -96,7 +97,7 @@ def test_tail_buffer_keeps_the_end_within_its_limit() -> None:
     ],
 )
 def test_the_usage_error_line_of_pytest_8_and_9(stderr: str) -> None:
-    assert _pytest_error_line(stderr) == "unrecognized arguments: --nope"
+    assert pytest_error_line(stderr) == "unrecognized arguments: --nope"
 
 
 def test_event_lines_are_decoded_in_slices_that_leave_the_loop_free() -> None:

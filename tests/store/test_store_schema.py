@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import sqlite3
+import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -135,3 +137,60 @@ def test_sqlite_runs_in_wal_mode(tmp_path: Path) -> None:
         assert connection.execute(text("PRAGMA busy_timeout")).scalar() == 30000
     engine.dispose()
     assert create_engine  # the plain engine stays importable for the fixtures
+
+
+def _files_of(folder: Path) -> dict[str, bytes]:
+    return {path.name: path.read_bytes() for path in sorted(folder.iterdir())}
+
+
+@pytest.mark.parametrize("journal", ["delete", "wal"])
+def test_another_applications_sqlite_file_is_left_byte_identical(
+    tmp_path: Path, journal: str
+) -> None:
+    """Refused, and not a byte changed: no switch to WAL, no -wal or -shm file beside it."""
+    folder = tmp_path / "app"
+    folder.mkdir()
+    path = folder / "app.db"
+    connection = sqlite3.connect(path)
+    connection.execute(f"PRAGMA journal_mode = {journal}")
+    connection.execute("CREATE TABLE users (id INTEGER, name TEXT)")
+    connection.execute("INSERT INTO users VALUES (1, 'ada')")
+    connection.commit()
+    connection.close()
+    before = _files_of(folder)
+    assert list(before) == ["app.db"]
+    with pytest.raises(StoreError, match=r"not cockpit's \(it holds other tables: users\)"):
+        open_engine(DatabaseLocation(f"sqlite:///{path}", "--db"))
+    assert _files_of(folder) == before
+
+
+def test_garbage_url_is_one_line() -> None:
+    with pytest.raises(StoreError, match=r"'garbage://::x' \(--db\) is not a database URL"):
+        open_engine(DatabaseLocation("garbage://::x", "--db"))
+
+
+def test_a_read_only_database_fails_at_once(tmp_path: Path) -> None:
+    """Told from lock contention: no retrying the WAL switch for ten seconds."""
+    path = tmp_path / "ro.db"
+    sqlite3.connect(path).close()
+    url = f"sqlite:///file:{path}?mode=ro&uri=true"
+    started = time.monotonic()
+    with pytest.raises(StoreError, match="read-only"):
+        open_engine(DatabaseLocation(url, "--db"))
+    assert time.monotonic() - started < 2.0
+
+
+def test_a_locked_database_is_waited_for_not_called_read_only(tmp_path: Path) -> None:
+    """Another process holds the write lock while the WAL switch is tried: cockpit waits."""
+    path = tmp_path / "busy.db"
+    holder = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+    holder.execute("BEGIN EXCLUSIVE")
+    release = threading.Timer(0.5, holder.execute, ("COMMIT",))
+    release.start()
+    try:
+        engine = open_engine(DatabaseLocation(f"sqlite:///{path}", "--db"))
+    finally:
+        release.join()
+        holder.close()
+    assert stored_revision(engine) == HEAD_REVISION
+    engine.dispose()

@@ -44,6 +44,8 @@ from cockpit.app.widgets.run_header import RunHeader
 from cockpit.app.widgets.session_panel import SessionPanel
 from cockpit.app.widgets.tab_titles import retitle, tab_titles
 from cockpit.app.widgets.test_table import TestTable
+from cockpit.engine.display import visible
+from cockpit.engine.ending import RunResult
 from cockpit.engine.state import FAILING_OUTCOMES, RunOutcome
 from cockpit.engine.summary import summary_counts
 from cockpit.errors import CockpitError
@@ -407,11 +409,7 @@ class CockpitCore(PictureKeeping, NoticesApp):
         self._tick()
         self._header()
         self._show_tests(self.query_one(ModuleTable).selected_module)
-        if result.error:
-            self.notify(result.error, severity="error", timeout=10)
-        elif not self.quitting:
-            line = f"{summary_counts(result.state)} in {seconds(self.run_elapsed)}"
-            self.notify(f"{line} ({result.outcome})", timeout=4)
+        self._tell_ending(result)
         self.durations = {
             nodeid: record.duration
             for nodeid, record in result.state.tests.items()
@@ -430,6 +428,17 @@ class CockpitCore(PictureKeeping, NoticesApp):
             with suppress(SQLAlchemyError):  # the clock's figure is the next best
                 recorded = await asyncio.to_thread(log_reader.run_duration, log, run_id)
         return recorded if recorded is not None else time.monotonic() - self.run_started
+
+    def _tell_ending(self, result: RunResult) -> None:
+        """The run's ending in a notice, with what is said of it beyond its counts."""
+        notices = [visible(notice.message) for notice in result.notices]
+        if result.error:
+            self.notify(visible(result.error), severity="error", timeout=10)
+        elif not self.quitting:
+            line = f"{summary_counts(result.state)} in {seconds(self.run_elapsed)}"
+            self.notify(f"{line} ({result.outcome})", timeout=4)
+        if notices and not self.quitting:
+            self.notify("\n".join(notices), severity="warning", timeout=10)
 
     def _failing_targets(self, modules: Iterable[str]) -> list[str]:
         view = self.view

@@ -16,6 +16,10 @@ The phases of a passing test (the great majority) travel as one compact event, n
 reports, and fields that are empty are left out. The node id of the running test is also
 written, with one ``pwrite``, into a small file (``COCKPIT_CURRENT_FD``), so cockpit can
 name the test that killed the interpreter even if its start event was never read.
+
+Tests can write into these descriptors too. Each line starts with the run's token
+(``COCKPIT_EVENT_TOKEN``), so cockpit tells its lines from anything a test wrote; and a
+process a test forked never writes an event (it would report a second copy of the run).
 """
 
 from __future__ import annotations
@@ -26,7 +30,7 @@ import os
 import sys
 import threading
 import time
-from typing import TYPE_CHECKING, Any, Dict, List, Optional
+from typing import TYPE_CHECKING, Any, Dict, List, Optional, Tuple
 
 import pytest
 
@@ -40,6 +44,7 @@ else:
 
 PROTOCOL_VERSION = 1
 EVENT_FD_ENV = "COCKPIT_EVENT_FD"
+TOKEN_ENV = "COCKPIT_EVENT_TOKEN"
 NOTIFY_FD_ENV = "COCKPIT_NOTIFY_FD"
 CURRENT_FD_ENV = "COCKPIT_CURRENT_FD"
 CAPTURE_CAP_ENV = "COCKPIT_CAPTURE_CAP"
@@ -91,7 +96,8 @@ def report_category(report: Any) -> str:
 
 
 COLLECTION_CHUNK = 1000
-"""Collected items per collection event."""
+COLLECTION_CHUNK_BYTES = 1 << 20
+"""Collected items per collection event: at most this many, of about this many bytes."""
 
 
 def crash_location(report: Any, cap: int) -> Optional[Dict[str, Any]]:
@@ -121,6 +127,36 @@ def worker_of(report: Any) -> Optional[str]:
     return str(gateway.id) if gateway is not None else None
 
 
+def gateway_count(config: Any) -> int:
+    """The xdist workers a run starts: ``-n N``, else the ``--tx`` specs (``2*popen``)."""
+    numprocesses = getattr(config.option, "numprocesses", None)
+    if isinstance(numprocesses, int) and numprocesses > 0:
+        return numprocesses
+    count = 0
+    for spec in getattr(config.option, "tx", None) or ():
+        times, star, _ = str(spec).partition("*")
+        count += int(times) if star and times.isdigit() else 1
+    return count
+
+
+def collect_error_line(text: str, path: str) -> Optional[int]:
+    """The line of the module ``path`` where collecting it failed, from pytest's report:
+    the innermost traceback entry in that file (``path:3: in <module>``, the import that
+    failed), or a syntax error's ``File "/abs/path", line 3``."""
+    found = None
+    for line in text.splitlines():
+        number = ""
+        if line.startswith(path + ":"):
+            number = line[len(path) + 1 :].split(":", 1)[0]
+        elif 'File "' in line and ", line " in line:
+            quoted = line.split('File "', 1)[1].split('"', 1)[0]
+            if quoted == path or quoted.endswith(os.sep + path):
+                number = line.rsplit(", line ", 1)[1].split(",")[0]
+        if number.strip().isdigit():
+            found = int(number)
+    return found
+
+
 def module_of(nodeid: str) -> str:
     """The file part of a node id (``tests/test_a.py::TestX::test_y[1]`` -> ``tests/test_a.py``)."""
     return nodeid.split("::", 1)[0]
@@ -129,16 +165,18 @@ def module_of(nodeid: str) -> str:
 class EventWriter:
     """Appends encoded events to the event file; a daemon thread notifies cockpit."""
 
-    def __init__(self, fd: int, notify_fd: Optional[int]) -> None:
+    def __init__(self, fd: int, notify_fd: Optional[int], token: str = "") -> None:
         self.fd = fd
         self.notify_fd = notify_fd
+        self.prefix = token.encode("ascii", "replace")
+        self.pid = os.getpid()
         self.lock = threading.Lock()
         self.closed = False
         self.dirty = False
-        # The test running now (set by the reporter), announced by the notify thread only
-        # once it has outlived a tick: a fast test needs no start event at all.
-        self.current = None  # type: Optional[str]
-        self.announced = None  # type: Optional[str]
+        # The test running now and when it started (set by the reporter), announced by the
+        # notify thread only once it has outlived a tick: a fast test needs no start event.
+        self.current: Optional[Tuple[str, float]] = None
+        self.announced: Optional[Tuple[str, float]] = None
         self.wakeup = threading.Event()
         if notify_fd is not None:
             with contextlib.suppress(OSError):
@@ -148,12 +186,14 @@ class EventWriter:
         self.thread.start()
 
     def emit(self, event: Dict[str, Any], urgent: bool = False) -> None:
+        if os.getpid() != self.pid:
+            return  # a process a test forked, running on inside pytest: not this run
         compact = {key: value for key, value in event.items() if value is not None}
         line = json.dumps(compact, ensure_ascii=True, separators=(",", ":")).encode("ascii")
         with self.lock:
             if self.closed:
                 return
-            view = memoryview(line + b"\n")
+            view = memoryview(self.prefix + line + b"\n")
             try:
                 while view:
                     view = view[os.write(self.fd, view) :]
@@ -165,7 +205,7 @@ class EventWriter:
             self.notify()
 
     def notify(self) -> None:
-        if not self.dirty or self.notify_fd is None:
+        if not self.dirty or self.notify_fd is None or os.getpid() != self.pid:
             return
         self.dirty = False
         try:
@@ -177,17 +217,19 @@ class EventWriter:
 
     def _notify_loop(self) -> None:
         watchdog = OrphanWatchdog()
-        seen = None  # type: Optional[str]
+        seen: Optional[Tuple[str, float]] = None
         while not self.wakeup.wait(NOTIFY_INTERVAL):
             current = self.current
             if current is not None and current == seen and current != self.announced:
                 self.announced = current
-                self.emit({"kind": "test_start", "nodeid": current})
+                self.emit({"kind": "test_start", "nodeid": current[0], "time": current[1]})
             seen = current
             self.notify()
             watchdog.check()
 
     def close(self) -> None:
+        if os.getpid() != self.pid:
+            return
         self.wakeup.set()
         with self.lock:
             self.closed = True
@@ -214,10 +256,11 @@ class CockpitReporter:
         self.passed_phases = {}  # type: Dict[str, List[Any]]
 
     # -- the running-test marker -------------------------------------------------------
-    def _mark_current(self, nodeid: str) -> None:
-        if self.current_fd is None:
+    def _mark_current(self, nodeid: str, started: float = 0.0) -> None:
+        """``<length><start time> <node id>``, or an empty record between tests."""
+        if self.current_fd is None or os.getpid() != self.writer.pid:
             return
-        data = nodeid.encode("utf-8", "replace")
+        data = ("%.6f %s" % (started, nodeid)).encode("utf-8", "replace") if nodeid else b""
         try:
             os.pwrite(self.current_fd, b"%08d" % len(data) + data, 0)
         except OSError:
@@ -225,9 +268,8 @@ class CockpitReporter:
 
     # -- session ----------------------------------------------------------------------
     def session_start(self) -> None:
-        numprocesses = getattr(self.config.option, "numprocesses", None)
         dist = getattr(self.config.option, "dist", "no")
-        workers = numprocesses if (dist != "no" and isinstance(numprocesses, int)) else 0
+        workers = gateway_count(self.config) if dist != "no" else 0
         self.writer.emit(
             {
                 "kind": "session_start",
@@ -259,10 +301,20 @@ class CockpitReporter:
                 }
             )
         # In chunks: one 10,000-item line took cockpit 0.1-0.6 s to decode in one go, time in
-        # which its screen could not answer a key.
-        for start in range(0, max(len(items), 1), COLLECTION_CHUNK):
-            chunk = items[start : start + COLLECTION_CHUNK]
+        # which its screen could not answer a key. Long node ids make smaller chunks.
+        chunk = []  # type: List[Dict[str, Any]]
+        size = 0
+        for item in items:
+            chunk.append(item)
+            size += 2 * len(str(item["nodeid"])) + 64
+            if len(chunk) >= COLLECTION_CHUNK or size >= COLLECTION_CHUNK_BYTES:
+                self.writer.emit({"kind": "collection", "items": chunk}, urgent=True)
+                chunk, size = [], 0
+        if chunk or not items:
             self.writer.emit({"kind": "collection", "items": chunk}, urgent=True)
+
+    def pytest_deselected(self, items: List[Any]) -> None:
+        self.writer.emit({"kind": "deselected", "count": len(items)})
 
     @pytest.hookimpl(trylast=True)
     def pytest_collection_finish(self, session: Any) -> None:
@@ -283,11 +335,12 @@ class CockpitReporter:
 
     # -- tests ------------------------------------------------------------------------
     def pytest_runtest_logstart(self, nodeid: str, location: Any) -> None:
+        started = time.time()
         if self.eager_starts:
-            self.writer.emit({"kind": "test_start", "nodeid": nodeid})
+            self.writer.emit({"kind": "test_start", "nodeid": nodeid, "time": started})
             return
-        self._mark_current(nodeid)
-        self.writer.current = nodeid
+        self._mark_current(nodeid, started)
+        self.writer.current = (nodeid, started)
 
     def pytest_runtest_logfinish(self, nodeid: str, location: Any) -> None:
         if not self.eager_starts:
@@ -347,6 +400,8 @@ class CockpitReporter:
         )
 
     def pytest_unconfigure(self, config: Any) -> None:
+        if os.getpid() != self.writer.pid:
+            return
         self.writer.close()
         if self.current_fd is not None:
             with contextlib.suppress(OSError):
@@ -382,10 +437,12 @@ def report_event(report: Any, cap: int) -> Dict[str, Any]:
 def collect_event(report: Any, cap: int) -> Optional[Dict[str, Any]]:
     """The event of a collection report that failed or skipped (None for one that passed)."""
     if report.failed:
+        path = module_of(report.nodeid)
         return {
             "kind": "collect_error",
             "nodeid": report.nodeid,
-            "file": module_of(report.nodeid),
+            "file": path,
+            "lineno": collect_error_line(str(report.longreprtext or ""), path),
             "message": clip(collect_error_message(str(report.longreprtext or "")), cap),
             "longrepr": clip(report.longreprtext, cap),
         }
@@ -447,6 +504,7 @@ def pytest_configure(config: Any) -> None:
             # again inside pytest and be reported as a bare AssertionError from there.
             writer = reporter_plugin._tw
             config.get_terminal_writer = lambda: writer
-    reporter = CockpitReporter(config, EventWriter(event_fd, notify_fd), current_fd)
+    token = os.environ.pop(TOKEN_ENV, "")
+    reporter = CockpitReporter(config, EventWriter(event_fd, notify_fd, token), current_fd)
     config.pluginmanager.register(reporter, "cockpit-reporter")
     reporter.session_start()

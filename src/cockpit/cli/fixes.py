@@ -12,6 +12,7 @@ from rich.table import Table
 
 from cockpit.cli.output import console, print_json
 from cockpit.cli.parsing import CliError, command_parser, resolve_project, sub_actions
+from cockpit.engine.display import visible
 from cockpit.report.figures import plural
 from cockpit.session.fixes import evidence_words, fix_evidence, place_fix
 from cockpit.session.project import Project
@@ -63,6 +64,7 @@ def command_fix(argv: Sequence[str]) -> int:
         "the run that proved it",
     )
     add.add_argument("--risk", choices=RISKS, default="low")
+    add.add_argument("--json", action="store_true")
     listing = action("list", "list fixes")
     listing.add_argument("--json", action="store_true")
     options = parser.parse_args(argv)
@@ -80,7 +82,7 @@ def command_fix(argv: Sequence[str]) -> int:
         flipped = evidence_words(evidence) if evidence is not None else "waiting for a run"
         table.add_row(
             str(fix.id),
-            escape(fix.title),
+            escape(visible(fix.title)),
             fix.risk,
             str(len(fix.files)),
             str(fix.before_run_id or "-"),
@@ -103,6 +105,9 @@ def _add_fix(project: Project, log: SessionLog, options: argparse.Namespace) -> 
         before_run_id=plan.before_run,
         evidence_run_id=plan.evidence_run,
     )
+    if options.json:
+        print_json(_fix_json(log, fix))
+        return 0
     named = ", ".join(fix.files) if fix.files else "no files"
     if fix.before_run_id is None:
         console().print(f"fix {fix.id} logged before any run ({escape(named)})")
@@ -149,6 +154,7 @@ def command_known(argv: Sequence[str]) -> int:
     add.add_argument("--priority", choices=PRIORITIES, default="medium")
     add.add_argument("--effort", default="")
     add.add_argument("--python", metavar="PATH", help="interpreter for the collect-only check")
+    add.add_argument("--json", action="store_true")
     listing = action("list", "list known issues")
     listing.add_argument("--json", action="store_true")
     options = parser.parse_args(argv)
@@ -164,18 +170,20 @@ def command_known(argv: Sequence[str]) -> int:
     for issue in issues:
         table.add_row(
             str(issue.id),
-            escape(issue.title),
+            escape(visible(issue.title)),
             str(len(issue.tests)),
-            escape(issue.workaround or "-"),
+            escape(visible(issue.workaround or "-")),
             str(len(issue.deselected)) if issue.workaround else "-",
             issue.priority,
-            escape(issue.effort or "-"),
+            escape(visible(issue.effort or "-")),
         )
     console().print(table)
     return 0
 
 
-def _verified_deselection(project: Project, options: argparse.Namespace) -> Sequence[str]:
+def _verified_deselection(
+    project: Project, options: argparse.Namespace
+) -> tuple[Sequence[str], Sequence[str]]:
     """Exactly what the workaround deselects, from collect-only runs (a CliError if it
     deselects none of the named tests)."""
     from cockpit.engine.interpreter import InterpreterError, resolve_interpreter
@@ -189,16 +197,16 @@ def _verified_deselection(project: Project, options: argparse.Namespace) -> Sequ
         )
     except (InterpreterError, WorkaroundError) as error:
         raise CliError(str(error)) from None
-    if verified.named_kept:
+    if verified.named_kept and not options.json:
         console().print(
             f"note: the workaround keeps {len(verified.named_kept)} of the named tests: "
-            + ", ".join(escape(t) for t in verified.named_kept)
+            + ", ".join(escape(visible(t)) for t in verified.named_kept)
         )
-    return verified.deselected
+    return verified.deselected, verified.named_kept
 
 
 def _add_known_issue(project: Project, log: SessionLog, options: argparse.Namespace) -> int:
-    deselected = _verified_deselection(project, options) if options.workaround else ()
+    deselected, kept = _verified_deselection(project, options) if options.workaround else ((), ())
     issue = log.add_known_issue(
         options.title,
         options.tests,
@@ -207,6 +215,9 @@ def _add_known_issue(project: Project, log: SessionLog, options: argparse.Namesp
         priority=options.priority,
         effort=options.effort,
     )
+    if options.json:
+        print_json({**_known_json(issue), "named_kept": list(kept)})
+        return 0
     deselects = plural(len(deselected), "test")
     detail = f"; its workaround deselects {deselects}" if options.workaround else ""
     console().print(f"known issue {issue.id} recorded{detail}")

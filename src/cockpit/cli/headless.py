@@ -2,7 +2,9 @@
 
 The live view is rebuilt only when rich refreshes it (4 times a second), never per
 event: the display must not compete with the pytest child for the machine's cores.
-Without a terminal (CI, pipes) it degrades to one line per failure and a summary.
+Without a terminal (CI, pipes) it degrades to one line per failure and a summary. Every
+text that came from the child is passed through :func:`visible` first: a test's
+``ESC[2J`` is shown, never obeyed.
 """
 
 from __future__ import annotations
@@ -17,9 +19,9 @@ from rich.progress_bar import ProgressBar
 from rich.table import Table
 from rich.text import Text
 
-from cockpit.engine.display import shorten_left
+from cockpit.engine.display import shorten_left, visible
+from cockpit.engine.ending import RunResult, skipped_lines_notice
 from cockpit.engine.events import CollectionError, Event, TestReport
-from cockpit.engine.runner import RunResult
 from cockpit.engine.state import ModuleTally, RunOutcome, RunState
 from cockpit.engine.summary import summary_line
 
@@ -65,7 +67,7 @@ def module_table(
         totals = tally.totals
         table.add_row(
             Text(mark, style=style),
-            escape(shorten_left(tally.path, room)),
+            escape(shorten_left(visible(tally.path), room)),
             str(totals.passed or ""),
             Text(str(totals.failed or ""), style="red"),
             Text(str(totals.errors or ""), style="red"),
@@ -113,7 +115,9 @@ class LiveView:
         if session and session.workers:
             where += f" ({session.workers} workers)"
         header = Text.assemble(
-            ("cockpit ", "bold"), (where, "dim"), ("  " + " ".join(self.args), "italic")
+            ("cockpit ", "bold"),
+            (visible(where), "dim"),
+            (visible("  " + " ".join(self.args)), "italic"),
         )
         done, total = state.finished, max(state.collected, 1)
         progress = Table.grid(padding=(0, 1))
@@ -132,13 +136,18 @@ def failure_line(event: Event) -> Text | None:
     if isinstance(event, TestReport) and event.outcome == "failed":
         label = "ERROR" if event.category == "error" else "FAILED"
         message = event.crash.message.splitlines()[0] if event.crash and event.crash.message else ""
-        text = Text.assemble((label, "bold red"), " ", event.nodeid)
+        text = Text.assemble((label, "bold red"), " ", visible(event.nodeid))
         if message:
-            text.append(" - " + message[:200], style="dim")
+            text.append(" - " + visible(message[:200]), style="dim")
         return text
     if isinstance(event, CollectionError):
+        where = f"{event.file}:{event.lineno}" if event.lineno else event.file
         return Text.assemble(
-            ("ERROR collecting", "bold red"), " ", event.file, " - ", (event.message[:200], "dim")
+            ("ERROR collecting", "bold red"),
+            " ",
+            visible(where),
+            " - ",
+            (visible(event.message[:200]), "dim"),
         )
     return None
 
@@ -148,7 +157,9 @@ class HeadlessReporter:
 
     def __init__(self, console: Console, state: RunState, args: tuple[str, ...]) -> None:
         self.console = console
+        self.state = state
         self.view = LiveView(console, state, args)
+        self.warned_skipped = False
         self.live: Live | None = None
         if console.is_terminal:
             self.live = Live(
@@ -172,6 +183,11 @@ class HeadlessReporter:
             line = failure_line(event)
             if line is not None:
                 self.console.print(line, soft_wrap=True, overflow="ellipsis", no_wrap=True)
+        if self.state.skipped_lines and not self.warned_skipped:
+            self.warned_skipped = True  # once: the summary gives the final count
+            self.console.print(
+                Text("warning: " + skipped_lines_notice(self.state.skipped_lines), "yellow")
+            )
 
 
 def print_summary(console: Console, result: RunResult) -> None:
@@ -179,14 +195,17 @@ def print_summary(console: Console, result: RunResult) -> None:
     if state.modules:
         console.print(module_table(state, title="modules", width=console.width))
     for error in state.collection_errors:
-        console.print(Text.assemble(("collection error ", "bold red"), error.file))
-        console.print(Text(error.longrepr.rstrip()), style="dim")
+        where = f"{error.file}:{error.lineno}" if error.lineno else error.file
+        console.print(Text.assemble(("collection error ", "bold red"), visible(where)))
+        console.print(Text(visible(error.longrepr.rstrip())), style="dim")
     if state.crashed_test:
-        console.print(Text.assemble(("crashed ", "bold red"), state.crashed_test))
+        console.print(Text.assemble(("crashed ", "bold red"), visible(state.crashed_test)))
     if result.outcome is RunOutcome.CRASHED and result.stderr_tail.strip():
         console.print(Text("last output of the pytest process:", style="bold"))
-        console.print(Text("\n".join(result.stderr_tail.rstrip().splitlines()[-15:])))
+        console.print(Text(visible("\n".join(result.stderr_tail.rstrip().splitlines()[-15:]))))
     _print_root_causes(console, state)
+    for notice in result.notices:
+        console.print(Text(visible(notice.message), style="bold yellow"))
     if result.outcome is RunOutcome.NO_TESTS:
         console.print(Text("no tests ran: pytest collected nothing for these arguments"))
     style = "bold green" if result.outcome is RunOutcome.PASSED else "bold red"
@@ -225,11 +244,11 @@ def print_root_causes(console: Console, clusters: list[Cluster], shown: int = 3)
         console.print(
             Text.assemble(
                 (f"  {cluster.count} x ", "bold"),
-                data["signature"][:160],
-                (f"  (fix near {data['location']})" if data["location"] else "", "dim"),
+                visible(data["signature"][:160]),
+                (visible(f"  (fix near {data['location']})") if data["location"] else "", "dim"),
             )
         )
         if data["hint"]:
-            console.print(Text(f"    hint: {data['hint']}", style="yellow"))
+            console.print(Text(visible(f"    hint: {data['hint']}"), style="yellow"))
     if len(clusters) > shown:
         console.print(Text(f"  ... cockpit clusters lists all {len(clusters)}", style="dim"))

@@ -113,6 +113,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_STORE
     except KeyboardInterrupt:
         return 2
+    except BrokenPipeError:  # ``cockpit runs --json | head``: the reader had enough
+        import os
+
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # no flush error
+        return 1
 
 
 if __name__ == "__main__":

@@ -19,7 +19,7 @@ if TYPE_CHECKING:
 
     from rich.console import Console
 
-    from cockpit.engine.runner import RunResult
+    from cockpit.engine.ending import RunResult
     from cockpit.session.recorded_run import OnBatch, RecordedRun
 
 
@@ -81,9 +81,9 @@ def command_run(argv: Sequence[str], *, python: str | None = None) -> int:
 
 
 def _json_payload(result: RunResult, run: RecordedRun) -> dict[str, object]:
-    from cockpit.engine.summary import run_to_json
+    from cockpit.engine.summary import result_to_json
 
-    payload = run_to_json(result.state, result.exit_code, result.outcome, result.error)
+    payload = result_to_json(result)
     payload["run_id"] = run.run_id
     return payload
 
@@ -102,7 +102,9 @@ def _print_ending(
                 style="dim",
             )
     if options.pytest_output and result.stdout_tail.strip():
-        console.print(result.stdout_tail, markup=False, highlight=False)
+        from cockpit.engine.display import visible
+
+        console.print(visible(result.stdout_tail), markup=False, highlight=False)
 
 
 def command_demo(argv: Sequence[str]) -> int:

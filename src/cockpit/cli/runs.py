@@ -11,6 +11,8 @@ from rich.table import Table
 
 from cockpit.cli.output import console, print_json, when
 from cockpit.cli.parsing import CliError, command_parser, resolve_project
+from cockpit.engine.display import visible
+from cockpit.engine.ending import RunNotice
 from cockpit.report.figures import plural
 from cockpit.rootcause.clusters import Cluster, Clusterer
 from cockpit.store.imported import ImportSource
@@ -41,7 +43,9 @@ def source_json(source: ImportSource | RunImport) -> dict[str, Any]:
     }
 
 
-def _run_json(run: Run, sources: Sequence[RunImport] = ()) -> dict[str, Any]:
+def _run_json(
+    run: Run, notices: Sequence[RunNotice] = (), sources: Sequence[RunImport] = ()
+) -> dict[str, Any]:
     return {
         "id": run.id,
         "session_id": run.session_id,
@@ -53,11 +57,13 @@ def _run_json(run: Run, sources: Sequence[RunImport] = ()) -> dict[str, Any]:
         "outcome": run.outcome,
         "exit_code": run.exit_code,
         "collected": run.collected,
+        "deselected": run.deselected,
         "totals": _totals(run),
         "crashed_test": run.crashed_test,
         "origin": "imported" if sources else "local",
         "shard": sources[0].shard if sources else None,
         "sources": [source_json(source) for source in sources],
+        "notices": [notice.as_json() for notice in notices],
     }
 
 
@@ -68,23 +74,28 @@ def command_runs(argv: Sequence[str]) -> int:
     options = parser.parse_args(argv)
     log = resolve_project(options).open_log()
     runs = log.runs(limit=options.limit)
+    notices = log.notices([run.id for run in runs])
     if options.json:
         imported = log.imported_sources([run.id for run in runs])
-        print_json([_run_json(run, imported.get(run.id, ())) for run in runs])
+        print_json([_run_json(run, notices[run.id], imported.get(run.id, ())) for run in runs])
         return 0
     table = Table("id", "started", "selection", "outcome", "passed", "failed", "errors", "skipped")
     for run in runs:
         table.add_row(
             str(run.id),
             when(run.started_at),
-            escape(run.selection_reason),
+            escape(visible(run.selection_reason)),
             run.outcome,
             str(run.passed),
             str(run.failed),
             str(run.errors),
             str(run.skipped),
         )
-    console().print(table)
+    out = console()
+    out.print(table)
+    for run in runs:
+        for notice in notices[run.id]:
+            out.print(f"run {run.id}: {escape(visible(notice.message))}", style="yellow")
     return 0
 
 
@@ -116,7 +127,7 @@ def command_history(argv: Sequence[str]) -> int:
         )
         return 0
     table = Table(
-        "run", "started", "outcome", "", "duration", "error", title=escape(options.nodeid)
+        "run", "started", "outcome", "", "duration", "error", title=escape(visible(options.nodeid))
     )
     for run, result in rows:
         table.add_row(
@@ -125,7 +136,7 @@ def command_history(argv: Sequence[str]) -> int:
             result.outcome,
             "[magenta]flaky[/]" if run.id in flaky else "",
             f"{result.duration:.3f}s",
-            escape(result.signature or ""),
+            escape(visible(result.signature or "")),
         )
     console().print(table)
     if flaky:
@@ -178,10 +189,10 @@ def command_clusters(argv: Sequence[str]) -> int:
         data = cluster.as_json()
         outcomes_text = ", ".join(f"{n} {kind}" for kind, n in data["outcomes"].items())
         out.print(
-            f"\n[bold]{cluster.count}[/bold] x {escape(data['signature'])}\n"
+            f"\n[bold]{cluster.count}[/bold] x {escape(visible(data['signature']))}\n"
             f"  {outcomes_text} in {plural(len(data['modules']), 'module')}; "
-            f"fix near {escape(data['location'] or 'unknown')}"
+            f"fix near {escape(visible(data['location'] or 'unknown'))}"
         )
         if data["hint"]:
-            out.print(f"  hint: {escape(data['hint'])}", style="yellow")
+            out.print(f"  hint: {escape(visible(data['hint']))}", style="yellow")
     return 0

@@ -10,6 +10,7 @@ from rich.table import Table
 
 from cockpit.cli.output import console, print_json, when
 from cockpit.cli.parsing import CliError, command_parser, resolve_project, sub_actions
+from cockpit.engine.display import visible
 from cockpit.session.gitinfo import head_commit
 
 if TYPE_CHECKING:
@@ -36,7 +37,9 @@ def command_session(argv: Sequence[str]) -> int:
     action = sub_actions(parser)
     start = action("start", "start a fix session")
     start.add_argument("title")
-    action("end", "end the open session")
+    start.add_argument("--json", action="store_true")
+    ending = action("end", "end the open session")
+    ending.add_argument("--json", action="store_true")
     listing = action("list", "list sessions")
     listing.add_argument("--json", action="store_true")
     options = parser.parse_args(argv)
@@ -47,11 +50,19 @@ def command_session(argv: Sequence[str]) -> int:
         if not options.title.strip():
             raise CliError("a session needs a title: cockpit session start 'what this is about'")
         session = log.start_session(options.title.strip(), head_commit(project.folder))
-        out.print(f"session {session.id} started: {escape(session.title)}")
+        if options.json:
+            print_json(_session_json(session, 0))
+        else:
+            out.print(f"session {session.id} started: {escape(visible(session.title))}")
         return 0
     if options.action == "end":
         session = log.end_session(head_commit(project.folder))
-        out.print(f"session {session.id} ended: {escape(session.title)}")
+        if options.json:
+            print_json(
+                _session_json(session, dict((s.id, n) for s, n in log.sessions())[session.id])
+            )
+        else:
+            out.print(f"session {session.id} ended: {escape(visible(session.title))}")
         return 0
     rows = log.sessions()
     if options.json:
@@ -62,7 +73,7 @@ def command_session(argv: Sequence[str]) -> int:
         kind = " (automatic)" if session.automatic_day else ""
         table.add_row(
             str(session.id),
-            escape(session.title) + kind,
+            escape(visible(session.title)) + kind,
             when(session.started_at),
             when(session.ended_at) if session.ended_at else "open",
             str(count),
@@ -74,9 +85,20 @@ def command_session(argv: Sequence[str]) -> int:
 def command_note(argv: Sequence[str]) -> int:
     parser = command_parser("cockpit note", "Add a note to the current session.")
     parser.add_argument("text")
+    parser.add_argument("--json", action="store_true")
     options = parser.parse_args(argv)
     if not options.text.strip():
         raise CliError("the note is empty")
     note = resolve_project(options).open_log().add_note(options.text)
-    console().print(f"note {note.id} added")
+    if options.json:
+        print_json(
+            {
+                "id": note.id,
+                "session_id": note.session_id,
+                "text": note.text,
+                "created_at": note.created_at,
+            }
+        )
+    else:
+        console().print(f"note {note.id} added")
     return 0

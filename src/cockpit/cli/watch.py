@@ -29,7 +29,7 @@ if TYPE_CHECKING:
 
     from rich.console import Console
 
-    from cockpit.engine.runner import RunResult
+    from cockpit.engine.ending import RunResult
     from cockpit.session.project import Project
     from cockpit.session.recorded_run import RecordedRun
     from cockpit.store.session_log import SessionLog
@@ -208,9 +208,9 @@ class WatchRuns:
 
     def _report(self, result: RunResult, selection: Selection, run_id: int | None) -> None:
         if self.options.json:
-            from cockpit.engine.summary import run_to_json
+            from cockpit.engine.summary import result_to_json
 
-            payload = run_to_json(result.state, result.exit_code, result.outcome, result.error)
+            payload = result_to_json(result)
             payload["run_id"] = run_id
             payload["selection"] = selection.to_json()
             print(json.dumps(payload), flush=True)

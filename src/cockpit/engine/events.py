@@ -9,6 +9,7 @@ plugin can add events without breaking an older reader of the same protocol vers
 from __future__ import annotations
 
 import json
+import math
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -56,6 +57,8 @@ class CollectionError:
     file: str
     message: str
     longrepr: str
+    lineno: int | None = None
+    """The line of ``file`` where collecting it failed (the syntax error, the import)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,6 +73,8 @@ class TestStarted:
     __test__ = False  # a domain name, not a test class for pytest to collect
     nodeid: str
     worker: str | None
+    time: float | None = None
+    """When the test started (epoch seconds, the child's clock: this machine's)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,6 +108,13 @@ class PhasesPassed:
 
 
 @dataclass(frozen=True, slots=True)
+class Deselected:
+    """Tests that ``-k``, ``-m`` or ``--deselect`` took out of the run (pytest_deselected)."""
+
+    count: int
+
+
+@dataclass(frozen=True, slots=True)
 class WarningRecorded:
     message: str
     category: str
@@ -123,6 +135,7 @@ Event = (
     | CollectionFinished
     | CollectionError
     | CollectionSkipped
+    | Deselected
     | TestStarted
     | TestReport
     | PhasesPassed
@@ -131,13 +144,67 @@ Event = (
 )
 
 
+class MalformedEvent(ValueError):
+    """A JSON object of a known kind whose fields are missing or of the wrong type."""
+
+
 def decode_line(line: bytes) -> Event | None:
-    """Decode one line of the stream; None for a line that is not a known event."""
+    """Decode one line of the stream; None for a line that is not a well-formed event.
+
+    Never raises for what a line holds (but for a session of another protocol): bytes that
+    are not UTF-8, JSON that is not an object, nested beyond the parser's depth, or an
+    event of a known kind with a field missing or of the wrong type.
+    """
     try:
         raw = json.loads(line)
-    except ValueError:
+    except (ValueError, RecursionError):  # UnicodeDecodeError is a ValueError
         return None
-    return decode_event(raw) if isinstance(raw, dict) else None
+    if not isinstance(raw, dict):
+        return None
+    try:
+        return decode_event(raw)
+    except MalformedEvent:
+        return None
+
+
+def _text(raw: dict[str, Any], key: str, default: str | None = None) -> str:
+    value = raw.get(key, default)
+    if not isinstance(value, str):
+        raise MalformedEvent(key)
+    return value
+
+
+def _optional_text(raw: dict[str, Any], key: str) -> str | None:
+    value = raw.get(key)
+    if value is not None and not isinstance(value, str):
+        raise MalformedEvent(key)
+    return value
+
+
+def _number(raw: dict[str, Any], key: str) -> float:
+    """A finite number (0.0 when absent): a duration or a time."""
+    value = raw.get(key)
+    if value is None:
+        return 0.0
+    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+        raise MalformedEvent(key)
+    return float(value)
+
+
+def _integer(raw: dict[str, Any], key: str) -> int | None:
+    value = raw.get(key)
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise MalformedEvent(key)
+    return value
+
+
+def _texts(raw: dict[str, Any], key: str) -> tuple[str, ...]:
+    value = raw.get(key, ())
+    if not isinstance(value, list | tuple) or not all(isinstance(v, str) for v in value):
+        raise MalformedEvent(key)
+    return tuple(value)
 
 
 def _crash(raw: Any) -> CrashLocation | None:
@@ -146,39 +213,57 @@ def _crash(raw: Any) -> CrashLocation | None:
     lineno = raw.get("lineno")
     return CrashLocation(
         path=str(raw.get("path", "")),
-        lineno=int(lineno) if isinstance(lineno, int) else None,
+        lineno=lineno if isinstance(lineno, int) and not isinstance(lineno, bool) else None,
         message=str(raw.get("message", "")),
     )
 
 
+_PHASES = frozenset({"setup", "call", "teardown", "???"})
+
+
+def _phase(raw: dict[str, Any]) -> str:
+    when = _text(raw, "when")
+    if when not in _PHASES:
+        raise MalformedEvent("when")
+    return when
+
+
 def _test_report(raw: dict[str, Any]) -> TestReport:
     return TestReport(
-        nodeid=raw["nodeid"],
-        when=raw["when"],
-        outcome=raw["outcome"],
-        category=raw.get("category", ""),
-        duration=float(raw.get("duration") or 0.0),
-        worker=raw.get("worker"),
+        nodeid=_text(raw, "nodeid"),
+        when=_phase(raw),
+        outcome=_text(raw, "outcome"),
+        category=_text(raw, "category", ""),
+        duration=_number(raw, "duration"),
+        worker=_optional_text(raw, "worker"),
         crash=_crash(raw.get("crash")),
-        longrepr=raw.get("longrepr"),
-        wasxfail=raw.get("wasxfail"),
-        stdout=raw.get("stdout"),
-        stderr=raw.get("stderr"),
-        log=raw.get("log"),
+        longrepr=_optional_text(raw, "longrepr"),
+        wasxfail=_optional_text(raw, "wasxfail"),
+        stdout=_optional_text(raw, "stdout"),
+        stderr=_optional_text(raw, "stderr"),
+        log=_optional_text(raw, "log"),
     )
 
 
 def _phases_passed(raw: dict[str, Any]) -> PhasesPassed:
+    phases = _texts(raw, "phases")
+    if not _PHASES.issuperset(phases):
+        raise MalformedEvent("phases")
     return PhasesPassed(
-        nodeid=raw["nodeid"],
-        phases=tuple(raw.get("phases", ())),
-        duration=float(raw.get("duration") or 0.0),
-        worker=raw.get("worker"),
+        nodeid=_text(raw, "nodeid"),
+        phases=phases,
+        duration=_number(raw, "duration"),
+        worker=_optional_text(raw, "worker"),
     )
 
 
 def _test_started(raw: dict[str, Any]) -> TestStarted:
-    return TestStarted(nodeid=raw["nodeid"], worker=raw.get("worker"))
+    started = raw.get("time")
+    return TestStarted(
+        nodeid=_text(raw, "nodeid"),
+        worker=_optional_text(raw, "worker"),
+        time=_number(raw, "time") if started is not None else None,
+    )
 
 
 def _session_started(raw: dict[str, Any]) -> SessionStarted:
@@ -188,53 +273,72 @@ def _session_started(raw: dict[str, Any]) -> SessionStarted:
             f"this cockpit reads {PROTOCOL_VERSION}: reinstall cockpit"
         )
     return SessionStarted(
-        pytest_version=raw["pytest_version"],
-        python_version=raw.get("python_version", ""),
-        rootdir=raw["rootdir"],
-        args=tuple(raw.get("args", ())),
-        workers=int(raw.get("workers") or 0),
-        pid=int(raw.get("pid") or 0),
-        time=float(raw.get("time") or 0.0),
+        pytest_version=_text(raw, "pytest_version"),
+        python_version=_text(raw, "python_version", ""),
+        rootdir=_text(raw, "rootdir"),
+        args=_texts(raw, "args"),
+        workers=_integer(raw, "workers") or 0,
+        pid=_integer(raw, "pid") or 0,
+        time=_number(raw, "time"),
+    )
+
+
+def _collected_item(raw: Any) -> CollectedItem:
+    if not isinstance(raw, dict):
+        raise MalformedEvent("items")
+    return CollectedItem(
+        nodeid=_text(raw, "nodeid"), file=_text(raw, "file"), module=_optional_text(raw, "module")
     )
 
 
 def _collection(raw: dict[str, Any]) -> CollectionFinished:
-    return CollectionFinished(
-        items=tuple(
-            CollectedItem(nodeid=i["nodeid"], file=i["file"], module=i.get("module"))
-            for i in raw["items"]
-        )
-    )
+    items = raw.get("items")
+    if not isinstance(items, list):
+        raise MalformedEvent("items")
+    return CollectionFinished(items=tuple(map(_collected_item, items)))
 
 
 def _collection_error(raw: dict[str, Any]) -> CollectionError:
     return CollectionError(
-        nodeid=raw["nodeid"],
-        file=raw["file"],
-        message=raw.get("message") or "collection failed",
-        longrepr=raw.get("longrepr") or "",
+        nodeid=_text(raw, "nodeid"),
+        file=_text(raw, "file"),
+        message=_optional_text(raw, "message") or "collection failed",
+        longrepr=_optional_text(raw, "longrepr") or "",
+        lineno=_integer(raw, "lineno"),
     )
 
 
 def _collection_skipped(raw: dict[str, Any]) -> CollectionSkipped:
     return CollectionSkipped(
-        nodeid=raw["nodeid"], file=raw["file"], message=raw.get("message") or ""
+        nodeid=_text(raw, "nodeid"),
+        file=_text(raw, "file"),
+        message=_optional_text(raw, "message") or "",
     )
+
+
+def _deselected(raw: dict[str, Any]) -> Deselected:
+    count = _integer(raw, "count")
+    if count is None or count < 0:
+        raise MalformedEvent("count")
+    return Deselected(count=count)
 
 
 def _warning(raw: dict[str, Any]) -> WarningRecorded:
     return WarningRecorded(
-        message=raw.get("message", ""),
-        category=raw.get("category", "Warning"),
-        filename=raw.get("filename", ""),
-        lineno=raw.get("lineno"),
-        nodeid=raw.get("nodeid", ""),
-        when=raw.get("when", ""),
+        message=_text(raw, "message", ""),
+        category=_text(raw, "category", "Warning"),
+        filename=_text(raw, "filename", ""),
+        lineno=_integer(raw, "lineno"),
+        nodeid=_text(raw, "nodeid", ""),
+        when=_text(raw, "when", ""),
     )
 
 
 def _session_finished(raw: dict[str, Any]) -> SessionFinished:
-    return SessionFinished(exitstatus=int(raw["exitstatus"]), time=float(raw.get("time") or 0.0))
+    exitstatus = _integer(raw, "exitstatus")
+    if exitstatus is None:
+        raise MalformedEvent("exitstatus")
+    return SessionFinished(exitstatus=exitstatus, time=_number(raw, "time"))
 
 
 _DECODERS: dict[str, Callable[[dict[str, Any]], Event]] = {
@@ -245,6 +349,7 @@ _DECODERS: dict[str, Callable[[dict[str, Any]], Event]] = {
     "collection": _collection,
     "collect_error": _collection_error,
     "collect_skip": _collection_skipped,
+    "deselected": _deselected,
     "warning": _warning,
     "session_finish": _session_finished,
 }
@@ -252,6 +357,9 @@ _DECODERS: dict[str, Callable[[dict[str, Any]], Event]] = {
 
 
 def decode_event(raw: dict[str, Any]) -> Event | None:
-    """Build the typed event for one decoded JSON object; None for an unknown kind."""
+    """Build the typed event for one decoded JSON object; None for an unknown kind.
+
+    Raises :class:`MalformedEvent` for a known kind whose fields are not what it needs.
+    """
     decoder = _DECODERS.get(str(raw.get("kind")))
     return decoder(raw) if decoder is not None else None

@@ -8,25 +8,38 @@ most every 50 ms; its EOF says the child is gone), and a small file holding the 
 test's node id. The child leads its own process group, so cancelling reaches xdist workers
 and anything the tests spawned: SIGINT (pytest finishes cleanly, exit 2), then SIGTERM,
 then SIGKILL, and whatever is left of the group is killed when the leader is gone.
+
+The run is over when the pytest process has exited. A process a test forked keeps the
+pipes open for as long as it lives, so their EOF is waited for only ``PIPE_GRACE``
+seconds after the exit (events written just before it are read meanwhile); then the rest
+of the event file is read and what the tests left running is named and killed.
 """
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import os
-import re
 import signal
 import tempfile
+import time
 from collections import deque
 from collections.abc import AsyncIterator, Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
+from cockpit.engine import leftovers
 from cockpit.engine.command import PLUGIN_DIR, PytestCommand, build_command
-from cockpit.engine.events import Event, decode_line
+from cockpit.engine.ending import (
+    RunningTest,
+    RunResult,
+    crash_message,
+    last_line,
+    pytest_error_line,
+)
+from cockpit.engine.events import Event, ProtocolError, decode_line
 from cockpit.engine.interpreter import Interpreter
 from cockpit.engine.state import RunOutcome, RunState
+from cockpit.engine.stream import EventLines, line_limit, new_token
 from cockpit.errors import EXIT_NOT_STARTED
 
 EXIT_CRASHED = 6
@@ -36,6 +49,8 @@ DEFAULT_CAPTURE_CAP = 64 * 1024
 TAIL_BYTES = 256 * 1024
 SIGINT_GRACE = 3.0
 SIGTERM_GRACE = 2.0
+PIPE_GRACE = 0.3
+"""Seconds the pipes may stay open after the pytest process exited (see the module)."""
 
 
 class TailBuffer:
@@ -71,20 +86,6 @@ class RunRequest:
     cache_dir: Path | None = None
 
 
-@dataclass(slots=True)
-class RunResult:
-    """How a run ended, in cockpit's terms."""
-
-    exit_code: int
-    outcome: RunOutcome
-    state: RunState
-    error: str | None = None
-    stdout_tail: str = ""
-    stderr_tail: str = ""
-    skipped_lines: int = 0
-    command: tuple[str, ...] = field(default=())
-
-
 class PytestRun:
     """One pytest child process, its event stream and its live :class:`RunState`."""
 
@@ -100,10 +101,18 @@ class PytestRun:
         self.state = RunState()
         self.process: asyncio.subprocess.Process | None = None
         self.cancelled = False
-        self.skipped_lines = 0
+        self.cancelled_at: float | None = None
+        self.left_running: tuple[int, ...] = ()
+        self.protocol_error: str | None = None
+        self._token = new_token()
+        self._lines = EventLines(self._token, line_limit(request.capture_cap))
         self._stdout = TailBuffer()
         self._stderr = TailBuffer()
         self._notify_read_fd: int | None = None
+        self._pipe_identity: tuple[int, int] | None = None
+        self._exit: _ExitWatch | None = None
+        self._transport: asyncio.SubprocessTransport | None = None
+        self._pipe_held = False
         # Both live as long as the run and are closed when its stream ends.
         self._event_file = tempfile.TemporaryFile(prefix="cockpit-events-")  # noqa: SIM115
         self._current_file = tempfile.TemporaryFile(prefix="cockpit-current-")  # noqa: SIM115
@@ -115,6 +124,7 @@ class PytestRun:
         existing = env.get("PYTHONPATH")
         env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(PLUGIN_DIR), existing]))
         env["COCKPIT_EVENT_FD"] = str(self._event_file.fileno())
+        env["COCKPIT_EVENT_TOKEN"] = self._token
         env["COCKPIT_NOTIFY_FD"] = str(notify_fd)
         env["COCKPIT_CURRENT_FD"] = str(self._current_file.fileno())
         env["COCKPIT_CAPTURE_CAP"] = str(self.request.capture_cap)
@@ -125,8 +135,11 @@ class PytestRun:
     async def start(self) -> None:
         read_fd, write_fd = os.pipe()
         os.set_inheritable(read_fd, False)
+        loop = asyncio.get_running_loop()
+        watch = _ExitWatch(loop)
         try:
-            self.process = await asyncio.create_subprocess_exec(
+            transport, protocol = await loop.subprocess_exec(
+                lambda: _WatchedProtocol(watch, loop),
                 *self.command.argv,
                 cwd=self.request.project,
                 env=self._child_env(write_fd),
@@ -141,7 +154,11 @@ class PytestRun:
             raise
         finally:
             os.close(write_fd)  # else the parent never sees EOF on the pipe
+        self.process = asyncio.subprocess.Process(transport, protocol, loop)
+        self._transport, self._exit = transport, watch
         self._notify_read_fd = read_fd
+        pipe = os.fstat(read_fd)
+        self._pipe_identity = (pipe.st_dev, pipe.st_ino)
         self._started.set()
 
     async def _drain(self, stream: asyncio.StreamReader | None, sink: TailBuffer) -> None:
@@ -161,14 +178,12 @@ class PytestRun:
         )
         event_fd = self._event_file.fileno()
         offset = 0
-        partial = b""
         try:
             while True:
-                more = await notices.read(4096)
+                more = await self._next_notices(notices)
                 while chunk := os.pread(event_fd, 1 << 22, offset):
                     offset += len(chunk)
-                    lines = (partial + chunk).split(b"\n")
-                    partial = lines.pop()
+                    lines = self._lines.feed(chunk)
                     for start, end in _slices(lines):
                         batch = self._decode(lines[start:end])
                         if batch:
@@ -176,20 +191,47 @@ class PytestRun:
                         if end < len(lines):
                             await asyncio.sleep(0)  # let a screen answer its keys meanwhile
                 if not more:
-                    break  # EOF: the child (and every process holding the pipe) is gone
+                    break  # the child is gone (and so is every process holding the pipe,
+                    # or PIPE_GRACE has passed since the child exited)
+            self._lines.finish()
+            self.state.skipped_lines = self._lines.skipped
         finally:
             transport.close()
             self._event_file.close()
 
+    async def _next_notices(self, notices: asyncio.StreamReader) -> bytes:
+        """The next notices on the pipe; b"" at its EOF, or PIPE_GRACE seconds after the
+        pytest process exited while something it left holds the pipe open."""
+        assert self._exit is not None
+        reading = asyncio.ensure_future(notices.read(4096))
+        if self._exit.exited_at is None:
+            exiting = asyncio.ensure_future(self._exit.event.wait())
+            await asyncio.wait((reading, exiting), return_when=asyncio.FIRST_COMPLETED)
+            exiting.cancel()
+            if reading.done():
+                return reading.result()
+        assert self._exit.exited_at is not None
+        left = self._exit.exited_at + PIPE_GRACE - asyncio.get_running_loop().time()
+        try:
+            return await asyncio.wait_for(reading, max(0.0, left))
+        except TimeoutError:
+            self._pipe_held = True
+            return b""
+
     def _decode(self, lines: list[bytes]) -> list[Event]:
         batch: list[Event] = []
+        state = self.state
         for line in lines:
-            event = decode_line(line) if line else None
+            try:
+                event = decode_line(line)
+            except ProtocolError as error:
+                self.protocol_error, event = str(error), None
             if event is None:
-                self.skipped_lines += bool(line)
+                self._lines.skipped += 1
                 continue
-            self.state.apply(event)
+            state.apply(event)
             batch.append(event)
+        state.skipped_lines = self._lines.skipped
         return batch
 
     async def run(self, on_batch: Callable[[list[Event]], None] | None = None) -> RunResult:
@@ -204,23 +246,29 @@ class PytestRun:
             async for batch in self.batches():
                 if on_batch is not None:
                     on_batch(batch)
-            await self.process.wait()
-            await asyncio.gather(*drains)
+            assert self._exit is not None
+            await self._exit.event.wait()
+            # What pytest printed before it exited; a process it left may hold the pipes.
+            left = self._exit.seconds_left(PIPE_GRACE)
+            await asyncio.wait(drains, timeout=left)
         finally:
             if self.process.returncode is None:
                 await self.cancel()
             for task in drains:
                 task.cancel()
             self._reap_group()
+            if self._transport is not None:
+                self._transport.close()
         return self._result(self.process.returncode or 0)
 
     async def cancel(self) -> None:
         """SIGINT, then SIGTERM, then SIGKILL to the child's whole process group."""
         await self._started.wait()
-        process = self.process
-        if process is None or process.returncode is not None:
+        process, watch = self.process, self._exit
+        if process is None or watch is None or process.returncode is not None:
             return
-        self.cancelled = True
+        if not self.cancelled:
+            self.cancelled, self.cancelled_at = True, time.time()
         steps: Sequence[tuple[signal.Signals, float | None]] = (
             (signal.SIGINT, SIGINT_GRACE),
             (signal.SIGTERM, SIGTERM_GRACE),
@@ -234,32 +282,42 @@ class PytestRun:
             if grace is None:
                 break
             try:
-                await asyncio.wait_for(process.wait(), grace)
+                await asyncio.wait_for(watch.event.wait(), grace)
                 break
             except TimeoutError:
                 continue
-        await process.wait()
+        await watch.event.wait()  # not process.wait(): that waits for the pipes too
         self._reap_group()
 
     def _reap_group(self) -> None:
-        """Kill whatever the tests left running in the child's process group."""
+        """Kill whatever the tests left running in the child's process group, and whatever
+        holds the run's pipe past the grace, having named it first."""
         if self.process is None:
             return
-        with contextlib.suppress(ProcessLookupError, PermissionError):
-            os.killpg(self.process.pid, signal.SIGKILL)
+        leader = self.process.pid
+        held = self._pipe_held and self._pipe_identity is not None
+        if not held and not leftovers.group_alive(leader):
+            return  # the usual ending: nothing left, no scan
+        holding = [self._pipe_identity] if held and self._pipe_identity else []
+        found = leftovers.find_leftovers(leader, holding)
+        leftovers.kill_all(leader, found)
+        self.left_running = tuple(sorted({*self.left_running, *found}))
 
     # -- the ending -----------------------------------------------------------------------
-    def _current_test(self) -> str | None:
+    def _current_test(self) -> tuple[str | None, float | None]:
+        """The test the child was running when it ended, and when it started."""
+        if self._current_file.closed:
+            return None, None
         fd = self._current_file.fileno()
         try:
             header = os.pread(fd, 8, 0)
             length = int(header) if header.strip() else 0
-            nodeid = os.pread(fd, length, 8).decode("utf-8", "replace") if length else ""
+            record = os.pread(fd, min(length, 1 << 20), 8).decode("utf-8", "replace")
         except (OSError, ValueError):
-            nodeid = ""
+            record = ""
         finally:
             self._current_file.close()
-        return nodeid or None
+        return _current_record(record)
 
     def _result(self, returncode: int) -> RunResult:
         state = self.state
@@ -270,10 +328,13 @@ class PytestRun:
             state=state,
             stdout_tail=self._stdout.text(),
             stderr_tail=stderr,
-            skipped_lines=self.skipped_lines,
+            skipped_lines=state.skipped_lines,
             command=self.command.argv,
         )
-        current_test = self._current_test()
+        result.left_running = self.left_running
+        current_test, current_since = self._current_test()
+        if self.cancelled:
+            result.running_tests = self._interrupted_tests(current_test, current_since)
         if state.session is None:
             return self._result_without_session(result, returncode, stderr)
         if state.exitstatus is None:
@@ -284,18 +345,36 @@ class PytestRun:
                 return result
             state.mark_crashed(current_test)
             result.exit_code, result.outcome = EXIT_CRASHED, RunOutcome.CRASHED
-            result.error = _crash_message(returncode, state.crashed_test)
+            result.error = crash_message(returncode, state.crashed_test)
             return result
         result.exit_code = returncode if 0 <= returncode <= 5 else state.exitstatus
         result.outcome = state.outcome
         if result.exit_code == 4:
-            result.error = _pytest_error_line(stderr) or "pytest reported a usage error"
+            result.error = pytest_error_line(stderr) or "pytest reported a usage error"
         return result
+
+    def _interrupted_tests(
+        self, current: str | None, since: float | None
+    ) -> tuple[RunningTest, ...]:
+        """The tests still running when the cancel came: started ones the stream announced,
+        else the one the current-test file names (started less than a tick before)."""
+        state, end = self.state, self.cancelled_at or time.time()
+        nodeids = state.running_tests or ([current] if current else [])
+        found = []
+        for nodeid in nodeids:
+            record = state.tests.get(nodeid)
+            started = record.started_at if record and record.started_at else None
+            started = started or (since if nodeid == current else None)
+            found.append(RunningTest(nodeid, max(0.0, end - started) if started else None))
+        return tuple(found)
 
     def _result_without_session(self, result: RunResult, returncode: int, stderr: str) -> RunResult:
         """pytest never reached its configuration: a usage error or a broken interpreter."""
         interpreter = self.interpreter.path
-        if "No module named pytest" in stderr:
+        if self.protocol_error is not None:
+            result.exit_code, result.outcome = EXIT_NOT_STARTED, RunOutcome.USAGE_ERROR
+            result.error = self.protocol_error
+        elif "No module named pytest" in stderr:
             result.exit_code, result.outcome = EXIT_NOT_STARTED, RunOutcome.USAGE_ERROR
             result.error = (
                 f"{interpreter} ({self.interpreter.reason}) has no pytest: "
@@ -303,14 +382,54 @@ class PytestRun:
             )
         elif returncode in (2, 4) and not self.cancelled:
             result.exit_code, result.outcome = 4, RunOutcome.USAGE_ERROR
-            result.error = _pytest_error_line(stderr) or "pytest reported a usage error"
+            result.error = pytest_error_line(stderr) or "pytest reported a usage error"
         elif self.cancelled:
             result.exit_code, result.outcome = 2, RunOutcome.INTERRUPTED
         else:
             result.exit_code, result.outcome = EXIT_NOT_STARTED, RunOutcome.USAGE_ERROR
-            last = _last_line(stderr) or f"exit status {returncode}"
+            last = last_line(stderr) or f"exit status {returncode}"
             result.error = f"pytest did not start under {interpreter}: {last}"
         return result
+
+
+class _ExitWatch:
+    """When the pytest process exited (``Process.wait`` also waits for its pipes, which a
+    process it forked may hold for ever)."""
+
+    def __init__(self, loop: asyncio.AbstractEventLoop) -> None:
+        self.loop = loop
+        self.event = asyncio.Event()
+        self.exited_at: float | None = None
+
+    def exited(self) -> None:
+        self.exited_at = self.loop.time()
+        self.event.set()
+
+    def seconds_left(self, grace: float) -> float:
+        """What is left of ``grace`` seconds counted from the exit."""
+        assert self.exited_at is not None
+        return max(0.0, self.exited_at + grace - self.loop.time())
+
+
+class _WatchedProtocol(asyncio.subprocess.SubprocessStreamProtocol):
+    def __init__(self, watch: _ExitWatch, loop: asyncio.AbstractEventLoop) -> None:
+        super().__init__(limit=1 << 16, loop=loop)
+        self.watch = watch
+
+    def process_exited(self) -> None:
+        super().process_exited()
+        self.watch.exited()
+
+
+def _current_record(record: str) -> tuple[str | None, float | None]:
+    """The current-test file's record, ``<start time> <node id>``; a test may have written
+    anything there."""
+    started, _, nodeid = record.partition(" ")
+    try:
+        since: float | None = float(started)
+    except ValueError:
+        since = None
+    return (nodeid or None, since) if since is not None else (None, None)
 
 
 SLICE_LINES = 512
@@ -330,35 +449,3 @@ def _slices(lines: list[bytes]) -> list[tuple[int, int]]:
     if start < len(lines):
         ranges.append((start, len(lines)))
     return ranges
-
-
-# argparse names the program as pytest was started: "pytest: error:" from pytest 9's own
-# parser, "__main__.py: error:" from pytest 8 under ``python -m pytest``.
-_ERROR_LINE = re.compile(r"^(?:ERROR: |[\w.\-]+: error: |E\s+)(.*\S)\s*$")
-
-
-def _pytest_error_line(stderr: str) -> str | None:
-    """The line of pytest's stderr that says what was wrong, without the usage noise."""
-    found = None
-    for line in stderr.splitlines():
-        match = _ERROR_LINE.match(line)
-        if match and not match.group(1).startswith("usage:"):
-            found = match.group(1)
-    return found
-
-
-def _last_line(text: str) -> str | None:
-    lines = [line.strip() for line in text.splitlines() if line.strip()]
-    return lines[-1] if lines else None
-
-
-def _crash_message(returncode: int, crashed_test: str | None) -> str:
-    if returncode < 0:
-        try:
-            how = f"was killed by {signal.Signals(-returncode).name}"
-        except ValueError:
-            how = f"was killed by signal {-returncode}"
-    else:
-        how = f"exited with status {returncode} before the session finished"
-    where = f" while running {crashed_test}" if crashed_test else ""
-    return f"the pytest process {how}{where}"

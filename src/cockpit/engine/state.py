@@ -17,6 +17,7 @@ from cockpit.engine.events import (
     CollectionError,
     CollectionFinished,
     CollectionSkipped,
+    Deselected,
     Event,
     PhasesPassed,
     SessionFinished,
@@ -165,6 +166,8 @@ class TestRecord:
     worker: str | None = None
     failure: TestReport | None = None
     skip_reason: str | None = None
+    started_at: float | None = None
+    """When it started (epoch seconds), if its start event said."""
 
     @property
     def outcome(self) -> TestOutcome:
@@ -197,6 +200,10 @@ class RunState:
     crashed_test: str | None = None
     interrupted: bool = False
     duration: float = 0.0
+    deselected: int = 0
+    """Tests ``-k`` / ``-m`` / ``--deselect`` took out of the run."""
+    skipped_lines: int = 0
+    """Lines of the event file that were not cockpit's events (a test wrote them)."""
 
     # -- reading ------------------------------------------------------------------------
     @property
@@ -236,6 +243,7 @@ class RunState:
             if not record.started:
                 record.started = True
                 record.worker = event.worker
+                record.started_at = event.time
                 self.module(record.module).running += 1
         elif isinstance(event, CollectionFinished):
             for item in event.items:
@@ -251,6 +259,8 @@ class RunState:
             self.totals.skipped += 1
         elif isinstance(event, WarningRecorded):
             self.warnings.append(event)
+        elif isinstance(event, Deselected):
+            self.deselected += event.count
         elif isinstance(event, SessionStarted):
             self.session = event
         elif isinstance(event, SessionFinished):

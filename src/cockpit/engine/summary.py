@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any, Protocol
 
+from cockpit.engine.ending import RunResult
 from cockpit.engine.state import ModuleTally, RunOutcome, RunState
 
 
@@ -25,12 +26,22 @@ def run_to_json(
         ],
         "crashed_test": state.crashed_test,
         "collection_errors": [
-            {"path": error.file, "message": error.message} for error in state.collection_errors
+            {"path": error.file, "line": error.lineno, "message": error.message}
+            for error in state.collection_errors
         ],
         "collected": state.collected,
+        "deselected": state.deselected,
         "duration": round(state.duration, 6),
+        "skipped_event_lines": state.skipped_lines,
         "error": error,
     }
+
+
+def result_to_json(result: RunResult) -> dict[str, Any]:
+    """The run's JSON object with what is said of it beyond its counts (``notices``)."""
+    payload = run_to_json(result.state, result.exit_code, result.outcome, result.error)
+    payload["notices"] = [notice.as_json() for notice in result.notices]
+    return payload
 
 
 class Counted(Protocol):

@@ -25,6 +25,7 @@ from cockpit.imports.text import CheckoutPaths
 from cockpit.store.imported import ImportedEnding, ImportedRunWriter, ImportSource
 from cockpit.store.recorder import RowCollector
 from cockpit.store.rows import FailureRow, ResultRow
+from cockpit.store.runs import CollectionErrorData
 from cockpit.store.session_log import SessionLog
 
 BATCH = 2000
@@ -76,7 +77,7 @@ class _Importer:
         self.overlapping: set[str] = set()
         self._results: list[ResultRow] = []
         self._failures: list[FailureRow] = []
-        self._errors: list[tuple[str, str, str]] = []
+        self._errors: list[CollectionErrorData] = []
 
     @property
     def guessed(self) -> int:

@@ -16,9 +16,10 @@ from collections.abc import Awaitable, Callable, Sequence
 from pathlib import Path
 from typing import TypeVar
 
+from cockpit.engine.ending import RunResult
 from cockpit.engine.interpreter import Interpreter
 from cockpit.engine.outcomes import FAILING
-from cockpit.engine.runner import PytestRun, RunRequest, RunResult
+from cockpit.engine.runner import PytestRun, RunRequest
 from cockpit.engine.state import RunOutcome, TestOutcome, TestRecord
 from cockpit.errors import EXIT_NOT_STARTED, CockpitError
 from cockpit.isolation.verdicts import Bisection, IsolationVerdict, Verdict, classify

@@ -3,6 +3,11 @@
 The workaround is stored with exactly the tests it deselects (all collected tests minus
 those still collected with it), and refused when it deselects none of the tests the known
 issue names: a workaround that does not work is worse than none.
+
+The collection runs like a ``cockpit run``, with ``--continue-on-collection-errors``: a
+module that fails to import elsewhere is the normal state of a fix session and hides
+nothing else. When the collection itself cannot be done, one line says which module
+failed and why.
 """
 
 from __future__ import annotations
@@ -12,6 +17,8 @@ import shlex
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from cockpit.engine.display import visible
+from cockpit.engine.events import CollectionError
 from cockpit.engine.interpreter import Interpreter
 from cockpit.engine.runner import PytestRun, RunRequest
 
@@ -44,14 +51,33 @@ def parse_workaround(expression: str) -> tuple[str, ...]:
     return args
 
 
-async def _collect(request: RunRequest, interpreter: Interpreter) -> list[str]:
+@dataclass(frozen=True, slots=True)
+class Collected:
+    tests: tuple[str, ...]
+    broken: tuple[CollectionError, ...]
+    """The modules that failed to collect (their tests are unknown)."""
+
+
+def _where(error: CollectionError) -> str:
+    line = f":{error.lineno}" if error.lineno else ""
+    return visible(
+        f"{error.file}{line} ({error.message.splitlines()[0] if error.message else 'failed'})"
+    )
+
+
+async def _collect(request: RunRequest, interpreter: Interpreter) -> Collected:
     run = PytestRun(request, interpreter)
     result = await run.run()
-    if result.exit_code not in (0, 5):
-        raise WorkaroundError(
-            f"collecting the tests failed ({result.outcome}): {result.error or 'see pytest'}"
-        )
-    return list(run.state.tests)
+    state = run.state
+    broken = tuple(state.collection_errors)
+    only_broken_modules = result.exit_code == 1 and broken and not state.failures
+    if result.exit_code not in (0, 5) and not only_broken_modules:
+        if broken:
+            why = f"{_where(broken[0])} fails to collect"
+        else:
+            why = visible(result.error or f"pytest ended {result.outcome}")
+        raise WorkaroundError(f"collecting the tests to check the workaround failed: {why}")
+    return Collected(tuple(state.tests), broken)
 
 
 def verify_workaround(
@@ -60,18 +86,26 @@ def verify_workaround(
     args = parse_workaround(expression)
     base = (*project_request.pytest_args, "--collect-only", "-p", "no:cacheprovider")
 
-    async def both() -> tuple[list[str], list[str]]:
+    async def both() -> tuple[Collected, Collected]:
         everything = RunRequest(project=project_request.project, pytest_args=base)
         narrowed = RunRequest(project=project_request.project, pytest_args=(*base, *args))
         return await asyncio.gather(
             _collect(everything, interpreter), _collect(narrowed, interpreter)
         )
 
-    collected, kept = asyncio.run(both())
+    all_tests, narrowed = asyncio.run(both())
+    collected, kept = all_tests.tests, narrowed.tests
     unknown = [test for test in tests if test not in set(collected)]
     if unknown:
+        module = unknown[0].split("::", 1)[0]
+        for error in all_tests.broken:
+            if error.file == module:
+                raise WorkaroundError(
+                    f"{_where(error)} fails to collect, so cockpit cannot check a workaround "
+                    f"for {visible(unknown[0])}; fix the module first"
+                )
         raise WorkaroundError(
-            f"no test {unknown[0]} in the suite; name tests by their node id "
+            f"no test {visible(unknown[0])} in the suite; name tests by their node id "
             "(cockpit runs the collection to check)"
         )
     kept_set = set(kept)

@@ -17,7 +17,7 @@ _ANSI = re.compile(
     r"|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?"  # OSC: titles, hyperlinks
     r"|\x1b[@-Z\\-_]"  # other two-byte escapes
 )
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")  # C0, DEL and C1
 _SPACE = re.compile(r"\s+")
 _MARKDOWN_PUNCTUATION = re.compile(r"([\\`*_\[\]<>|#~&!])")
 _BACKTICKS = re.compile(r"`+")

@@ -15,8 +15,9 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from cockpit.engine.command import selection_of
+from cockpit.engine.ending import RunResult
 from cockpit.engine.events import Event
-from cockpit.engine.runner import DEFAULT_CAPTURE_CAP, PytestRun, RunRequest, RunResult
+from cockpit.engine.runner import DEFAULT_CAPTURE_CAP, PytestRun, RunRequest
 from cockpit.engine.state import RunState
 from cockpit.errors import EXIT_INTERRUPTED, EXIT_NOT_STARTED
 from cockpit.session.project import Project
@@ -142,7 +143,9 @@ class RecordedRun:
         self.result = result
         await opening  # a failure to record surfaces here, after the run is over
         if self.recorder is not None:
-            await asyncio.to_thread(self.recorder.finish, result.exit_code, str(result.outcome))
+            await asyncio.to_thread(
+                self.recorder.finish, result.exit_code, str(result.outcome), result.notices
+            )
         return result
 
     async def _close_record(

@@ -7,6 +7,10 @@ DDL too, so two cockpits on one project both record everything and a schema chan
 never seen half done. The schema is upgraded in place with the Alembic
 migrations shipped in the package, but only when the stored revision is behind: a plain
 ``SELECT`` answers the common case without loading Alembic at all.
+
+Look before touching: an existing SQLite file is read first through a read-only
+connection that writes nothing (not even a ``-wal`` or ``-shm`` file), and another
+application's database is refused before anything could switch it to WAL.
 """
 
 from __future__ import annotations
@@ -24,7 +28,7 @@ from cockpit.errors import NotFound, StoreError
 from cockpit.settings import DB_URL_ENV, DatabaseLocation, ensure_data_dir
 from cockpit.store.models import SCHEMA_APPLICATION
 
-HEAD_REVISION = "0009"
+HEAD_REVISION = "0010"
 
 
 def _tune_sqlite(dbapi_connection: Any, _record: Any) -> None:
@@ -35,12 +39,16 @@ def _tune_sqlite(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA busy_timeout = 30000")
     # WAL is stored in the file, so only a new database switches; the switch can answer
     # "locked" without waiting on the busy timeout while another cockpit does the same.
-    for _attempt in range(200):
+    # A read-only file answers "readonly" at once: no wait makes it writable.
+    for attempt in range(200):
         try:
             if cursor.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
                 cursor.execute("PRAGMA journal_mode = WAL")
             break
-        except sqlite3.OperationalError:
+        except sqlite3.OperationalError as error:
+            busy = getattr(error, "sqlite_errorname", "") in ("SQLITE_BUSY", "SQLITE_LOCKED")
+            if not busy or attempt == 199:
+                raise
             time.sleep(0.05)
     cursor.execute("PRAGMA synchronous = NORMAL")
     cursor.execute("PRAGMA foreign_keys = ON")
@@ -52,7 +60,7 @@ def create_store_engine(location: DatabaseLocation) -> Engine:
         ensure_data_dir(location.data_dir.parent)
     try:
         url = make_url(location.url)
-    except ArgumentError:
+    except (ArgumentError, ValueError):  # "garbage://::x" is a ValueError (its port)
         raise StoreError(
             f"{location.url!r} ({location.reason}) is not a database URL; "
             "use e.g. sqlite:///path/to/cockpit.db or postgresql+psycopg://user@host/db"
@@ -63,6 +71,7 @@ def create_store_engine(location: DatabaseLocation) -> Engine:
         folder = Path(database).expanduser().resolve().parent
         if not folder.is_dir():
             raise StoreError(f"{location.display}: the folder {folder} does not exist")
+        look_before_touching(Path(database).expanduser())
     if url.drivername == "postgresql":
         url = url.set(drivername="postgresql+psycopg")
     try:
@@ -79,6 +88,64 @@ def create_store_engine(location: DatabaseLocation) -> Engine:
         event.listen(engine, "connect", _tune_sqlite)
         event.listen(engine, "begin", _begin_immediate)
     return engine
+
+
+SQLITE_MAGIC = b"SQLite format 3\x00"
+
+
+def look_before_touching(path: Path) -> None:
+    """Refuse a file that is not a cockpit database without changing a byte of it.
+
+    A file of another application is read through a read-only connection; a WAL-mode file
+    without its ``-wal`` file is read as immutable, since even a read-only connection
+    would create the ``-wal`` and ``-shm`` files beside it.
+    """
+    try:
+        with path.open("rb") as handle:
+            header = handle.read(100)
+    except FileNotFoundError:
+        return  # a new database: cockpit creates it
+    except OSError as error:
+        raise StoreError(f"cannot read {path}: {error.strerror or error}") from None
+    if not header:
+        return  # an empty file is an empty SQLite database
+    if not header.startswith(SQLITE_MAGIC):
+        raise StoreError(
+            f"{path} is not a cockpit database (not SQLite at all); "
+            "pass --db with another database or move this file away"
+        )
+    wal = len(header) > 19 and header[18] == 2
+    mode = "immutable=1" if wal and not Path(f"{path}-wal").exists() else "mode=ro"
+    try:
+        connection = sqlite3.connect(f"{path.resolve().as_uri()}?{mode}", uri=True, timeout=30)
+        try:
+            names = connection.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
+            tables = {name for (name,) in names}
+            application = None
+            if "cockpit_meta" in tables:
+                row = connection.execute(
+                    "SELECT value FROM cockpit_meta WHERE key = 'application'"
+                ).fetchone()
+                application = row[0] if row else None
+        finally:
+            connection.close()
+    except sqlite3.DatabaseError as error:
+        raise StoreError(f"cannot read {path}: {error}") from None
+    refuse_foreign(tables, application)
+
+
+def refuse_foreign(tables: set[str], application: str | None) -> None:
+    """A StoreError unless ``tables`` are none at all or cockpit's."""
+    if not tables:
+        return
+    if "cockpit_meta" not in tables or "alembic_version" not in tables:
+        shown = ", ".join(sorted(tables)[:5])
+        raise StoreError(
+            f"the database is not cockpit's (it holds other tables: {shown}); "
+            "pass --db with another database or move this one away"
+        )
+    if application != SCHEMA_APPLICATION:
+        raise StoreError("the database is not cockpit's (its cockpit_meta says otherwise)")
 
 
 def _begin_immediate(connection: Any) -> None:
@@ -101,17 +168,12 @@ def stored_revision(engine: Engine) -> str | None:
         tables = set(inspect(connection).get_table_names())
         if not tables:
             return None
-        if "cockpit_meta" not in tables or "alembic_version" not in tables:
-            shown = ", ".join(sorted(tables)[:5])
-            raise StoreError(
-                f"the database is not cockpit's (it holds other tables: {shown}); "
-                "pass --db with another database or move this one away"
-            )
-        application = connection.execute(
-            text("SELECT value FROM cockpit_meta WHERE key = 'application'")
-        ).scalar()
-        if application != SCHEMA_APPLICATION:
-            raise StoreError("the database is not cockpit's (its cockpit_meta says otherwise)")
+        application = None
+        if "cockpit_meta" in tables:
+            application = connection.execute(
+                text("SELECT value FROM cockpit_meta WHERE key = 'application'")
+            ).scalar()
+        refuse_foreign(tables, application)
         return connection.execute(text("SELECT version_num FROM alembic_version")).scalar()
 
 

@@ -8,6 +8,8 @@ because per-module counts and run-to-run diffs over 50,000 rows only read the na
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlalchemy import (
     JSON,
     BigInteger,
@@ -88,6 +90,12 @@ class Run(Base):
     differs between two runs with the same digest is flaky. None when unknown."""
     snapshot_id: Mapped[int | None] = mapped_column(ForeignKey("snapshots.id"), default=None)
     """The project's files as the run saw them at its start (schema 0008); None before."""
+    last_event_at: Mapped[float | None] = mapped_column(Float)
+    """When the recorder last wrote a batch of this run: where a run whose cockpit died
+    ends. None before schema 0010."""
+    deselected: Mapped[int | None] = mapped_column(Integer)
+    """Tests ``-k`` / ``-m`` / ``--deselect`` took out of the run; None before 0010.
+    (These two have no Python default, so a new run's INSERT leaves them out.)"""
 
 
 class Result(Base):
@@ -140,6 +148,8 @@ class CollectionErrorRow(Base):
     path: Mapped[str] = mapped_column(Text)
     message: Mapped[str] = mapped_column(Text)
     longrepr: Mapped[str] = mapped_column(Text, default="")
+    lineno: Mapped[int | None] = mapped_column(Integer, default=None)
+    """The line of the module where collecting it failed (None when unknown, or before 0010)."""
 
 
 class Fix(Base):
@@ -283,3 +293,18 @@ class RunImport(Base):
     shard: Mapped[str | None] = mapped_column(String(100), default=None)
     """Which part of the suite the run holds (``2/4``, from ``--shard``); None when the
     files together are the whole suite."""
+
+
+class RunNoticeRow(Base):
+    """One thing said of a run beyond its counts (see ``engine.ending.RunNotice``)."""
+
+    __tablename__ = "run_notices"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    run_id: Mapped[int] = mapped_column(ForeignKey("runs.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(32))
+    """``left-running``, ``interrupted-tests`` or ``skipped-lines``."""
+    message: Mapped[str] = mapped_column(Text)
+    detail: Mapped[dict[str, Any]] = mapped_column(JSON)
+    """The notice's data: ``{"pids": [...]}``, ``{"tests": [{"nodeid", "seconds"}]}``,
+    ``{"count": N}``."""

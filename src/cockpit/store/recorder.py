@@ -14,10 +14,12 @@ import threading
 from collections.abc import Collection, Mapping, Sequence
 from pathlib import Path
 
+from cockpit.engine.ending import RunNotice
 from cockpit.engine.events import CollectionError, Event, PhasesPassed, SessionStarted, TestReport
 from cockpit.engine.state import FAILING_OUTCOMES, RunState, TestRecord
 from cockpit.rootcause.signature import error_signature, signature_of
 from cockpit.store.rows import FailureRow, ModuleDigest, ResultRow, RunTotals, failure_row
+from cockpit.store.runs import CollectionErrorData, RunProgress
 from cockpit.store.session_log import SessionLog
 from cockpit.store.snapshots import read_project_files
 
@@ -94,11 +96,11 @@ class RowCollector:
 
     def add(
         self, batch: list[Event]
-    ) -> tuple[list[ResultRow], list[FailureRow], list[tuple[str, str, str]]]:
+    ) -> tuple[list[ResultRow], list[FailureRow], list[CollectionErrorData]]:
         """The rows of the tests ``batch`` finished, and its collection errors; the state
         must have applied the batch already."""
         finished: list[TestRecord] = []
-        errors: list[tuple[str, str, str]] = []
+        errors: list[CollectionErrorData] = []
         for event in batch:
             if isinstance(event, TestReport | PhasesPassed):
                 phases = self._phases.setdefault(event.nodeid, {})
@@ -112,7 +114,7 @@ class RowCollector:
                     self.recorded.add(event.nodeid)
                     finished.append(self.state.tests[event.nodeid])
             elif isinstance(event, CollectionError):
-                errors.append((event.file, event.message, event.longrepr))
+                errors.append((event.file, event.message, event.longrepr, event.lineno))
             elif isinstance(event, SessionStarted):
                 self.rootdir = event.rootdir
                 self.environment = (event.pytest_version, event.rootdir)
@@ -194,8 +196,9 @@ class RunRecorder:
         self._lock = threading.Lock()
         self._results: list[ResultRow] = []
         self._failures: list[FailureRow] = []
-        self._errors: list[tuple[str, str, str]] = []
+        self._errors: list[CollectionErrorData] = []
         self._environment: tuple[str, str] | None = None
+        self._progress: RunProgress | None = None
         self._stop = threading.Event()
         self._error: BaseException | None = None
         self._thread = threading.Thread(target=self._loop, name="cockpit-recorder", daemon=True)
@@ -205,30 +208,28 @@ class RunRecorder:
         """Called on the event loop with each batch, after the state has applied it."""
         rows, failures, errors = self.rows.add(batch)
         environment, self.rows.environment = self.rows.environment, None
+        progress = (self.state.collected, self.log.clock())
         if not rows and not failures and not errors and environment is None:
+            with self._lock:
+                self._progress = progress
             return
         with self._lock:
             self._results.extend(rows)
             self._failures.extend(failures)
             self._errors.extend(errors)
+            self._progress = progress
             if environment is not None:
                 self._environment = environment
 
-    def _take(
-        self,
-    ) -> tuple[
-        list[ResultRow], list[FailureRow], list[tuple[str, str, str]], tuple[str, str] | None
-    ]:
-        with self._lock:
-            taken = (self._results, self._failures, self._errors, self._environment)
-            self._results, self._failures, self._errors, self._environment = [], [], [], None
-        return taken
-
     def _flush(self) -> None:
-        results, failures, errors, environment = self._take()
+        with self._lock:
+            results, failures, errors = self._results, self._failures, self._errors
+            environment, progress = self._environment, self._progress
+            self._results, self._failures, self._errors = [], [], []
+            self._environment = self._progress = None
         if environment is not None:
             self.log.set_run_environment(self.run_id, *environment)
-        self.log.write_results(self.run_id, results, failures, errors)
+        self.log.write_results(self.run_id, results, failures, errors, progress=progress)
 
     def _loop(self) -> None:
         try:
@@ -237,9 +238,9 @@ class RunRecorder:
         except BaseException as error:  # surfaced by finish(), never lost silently
             self._error = error
 
-    def finish(self, exit_code: int, outcome: str) -> None:
+    def finish(self, exit_code: int, outcome: str, notices: Sequence[RunNotice] = ()) -> None:
         """Write what is left, the crashed test, and the run's ending (its exit code and
-        outcome, as the runner decided them)."""
+        outcome, as the runner decided them, and what is said of it)."""
         self._stop.set()
         self._thread.join()
         if self._error is not None:
@@ -257,6 +258,8 @@ class RunRecorder:
             outcome=outcome,
             totals=self.rows.totals(),
             crashed_test=crashed,
+            deselected=self.state.deselected,
+            notices=notices,
             results_digest=digest,
             module_digests=modules,
         )

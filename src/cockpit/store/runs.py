@@ -17,6 +17,7 @@ from typing import Any
 from sqlalchemy import Connection, func, insert, select, text, update
 from sqlalchemy.orm import Session
 
+from cockpit.engine.ending import RunNotice
 from cockpit.errors import NotFound
 from cockpit.store.coverage import RunOutcomes, covers
 from cockpit.store.models import (
@@ -26,6 +27,7 @@ from cockpit.store.models import (
     Result,
     Run,
     RunModule,
+    RunNoticeRow,
 )
 from cockpit.store.quick_read import (
     MODULES_RECORDED_SQL,
@@ -45,6 +47,12 @@ def _as_rows(
     return [{"run_id": run_id, **{name: getattr(item, name) for name in names}} for item in items]
 
 
+RunProgress = tuple[int, float]
+"""How far a streaming run has got: tests collected, time of its last recorded batch."""
+CollectionErrorData = tuple[str, str, str] | tuple[str, str, str, int | None]
+"""A collection error as the recorder writes it: path, message, traceback[, line]."""
+
+
 RUN_COUNTS = ("passed", "failed", "errors", "skipped", "xfailed", "xpassed")
 """The per-category totals a run row holds (pytest's summary categories)."""
 
@@ -54,7 +62,7 @@ def insert_results(
     run_id: int,
     results: Sequence[ResultRow],
     failures: Sequence[FailureRow] = (),
-    collection_errors: Sequence[tuple[str, str, str]] = (),
+    collection_errors: Sequence[CollectionErrorData] = (),
 ) -> None:
     """Insert a batch of a run's rows on ``connection`` (in its transaction)."""
     if results:
@@ -65,8 +73,14 @@ def insert_results(
         connection.execute(
             insert(CollectionErrorRow),
             [
-                {"run_id": run_id, "path": path, "message": message, "longrepr": longrepr}
-                for path, message, longrepr in collection_errors
+                {
+                    "run_id": run_id,
+                    "path": error[0],
+                    "message": error[1],
+                    "longrepr": error[2],
+                    "lineno": error[3] if len(error) > 3 else None,
+                }
+                for error in collection_errors
             ],
         )
 
@@ -78,6 +92,7 @@ def end_run(
     totals: RunTotals,
     results_digest: str | None,
     module_digests: Mapping[str, ModuleDigest] | None,
+    notices: Sequence[RunNotice] = (),
 ) -> None:
     """Write a run's ending (``ending``: columns such as its outcome and end time), its
     totals and digests on ``connection``: one transaction, so a diff never sees a run with
@@ -103,6 +118,14 @@ def end_run(
                     "outcomes": dict(d.outcomes) if d.outcomes is not None else None,
                 }
                 for module, d in module_digests.items()
+            ],
+        )
+    if notices:
+        connection.execute(
+            insert(RunNoticeRow),
+            [
+                {"run_id": run_id, "kind": n.kind, "message": n.message, "detail": n.detail}
+                for n in notices
             ],
         )
 
@@ -132,20 +155,26 @@ class RunStore(SessionStore):
         source_digest: str | None = None,
     ) -> int:
         session = self.active_session()
-        with Session(self.engine) as db, db.begin():
-            run = self.new_run(
-                session.id,
-                args=args,
-                whole_suite=whole_suite,
-                selection_reason=selection_reason,
-                interpreter=interpreter,
-                source_digest=source_digest,
-            )
-            db.add(run)
-            db.flush()
-            return run.id
+        values = self.new_run_values(
+            session.id,
+            args=args,
+            whole_suite=whole_suite,
+            selection_reason=selection_reason,
+            interpreter=interpreter,
+            source_digest=source_digest,
+        )
+        # Core, naming its columns: an ORM insert names every mapped column, so a log of
+        # an older schema (a test's, or one mid-upgrade) would fail on the newest ones.
+        with self.engine.begin() as connection:
+            key = connection.execute(insert(Run).values(**values)).inserted_primary_key
+        assert key is not None and isinstance(key[0], int)
+        return key[0]
 
-    def new_run(
+    def new_run(self, session_id: int, **options: Any) -> Run:
+        """A run starting now, as an ORM row (an import writes it in its own transaction)."""
+        return Run(**self.new_run_values(session_id, **options))
+
+    def new_run_values(
         self,
         session_id: int,
         *,
@@ -154,23 +183,23 @@ class RunStore(SessionStore):
         selection_reason: str,
         interpreter: str,
         source_digest: str | None = None,
-    ) -> Run:
+    ) -> dict[str, Any]:
         """A run starting now, recorded by this process, with nothing counted yet."""
-        return Run(
-            session_id=session_id,
-            args=list(args),
-            whole_suite=whole_suite,
-            selection_reason=selection_reason,
-            interpreter=interpreter,
-            source_digest=source_digest,
-            pytest_version="",
-            rootdir="",
-            started_at=self.clock(),
-            outcome="running",
-            recorder_pid=os.getpid(),
-            recorder_host=socket.gethostname(),
+        return {
+            "session_id": session_id,
+            "args": list(args),
+            "whole_suite": whole_suite,
+            "selection_reason": selection_reason,
+            "interpreter": interpreter,
+            "source_digest": source_digest,
+            "pytest_version": "",
+            "rootdir": "",
+            "started_at": self.clock(),
+            "outcome": "running",
+            "recorder_pid": os.getpid(),
+            "recorder_host": socket.gethostname(),
             **dict.fromkeys(("collected", *RUN_COUNTS), 0),
-        )
+        }
 
     def set_run_environment(self, run_id: int, pytest_version: str, rootdir: str) -> None:
         with self.engine.begin() as connection:
@@ -185,13 +214,22 @@ class RunStore(SessionStore):
         run_id: int,
         results: Sequence[ResultRow],
         failures: Sequence[FailureRow] = (),
-        collection_errors: Iterable[tuple[str, str, str]] = (),
+        collection_errors: Iterable[CollectionErrorData] = (),
+        *,
+        progress: RunProgress | None = None,
     ) -> None:
-        """Insert a batch in one transaction (a crash loses at most this batch)."""
+        """Insert a batch in one transaction (a crash loses at most this batch), with how
+        far the run had got (its collected count, its last event's time)."""
         errors = list(collection_errors)
-        if not results and not failures and not errors:
+        if not results and not failures and not errors and progress is None:
             return
         with self.engine.begin() as connection:
+            if progress is not None:
+                connection.execute(
+                    update(Run)
+                    .where(Run.id == run_id)
+                    .values(collected=progress[0], last_event_at=progress[1])
+                )
             insert_results(connection, run_id, results, failures, errors)
 
     def finish_run(
@@ -204,14 +242,18 @@ class RunStore(SessionStore):
         crashed_test: str | None,
         results_digest: str | None = None,
         module_digests: Mapping[str, ModuleDigest] | None = None,
+        deselected: int | None = None,
+        notices: Sequence[RunNotice] = (),
     ) -> None:
-        """The run's ending; ``module_digests`` (module -> digest) go in the same transaction,
-        so a diff never sees a run with only some of its modules digested."""
+        """The run's ending; ``module_digests`` (module -> digest) and ``notices`` go in the
+        same transaction, so a diff never sees a run with only some of its modules digested."""
+        since_0010 = {"deselected": deselected} if deselected is not None else {}
         with self.engine.begin() as connection:
             end_run(
                 connection,
                 run_id,
                 {
+                    **since_0010,
                     "ended_at": self.clock(),
                     "exit_code": exit_code,
                     "outcome": outcome,
@@ -220,13 +262,32 @@ class RunStore(SessionStore):
                 totals,
                 results_digest,
                 module_digests,
+                notices,
             )
         self.attach_fix_evidence(run_id)
+
+    def notices(self, run_ids: Sequence[int]) -> dict[int, list[RunNotice]]:
+        """The notices of these runs, in the order they were said."""
+        found: dict[int, list[RunNotice]] = {run_id: [] for run_id in run_ids}
+        if not run_ids:
+            return found
+        with self.engine.connect() as connection:
+            rows = connection.execute(
+                select(RunNoticeRow.run_id, RunNoticeRow.kind, RunNoticeRow.message)
+                .add_columns(RunNoticeRow.detail)
+                .where(RunNoticeRow.run_id.in_(run_ids))
+                .order_by(RunNoticeRow.id)
+            )
+            for run_id, kind, message, detail in rows:
+                found[run_id].append(RunNotice(kind, message, dict(detail or {})))
+        return found
 
     def mark_interrupted_runs(self) -> list[int]:
         """Runs left 'running' by a cockpit that is gone (killed, crashed) become interrupted.
 
-        Their totals are recounted from the results that did get written.
+        Their totals are recounted from the results that did get written; the collected
+        count stays as it streamed, and the run ends at its last recorded batch (at its
+        start when none was written), never when the log was next opened.
         """
         host = socket.gethostname()
         with Session(self.engine) as db, db.begin():
@@ -245,7 +306,7 @@ class RunStore(SessionStore):
                 )
                 run.outcome = "interrupted"
                 run.exit_code = 2
-                run.ended_at = run.ended_at or self.clock()
+                run.ended_at = run.ended_at or run.last_event_at or run.started_at
                 run.passed = counts.get("passed", 0)
                 run.failed = counts.get("failed", 0) + counts.get("crashed", 0)
                 collection_errors = db.scalar(

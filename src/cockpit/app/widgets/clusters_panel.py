@@ -12,6 +12,7 @@ from textual.widgets import DataTable, Static
 
 from cockpit.app.views.known import NO_KNOWN_ISSUES, KnownIssues, known_mark
 from cockpit.app.widgets.cursor import key_at_cursor
+from cockpit.engine.display import visible
 from cockpit.report.figures import plural
 from cockpit.rootcause.clusters import Cluster
 
@@ -25,7 +26,7 @@ def cluster_renderable(
     outcomes = ", ".join(f"{n} {kind}" for kind, n in data["outcomes"].items())
     modules = data["modules"]
     parts: list[RenderableType] = [
-        Text(data["signature"], style="bold"),
+        Text(visible(data["signature"]), style="bold"),
         Text(
             f"{plural(cluster.count, 'test')} ({outcomes}) in {plural(len(modules), 'module')}",
             style="dim",
@@ -47,12 +48,13 @@ def cluster_renderable(
             )
         )
     if data["location"]:
-        parts.append(Text.assemble(("fix near: ", "bold"), data["location"]))
+        parts.append(Text.assemble(("fix near: ", "bold"), visible(data["location"])))
     if data["hint"]:
-        parts.append(Text.assemble(("hint: ", "bold yellow"), data["hint"]))
-    parts.append(Text("modules: " + ", ".join(modules[:12]) + (" …" if len(modules) > 12 else "")))
-    parts.append(Text(f"\nexample: {data['example_test']}", style="bold"))
-    example = "\n".join(data["example"].splitlines()[-EXAMPLE_LINES:])
+        parts.append(Text.assemble(("hint: ", "bold yellow"), visible(data["hint"])))
+    shown = ", ".join(modules[:12]) + (" …" if len(modules) > 12 else "")
+    parts.append(Text(visible("modules: " + shown)))
+    parts.append(Text(visible(f"\nexample: {data['example_test']}"), style="bold"))
+    example = visible("\n".join(data["example"].splitlines()[-EXAMPLE_LINES:]))
     parts.append(
         Syntax(
             example,
@@ -120,7 +122,7 @@ class ClustersPanel(Vertical):
                 Text(mix.strip()),
                 Text("◆" if cluster.hint else "", style="bold yellow"),
                 known_mark(any(nodeid in known for nodeid in cluster.tests)),
-                Text(cluster.signature.key[:300]),
+                Text(visible(cluster.signature.key[:300])),
                 key=str(index),
             )
         self.border_title = f"root causes ({len(clusters)})"

@@ -1,5 +1,6 @@
 """The selected test's story: where it failed, the traceback highlighted, what it printed,
-and the root cause it shares with other failures (with the hint, when a rule knows it)."""
+and the root cause it shares with other failures (with the hint, when a rule knows it).
+All of it is the test's text, shown through :func:`visible`, never obeyed."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from textual.widgets import Static
 
 from cockpit.app.views.known import known_mark
 from cockpit.app.views.marks import outcome_mark
+from cockpit.engine.display import visible
 from cockpit.report.figures import plural
 from cockpit.rootcause.clusters import Cluster
 from cockpit.store.rows import FailureRow
@@ -30,7 +32,7 @@ def detail_renderable(
 ) -> RenderableType:
     """``known_issue`` says which known issue names the test (``known issue 2: ...``)."""
     parts: list[RenderableType] = [
-        Text.assemble(outcome_mark(outcome), " ", (nodeid, "bold"), f"  {outcome}")
+        Text.assemble(outcome_mark(outcome), " ", (visible(nodeid), "bold"), f"  {outcome}")
     ]
     if known_issue:
         parts.append(Text.assemble(known_mark(True), " ", (known_issue, "bold magenta")))
@@ -41,28 +43,29 @@ def detail_renderable(
     if detail.location:
         library = any(part in detail.location for part in ("site-packages", "/lib/python"))
         where = "raised in a library at " if library else "at "
-        parts.append(Text.assemble((where, "dim"), (detail.location, "dim" if library else "")))
+        location = visible(detail.location)
+        parts.append(Text.assemble((where, "dim"), (location, "dim" if library else "")))
     if detail.message:
-        parts.append(Text(detail.message, style="red"))
+        parts.append(Text(visible(detail.message), style="red"))
     if cluster is not None:
         data = cluster.as_json()
         others = cluster.count - 1
         parts.append(
             Text.assemble(
                 ("\nroot cause: ", _SECTION),
-                data["signature"],
+                visible(data["signature"]),
                 (f"  (shared with {plural(others, 'other failure')})" if others else "", "dim"),
             )
         )
         if data["location"]:
-            parts.append(Text.assemble(("fix near: ", _SECTION), data["location"]))
+            parts.append(Text.assemble(("fix near: ", _SECTION), visible(data["location"])))
         if data["hint"]:
-            parts.append(Text.assemble(("hint: ", "bold yellow"), data["hint"]))
+            parts.append(Text.assemble(("hint: ", "bold yellow"), visible(data["hint"])))
     if detail.longrepr:
         parts.append(Text(f"\ntraceback ({detail.phase})", style=_SECTION))
         parts.append(
             Syntax(
-                detail.longrepr,
+                visible(detail.longrepr),
                 "pytb",
                 theme="ansi_dark" if dark else "ansi_light",
                 word_wrap=True,
@@ -76,7 +79,7 @@ def detail_renderable(
     ):
         if captured:
             parts.append(Text(f"\n{title}", style=_SECTION))
-            parts.append(Text(captured))
+            parts.append(Text(visible(captured)))
     return Group(*parts)
 
 

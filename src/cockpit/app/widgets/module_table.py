@@ -24,7 +24,7 @@ from cockpit.app.views.marks import (
 )
 from cockpit.app.views.run_view import RunView
 from cockpit.app.widgets.row_table import Column, RowTable
-from cockpit.engine.display import shorten_path
+from cockpit.engine.display import shorten_path, visible
 from cockpit.engine.state import ModuleTally
 
 SORTS = ("failures first", "name", "slowest")
@@ -122,8 +122,8 @@ class ModuleTable(RowTable):
         """The module's path, and how old its results are when this run did not touch it."""
         age = self.view.age(path) if self.view else None
         if age is None:
-            return Text(path)
-        return Text(path, style="dim") + age_text(age, saves=self.watching)
+            return Text(visible(path))
+        return Text(visible(path), style="dim") + age_text(age, saves=self.watching)
 
     def set_watching(self, watching: bool) -> None:
         """Under watch, results are ``2 saves ago``; else ``run 3``."""

@@ -22,7 +22,7 @@ from textual.widgets import ProgressBar, Static
 from cockpit.app.views.known import KNOWN_MARK
 from cockpit.app.views.marks import OUTCOME_MARKS, seconds
 from cockpit.app.views.run_view import RunView
-from cockpit.engine.display import shorten_middle, shorten_path
+from cockpit.engine.display import shorten_middle, shorten_path, visible
 from cockpit.engine.state import RunOutcome
 
 # (totals key, outcome mark, one, many, short)
@@ -155,8 +155,8 @@ def status_parts(
     return StatusParts(
         ending=label,
         run=f"run {view.run_id}" if view.run_id is not None else "",
-        reason=view.reason,
-        filters=filters,
+        reason=visible(view.reason),
+        filters=visible(filters),
         elapsed=seconds(elapsed),
         left=seconds(left[0]) if left else "",
         basis=left[1] if left else "",

@@ -13,13 +13,14 @@ from textual.widgets import Static
 
 from cockpit.app.views.log_reader import SessionOverview
 from cockpit.app.views.marks import seconds
+from cockpit.engine.display import visible
 
 
 def _clock(epoch: float) -> str:
     return datetime.fromtimestamp(epoch).strftime("%H:%M:%S")
 
 
-def overview_renderable(overview: SessionOverview) -> RenderableType:
+def _runs_table(overview: SessionOverview) -> Table:
     runs = Table(
         "run",
         "at",
@@ -30,7 +31,7 @@ def overview_renderable(overview: SessionOverview) -> RenderableType:
         "skip",
         "time",
         "outcome",
-        title=f"runs of session {overview.session_id}: {overview.title}",
+        title=Text(f"runs of session {overview.session_id}: {visible(overview.title)}"),
         title_justify="left",
         expand=True,
     )
@@ -38,7 +39,11 @@ def overview_renderable(overview: SessionOverview) -> RenderableType:
         runs.add_row(
             str(run.id),
             _clock(run.started_at),
-            Text(("◆ " if run.whole_suite else "") + run.reason, overflow="ellipsis", no_wrap=True),
+            Text(
+                ("◆ " if run.whole_suite else "") + visible(run.reason),
+                overflow="ellipsis",
+                no_wrap=True,
+            ),
             str(run.passed),
             Text(str(run.failed), style="red" if run.failed else ""),
             Text(str(run.errors), style="red" if run.errors else ""),
@@ -46,13 +51,17 @@ def overview_renderable(overview: SessionOverview) -> RenderableType:
             seconds(run.duration),
             run.outcome,
         )
-    parts: list[RenderableType] = [runs, Text("◆ = the whole suite", style="dim")]
+    return runs
+
+
+def overview_renderable(overview: SessionOverview) -> RenderableType:
+    parts: list[RenderableType] = [_runs_table(overview), Text("◆ = the whole suite", style="dim")]
     fixes = Table(
         "fix", "title", "risk", "evidence", title="fixes", title_justify="left", expand=True
     )
     for fix_id, title, risk, evidence, shown in overview.fixes:
         proof = f"run {evidence}: {shown}" if evidence else "awaiting a run"
-        fixes.add_row(str(fix_id), title, risk, proof)
+        fixes.add_row(str(fix_id), Text(visible(title)), risk, proof)
     parts.append(fixes if overview.fixes else Text("no fixes logged yet (F)", style="dim"))
     issues = Table(
         "issue",
@@ -65,11 +74,17 @@ def overview_renderable(overview: SessionOverview) -> RenderableType:
         expand=True,
     )
     for issue_id, title, tests, workaround, status in overview.known_issues:
-        issues.add_row(str(issue_id), title, str(tests), workaround or "-", status)
+        issues.add_row(
+            str(issue_id),
+            Text(visible(title)),
+            str(tests),
+            Text(visible(workaround or "-")),
+            status,
+        )
     parts.append(issues if overview.known_issues else Text("no known issues (K)", style="dim"))
     if overview.notes:
         parts.append(Text("notes", style="bold"))
-        parts.extend(Text(f"{_clock(when)}  {text}") for when, text in overview.notes)
+        parts.extend(Text(f"{_clock(when)}  {visible(text)}") for when, text in overview.notes)
     else:
         parts.append(Text("no notes (n)", style="dim"))
     return Group(*parts)

@@ -8,7 +8,7 @@ from cockpit.app.views.known import known_mark
 from cockpit.app.views.marks import AGE_SEPARATOR, keeping_age, outcome_mark, seconds
 from cockpit.app.views.run_view import RunView
 from cockpit.app.widgets.row_table import Column, RowTable
-from cockpit.engine.display import shorten_path, shorten_test_name
+from cockpit.engine.display import shorten_path, shorten_test_name, visible
 from cockpit.engine.state import FAILING_OUTCOMES, TestRecord
 from cockpit.report.figures import plural
 
@@ -88,7 +88,7 @@ class TestTable(RowTable):
         known = self.view.known.in_module(self.module)
         counted = plural(count, "test") + (f", {known} known" if known else "")
         room = max(12, self.size.width - len(counted) - 8)  # the border's corners and gaps
-        title = f"{shorten_path(self.module, room)} ({counted})"
+        title = f"{shorten_path(visible(self.module), room)} ({counted})"
         self.border_title = title + (" - collection error" if error else "")
 
     def _cells(self, record: TestRecord) -> list[Text]:
@@ -98,7 +98,7 @@ class TestTable(RowTable):
         return [
             known_mark(self.view is not None and record.nodeid in self.view.known)
             + outcome_mark(str(record.outcome)),
-            Text(name + worker) + self._from_run(record.nodeid),
+            Text(visible(name + worker)) + self._from_run(record.nodeid),
             Text(seconds(record.duration) if record.finished else ""),
         ]
 

@@ -26,3 +26,20 @@ def test_spawns_child():
         with open(pid_file, "w") as handle:
             handle.write(f"{child.pid}\n")
     time.sleep(3600)
+
+
+def test_ignores_signals_and_forks():
+    """Deaf to SIGINT and SIGTERM, with a child that left the process group (and the
+    session) but holds every descriptor pytest inherited."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    pid = os.fork()
+    if pid == 0:
+        os.setsid()
+        time.sleep(3600)
+        os._exit(0)
+    pid_file = os.environ.get("HANG_PID_FILE")
+    if pid_file:
+        with open(pid_file, "w") as handle:
+            handle.write(f"{pid}\n")
+    time.sleep(3600)
