@@ -15,6 +15,22 @@ import re
 from dataclasses import dataclass
 
 _QUOTED = re.compile(r"'([^'\n]{0,200})'|\"([^\"\n]{0,200})\"")
+# Lists of names vary with the parameter just as numbers do ("...: b, b_t, b_f." against
+# "...: z."): a run of identifiers after a colon up to the end of the line (one bare
+# identifier is a list too), and two or more quoted identifiers anywhere. A single dotted
+# name ("module: app.models") and a single quoted name ("No module named 'x'", "KeyError:
+# 'Invoice'") say which thing failed and are kept.
+_IDENT = r"[A-Za-z_]\w*"
+_ITEM = rf"(?:'{_IDENT}'|\"{_IDENT}\"|{_IDENT})"
+_QUOTED_ITEM = rf"(?:'{_IDENT}'|\"{_IDENT}\")"
+_LIST_SEPARATOR = r"(?:\s*,\s*(?:(?:and|or)\s+)?|\s+(?:and|or)\s+)"
+_TRAILING_NAMES = re.compile(
+    rf"(:\s+)(?:{_IDENT}|{_ITEM}(?:{_LIST_SEPARATOR}{_ITEM})+)(\s*[.;]?\s*)$"
+)
+_QUOTED_NAMES = re.compile(
+    rf"(?<![\w'\"]){_QUOTED_ITEM}(?:{_LIST_SEPARATOR}{_QUOTED_ITEM})+(?![\w'\"])"
+)
+NAMES = "<names>"
 _NAME_LIKE = re.compile(r"^[A-Za-z_][\w.]*$")
 _DIGITS = re.compile(r"\d+")
 _VOLATILE = (
@@ -77,6 +93,8 @@ def normalise(message: str) -> str:
             return "'?'"  # data: a value that varies from test to test
         return "'" + _DIGITS.sub("N", value) + "'"  # a name: kept, but 'tenant_7' ~ 'tenant_9'
 
+    first = _TRAILING_NAMES.sub(rf"\g<1>{NAMES}\g<2>", first)
+    first = _QUOTED_NAMES.sub(NAMES, first)
     first = _QUOTED.sub(quoted, first)
     for pattern, replacement in _VOLATILE:
         first = pattern.sub(replacement, first)
