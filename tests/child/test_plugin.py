@@ -257,3 +257,16 @@ def test_a_large_collection_arrives_in_chunks(
     chunks = [e for e in events if e["kind"] == "collection"]
     assert [len(chunk["items"]) for chunk in chunks] == [1000, 1000, 500]
     assert state_of(events).collected == 2500
+
+
+def test_quiet_terminal_keeps_assertion_explanations(
+    pytester: pytest.Pytester, run_with_plugin: Any
+) -> None:
+    """Without the terminal reporter pytest's comparison explanations asked for its writer
+    and failed inside ``_pytest``: the test reported a bare AssertionError."""
+    pytester.makepyfile(test_eq="def test_eq():\n    x = 1\n    assert x == 2\n")
+    _, events = run_with_plugin(quiet=True)
+    report = next(e for e in events if e["kind"] == "test_report" and e["outcome"] == "failed")
+    assert report["crash"]["message"] == "assert 1 == 2"
+    assert report["crash"]["path"].endswith("test_eq.py")
+    assert "_pytest" not in report["longrepr"]

@@ -427,6 +427,11 @@ def pytest_configure(config: Any) -> None:
         reporter_plugin = config.pluginmanager.get_plugin("terminalreporter")
         if reporter_plugin is not None:
             config.pluginmanager.unregister(reporter_plugin)
+            # pytest's assertion explanations ("assert 1 == 2", the diff of two dicts) ask
+            # the config for the reporter's writer, to highlight; without one they fail
+            # inside pytest and the test reports a bare AssertionError raised in _pytest.
+            writer = reporter_plugin._tw
+            config.get_terminal_writer = lambda: writer
     reporter = CockpitReporter(config, EventWriter(event_fd, notify_fd), current_fd)
     config.pluginmanager.register(reporter, "cockpit-reporter")
     reporter.session_start()
