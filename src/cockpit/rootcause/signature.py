@@ -138,7 +138,7 @@ def _exception_of(text: str) -> tuple[str, str] | None:
     return None
 
 
-def _in_project(path: str, rootdir: str | None) -> str | None:
+def in_project(path: str, rootdir: str | None) -> str | None:
     """``path`` relative to the project, or None for a library's or Python's file."""
     if path.startswith("<") or any(marker in path for marker in _OUTSIDE_PROJECT):
         return None  # <string>, <frozen ...>, <sqlalchemy generated __init__ ...>: no file
@@ -159,7 +159,7 @@ def project_location(longrepr: str, rootdir: str | None = None) -> tuple[str | N
         frames.append((match.start(), match.group(1), match.group(2)))
     frames.sort()
     for index, (_, path, line) in enumerate(reversed(frames)):
-        relative = _in_project(path, rootdir)
+        relative = in_project(path, rootdir)
         if relative is not None:
             return f"{relative}:{line}", index == 0
     return None, False
