@@ -79,6 +79,9 @@ class CockpitCore(App[int]):
         self.quitting = False
         self.log_ready = not open_log
         self._detail_outcome: str | None = None
+        self.full_traceback = False
+        self._shown_detail: FailureRow | None = None
+        """``v``: the detail pane shows pytest's whole traceback instead of the folded one."""
         """The outcome the detail pane shows, to redraw it when its test's outcome changes."""
         """False while the session log opens: a run asked for then waits, to be recorded."""
 
@@ -268,8 +271,26 @@ class CockpitCore(App[int]):
         dark = self.current_theme.dark if self.current_theme else True
         self._detail_outcome = outcome
         self.query_one(FailureDetailView).show(
-            detail_renderable(nodeid, outcome, detail, cluster, dark=dark), nodeid
+            detail_renderable(
+                nodeid,
+                outcome,
+                detail,
+                cluster,
+                dark=dark,
+                rootdir=view.rootdir if view else None,
+                full=self.full_traceback,
+            ),
+            nodeid,
         )
+        self._shown_detail = detail
+
+    def action_toggle_traceback(self) -> None:
+        """Folded library frames or pytest's whole text, in the detail pane."""
+        self.full_traceback = not self.full_traceback
+        shown = self.query_one(FailureDetailView).shown
+        if shown is not None and self._detail_outcome is not None:
+            self._render_detail(shown, self._detail_outcome, self._shown_detail)
+        self.notify("full tracebacks" if self.full_traceback else "library frames folded")
 
     @work(thread=True, exclusive=True, group="detail")
     def _load_detail(self, run_id: int, nodeid: str, outcome: str) -> None:

@@ -16,6 +16,7 @@ KEYS: tuple[tuple[str, str, str, bool], ...] = (
     ("K", "known_issue", "Known", False),
     ("n", "note", "Note", False),
     ("e", "edit", "open the failure location in $EDITOR", False),
+    ("v", "toggle_traceback", "the whole traceback, or library frames folded", False),
     ("c", "copy_nodeid", "copy the node id", False),
     ("E", "export", "Export", False),
     ("w", "toggle_watch", "Watch", False),

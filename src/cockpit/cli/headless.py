@@ -21,6 +21,7 @@ from cockpit.engine.events import CollectionError, Event, TestReport
 from cockpit.engine.runner import RunResult
 from cockpit.engine.state import ModuleTally, RunOutcome, RunState
 from cockpit.engine.summary import summary_line
+from cockpit.rootcause.folding import fold_traceback
 
 STATUS_STYLE = {
     "failing": ("FAIL", "bold red"),
@@ -174,9 +175,10 @@ def print_summary(console: Console, result: RunResult) -> None:
     state = result.state
     if state.modules:
         console.print(module_table(state, title="modules", width=console.width))
+    rootdir = state.session.rootdir if state.session else None
     for error in state.collection_errors:
         console.print(Text.assemble(("collection error ", "bold red"), error.file))
-        console.print(Text(error.longrepr.rstrip()), style="dim")
+        console.print(Text(fold_traceback(error.longrepr, rootdir).text), style="dim")
     if state.crashed_test:
         console.print(Text.assemble(("crashed ", "bold red"), state.crashed_test))
     if result.outcome is RunOutcome.CRASHED and result.stderr_tail.strip():
@@ -187,6 +189,10 @@ def print_summary(console: Console, result: RunResult) -> None:
         console.print(Text("no tests ran: pytest collected nothing for these arguments"))
     style = "bold green" if result.outcome is RunOutcome.PASSED else "bold red"
     console.print(Text(f"{summary_line(state)} ({result.outcome})", style=style))
+
+
+EXAMPLE_LINES = 12
+"""Lines of each root cause's example traceback the summary shows (whole frames)."""
 
 
 def _print_root_causes(console: Console, state: RunState, shown: int = 3) -> None:
@@ -223,5 +229,10 @@ def _print_root_causes(console: Console, state: RunState, shown: int = 3) -> Non
         )
         if data["hint"]:
             console.print(Text(f"    hint: {data['hint']}", style="yellow"))
+        folded = cluster.folded_example
+        where = f" (raised in {folded.raised_in})" if folded.raised_in else ""
+        console.print(Text(f"    example: {cluster.example_test}{where}", style="dim"))
+        example = folded.tail(EXAMPLE_LINES)
+        console.print(Text("\n".join("      " + line for line in example.splitlines())), style="dim")
     if len(clusters) > shown:
         console.print(Text(f"  ... cockpit clusters lists all {len(clusters)}", style="dim"))

@@ -24,6 +24,8 @@ from typing import TYPE_CHECKING, Any
 
 from cockpit.errors import EXIT_STORE, CockpitError, NotFound, StoreError
 from cockpit.report.model import (
+    EXAMPLE_LINES,
+    EXAMPLES,
     FAILING,
     SLOW_TESTS,
     TOP_CLUSTERS,
@@ -42,6 +44,7 @@ from cockpit.report.model import (
     SlowTest,
 )
 from cockpit.report.queries import COUNT_FIELD, FINISHED, SQL
+from cockpit.rootcause.folding import fold_traceback
 from cockpit.settings import DatabaseLocation
 
 if TYPE_CHECKING:
@@ -315,13 +318,16 @@ class SummaryReader:
         for nodeid, module, outcome, key in self.query(SQL["failing"], {"run": run.id}):
             groups.setdefault(key or "unknown", []).append((nodeid, module, outcome))
         ranked = sorted(groups.items(), key=lambda item: (-len(item[1]), item[0]))
+        rows = self.query(SQL["rootdir"], {"run": run.id})
+        rootdir = str(rows[0][0]) if rows and rows[0][0] else None
         clusters = []
-        for key, members in ranked[:TOP_CLUSTERS]:
+        for rank, (key, members) in enumerate(ranked[:TOP_CLUSTERS]):
             outcomes: dict[str, int] = {}
             for _, _, outcome in members:
                 outcomes[outcome] = outcomes.get(outcome, 0) + 1
             example = min(nodeid for nodeid, _, _ in members)
             message = self.query(SQL["message"], {"run": run.id, "nodeid": example})
+            folded = fold_traceback(str(message[0][1] or "") if message else "", rootdir)
             clusters.append(
                 Cluster(
                     key=key,
@@ -330,6 +336,8 @@ class SummaryReader:
                     modules=tuple(sorted({module for _, module, _ in members})),
                     example_test=example,
                     example_message=_first_line(message[0][0]) if message else "",
+                    raised_in=folded.raised_in,
+                    example_traceback=folded.tail(EXAMPLE_LINES) if rank < EXAMPLES else "",
                 )
             )
         return tuple(clusters), len(groups)

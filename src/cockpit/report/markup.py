@@ -69,3 +69,12 @@ def table(header: Sequence[str], rows: Iterable[Sequence[str]]) -> list[str]:
             raise ValueError(f"a row of {len(row)} cells under {len(header)} headers")
         lines.append("| " + " | ".join(value or "-" for value in row) + " |")
     return lines
+
+
+def fenced(value: str) -> list[str]:
+    """A fenced code block holding ``value`` line by line (tracebacks): ANSI codes and
+    control characters removed, the fence longer than any backtick run inside."""
+    lines = [_CONTROL.sub("", _ANSI.sub("", line)).rstrip() for line in value.splitlines()]
+    longest = max((len(run) for line in lines for run in _BACKTICKS.findall(line)), default=0)
+    fence = "`" * max(3, longest + 1)
+    return [f"{fence}text", *lines, fence]

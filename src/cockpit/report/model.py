@@ -123,6 +123,10 @@ class Cluster(NamedTuple):
     modules: tuple[str, ...]
     example_test: str
     example_message: str
+    raised_in: str | None = None
+    """The example's innermost frame inside the project."""
+    example_traceback: str = ""
+    """The end of the example's traceback, library frames folded (whole frames only)."""
 
 
 class KnownIssueReport(NamedTuple):
@@ -196,6 +200,9 @@ class SessionSummary(NamedTuple):
 
 
 TOP_CLUSTERS = 10
+EXAMPLES = 3
+"""The largest root causes whose example traceback the summary shows."""
+EXAMPLE_LINES = 20
 SLOW_TESTS = 10
 MOSTLY_PASSING = 0.5
 """A module with failures is "mostly passing" when at least this share of its tests pass."""

@@ -57,7 +57,8 @@ SQL = {
     f"AND (a.nodeid IS NULL OR a.outcome NOT IN ({FAILING_SQL}))",
     "failing": "SELECT nodeid, module, outcome, COALESCE(root_key, signature) FROM results "
     f"WHERE run_id = :run AND outcome IN ({FAILING_SQL})",
-    "message": "SELECT message FROM failures WHERE run_id = :run AND nodeid = :nodeid",
+    "message": "SELECT message, longrepr FROM failures WHERE run_id = :run AND nodeid = :nodeid",
+    "rootdir": "SELECT rootdir FROM runs WHERE id = :run",
     "slowest": "SELECT nodeid, duration, outcome FROM results WHERE run_id = :run "
     "ORDER BY duration DESC LIMIT :limit",
     "slow_ties": "SELECT nodeid, duration, outcome FROM results WHERE run_id = :run "

@@ -5,7 +5,7 @@ and every run. Pure: Markdown lines from the :class:`SessionSummary`."""
 from __future__ import annotations
 
 from cockpit.report.figures import listing, plural, rate, run_label, signed, span, when
-from cockpit.report.markup import cell, code, table, text
+from cockpit.report.markup import cell, code, fenced, table, text
 from cockpit.report.model import MOSTLY_PASSING, ModuleStatus, SessionSummary
 
 
@@ -102,11 +102,17 @@ def patterns_section(summary: SessionSummary) -> list[str]:
                 ", ".join(f"{count} {outcome}" for outcome, count in cluster.outcomes),
                 str(len(cluster.modules)),
                 cell(cluster.example_test)
-                + (f": {cell(cluster.example_message)}" if cluster.example_message else ""),
+                + (f": {cell(cluster.example_message)}" if cluster.example_message else "")
+                + (f", raised in {cell(cluster.raised_in)}" if cluster.raised_in else ""),
             )
             for cluster in summary.clusters
         ),
     )
+    examples = [cluster for cluster in summary.clusters if cluster.example_traceback]
+    for number, cluster in enumerate(examples, 1):
+        lines += ["", f"### Example {number}: {code(cluster.key)}", ""]
+        lines += [f"{code(cluster.example_test)}, library frames folded:", ""]
+        lines += fenced(cluster.example_traceback)
     return [*lines, ""]
 
 

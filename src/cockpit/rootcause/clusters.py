@@ -10,6 +10,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
+from cockpit.rootcause.folding import Folded, fold_traceback
 from cockpit.rootcause.hints import hint_for
 from cockpit.rootcause.signature import Signature, signature_of
 
@@ -23,6 +24,13 @@ class Cluster:
     locations: Counter[str] = field(default_factory=Counter)
     example: str = ""
     example_test: str = ""
+    rootdir: str | None = None
+
+    @property
+    def folded_example(self) -> Folded:
+        """The example's traceback with its library frames folded (the one way every front
+        shows it)."""
+        return fold_traceback(self.example, self.rootdir)
 
     @property
     def count(self) -> int:
@@ -40,6 +48,7 @@ class Cluster:
 
     def as_json(self) -> dict[str, Any]:
         hint = self.hint
+        folded = self.folded_example
         return {
             "signature": self.signature.key,
             "count": self.count,
@@ -50,6 +59,8 @@ class Cluster:
             "hint": hint[1] if hint else None,
             "hint_rule": hint[0] if hint else None,
             "example": self.example,
+            "example_folded": folded.text,
+            "raised_in": folded.raised_in,
             "example_test": self.example_test,
         }
 
@@ -68,7 +79,9 @@ class Clusterer:
         signature = signature_of(message, longrepr, self.rootdir)
         cluster = self._clusters.get(signature.key)
         if cluster is None:
-            cluster = Cluster(signature, example=longrepr or message, example_test=nodeid)
+            cluster = Cluster(
+                signature, example=longrepr or message, example_test=nodeid, rootdir=self.rootdir
+            )
             self._clusters[signature.key] = cluster
         cluster.tests.append(nodeid)
         cluster.modules[module] += 1

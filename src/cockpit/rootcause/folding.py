@@ -18,9 +18,7 @@ long entry ending on its ``path:line:`` location, a short one starting with
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
-
-from cockpit.rootcause.signature import in_project
+from typing import NamedTuple
 
 _SEPARATOR = re.compile(r"^(?:_ ){4,}_?\s*$")
 _SHORT_HEADER = re.compile(r"^(?P<path>[^\s:][^:\n]*):(?P<line>\d+): in (?P<function>\S.*?)\s*$")
@@ -35,10 +33,21 @@ _CHAIN_BREAK = re.compile(
 )
 _LIBRARY_ROOTS = re.compile(r"^.*(?:site-packages|dist-packages|lib/python\d[\d.]*)/")
 FOLD_MARK = "⋮"
+_OUTSIDE_PROJECT = ("site-packages", "dist-packages", "/lib/python", "<frozen", "<string>")
 
 
-@dataclass(frozen=True, slots=True)
-class Frame:
+def in_project(path: str, rootdir: str | None) -> str | None:
+    """``path`` relative to the project, or None for a library's or Python's file."""
+    if path.startswith("<") or any(marker in path for marker in _OUTSIDE_PROJECT):
+        return None  # <string>, <frozen ...>, <sqlalchemy generated __init__ ...>: no file
+    if rootdir and path.startswith(rootdir.rstrip("/") + "/"):
+        return path[len(rootdir.rstrip("/")) + 1 :]
+    if path.startswith("/") and rootdir:
+        return None  # an absolute path outside the project
+    return path
+
+
+class Frame(NamedTuple):
     """One traceback entry: where it is, and its lines as the text had them."""
 
     path: str
@@ -59,21 +68,22 @@ class Frame:
         return [f"  {FOLD_MARK} {self.where}{name}", *kept]
 
 
-@dataclass(frozen=True, slots=True)
-class Block:
+class Block(NamedTuple):
     """A run of lines: a frame (``frame`` set) or text between frames (a chain break, the
     exception line of a native traceback, a separator)."""
 
     lines: tuple[str, ...]
     frame: Frame | None = None
+    collapsed: int = 0
+    """How many library frames this one line stands for (the callers of the project)."""
 
 
-@dataclass(frozen=True, slots=True)
-class Folded:
-    """A traceback with its library frames folded."""
+class Folded(NamedTuple):
+    """A traceback with its library frames folded (NamedTuples: the export imports this,
+    and ``dataclasses`` alone costs it ~15 ms)."""
 
     full: str
-    blocks: tuple[Block, ...] = field(default=())
+    blocks: tuple[Block, ...] = ()
     folded_frames: int = 0
     raised_in: str | None = None
     """The innermost frame inside the project (``path:line``), where the fix usually is."""
@@ -101,18 +111,16 @@ class Folded:
             if start < len(rendered) and len(candidate) > max_lines:
                 break
             start -= 1
-        left_out = sum(1 for block in self.blocks[:start] if block.frame is not None)
+        left_out = sum(block.collapsed + (block.frame is not None) for block in self.blocks[:start])
         plural = "s" if left_out != 1 else ""
         head = [f"  {FOLD_MARK} {left_out} earlier frame{plural}"] if left_out else []
         return "\n".join(_squeeze([*head, *(line for lines in rendered[start:] for line in lines)]))
 
 
 def _shown(block: Block) -> list[str]:
-    return (
-        block.frame.folded()
-        if block.frame is not None and _is_library(block)
-        else list(block.lines)
-    )
+    if block.frame is not None and block.frame.project_path is None:
+        return block.frame.folded()
+    return list(block.lines)
 
 
 def _is_library(block: Block) -> bool:
@@ -223,6 +231,35 @@ def _part_blocks(lines: list[str], rootdir: str | None) -> list[Block]:
     return blocks + _pytest_chunk(chunk, rootdir)
 
 
+def _collapse_callers(blocks: list[Block]) -> list[Block]:
+    """The library frames that called into the project (pytest's runner, pluggy, importlib:
+    what pytest's own traceback cuts away) as one line, before the project's first frame."""
+    first = next(
+        (i for i, b in enumerate(blocks) if b.frame is not None and b.frame.project_path), None
+    )
+    if first is None:
+        return blocks
+    callers = [block.frame for block in blocks[:first] if block.frame is not None]
+    if len(callers) < 2:
+        return blocks
+    packages = list(dict.fromkeys(_package(frame.path) for frame in callers))
+    names = ", ".join(packages[:4]) + (", ..." if len(packages) > 4 else "")
+    line = f"  {FOLD_MARK} {len(callers)} library frames calling the project ({names})"
+    kept = [block for block in blocks[:first] if block.frame is None and not _noise(block)]
+    return [*kept, Block((line,), collapsed=len(callers)), *blocks[first:]]
+
+
+def _package(path: str) -> str:
+    """The library a frame belongs to: ``_pytest``, ``pluggy``, ``importlib``..."""
+    if path.startswith("<frozen "):
+        return path[len("<frozen ") :].rstrip(">").split(".")[0]
+    return short_library_path(path).split("/")[0].removesuffix(".py")
+
+
+def _noise(block: Block) -> bool:
+    return all(not line.strip() or _SEPARATOR.match(line) for line in block.lines)
+
+
 def fold_traceback(longrepr: str, rootdir: str | None = None) -> Folded:
     """``longrepr`` with its library frames folded, and where it was raised."""
     parts: list[list[str]] = [[]]
@@ -239,15 +276,15 @@ def fold_traceback(longrepr: str, rootdir: str | None = None) -> Folded:
         if index:
             blocks.append(Block(("", breaks[index - 1], "")))
         part_blocks = _part_blocks(part, rootdir)
-        blocks += part_blocks
         frames = [block.frame for block in part_blocks if block.frame is not None]
+        blocks += _collapse_callers(part_blocks)
         if frames:
             last_frames = frames
     project = [frame for frame in last_frames if frame.project_path is not None]
     return Folded(
         full=longrepr,
         blocks=tuple(blocks),
-        folded_frames=sum(1 for block in blocks if _is_library(block)),
+        folded_frames=sum(block.collapsed + _is_library(block) for block in blocks),
         raised_in=project[-1].where if project else None,
         innermost=last_frames[-1].where if last_frames else None,
     )

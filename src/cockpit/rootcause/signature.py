@@ -14,6 +14,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from cockpit.rootcause.folding import in_project
+
 _QUOTED = re.compile(r"'([^'\n]{0,200})'|\"([^\"\n]{0,200})\"")
 # Lists of names vary with the parameter just as numbers do ("...: b, b_t, b_f." against
 # "...: z."): a run of identifiers after a colon up to the end of the line (one bare
@@ -57,7 +59,6 @@ _CHAIN_BREAK = re.compile(
 # Frame references in pytest's long, short and native traceback styles.
 _FRAME_NATIVE = re.compile(r'File "([^"]+)", line (\d+)')
 _FRAME_PYTEST = re.compile(r"^([^\s:][^:\n]*\.py):(\d+):", re.MULTILINE)
-_OUTSIDE_PROJECT = ("site-packages", "dist-packages", "/lib/python", "<frozen", "<string>")
 # The cause of these is what they name (a module), not the line that happened to import it.
 _KEYED_BY_MESSAGE = frozenset({"ImportError", "ModuleNotFoundError"})
 
@@ -136,17 +137,6 @@ def _exception_of(text: str) -> tuple[str, str] | None:
         if match:
             return match.group(1), match.group(2)
     return None
-
-
-def in_project(path: str, rootdir: str | None) -> str | None:
-    """``path`` relative to the project, or None for a library's or Python's file."""
-    if path.startswith("<") or any(marker in path for marker in _OUTSIDE_PROJECT):
-        return None  # <string>, <frozen ...>, <sqlalchemy generated __init__ ...>: no file
-    if rootdir and path.startswith(rootdir.rstrip("/") + "/"):
-        return path[len(rootdir.rstrip("/")) + 1 :]
-    if path.startswith("/") and rootdir:
-        return None  # an absolute path outside the project
-    return path
 
 
 def project_location(longrepr: str, rootdir: str | None = None) -> tuple[str | None, bool]:

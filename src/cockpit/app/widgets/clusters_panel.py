@@ -13,7 +13,7 @@ from textual.widgets import DataTable, Static
 from cockpit.app.widgets.cursor import key_at_cursor
 from cockpit.rootcause.clusters import Cluster
 
-EXAMPLE_LINES = 80  # the end of a traceback says the most
+EXAMPLE_LINES = 80  # the end of a traceback says the most (whole frames, library ones folded)
 
 
 def cluster_renderable(cluster: Cluster, *, dark: bool = True) -> RenderableType:
@@ -30,7 +30,10 @@ def cluster_renderable(cluster: Cluster, *, dark: bool = True) -> RenderableType
         parts.append(Text.assemble(("hint: ", "bold yellow"), data["hint"]))
     parts.append(Text("modules: " + ", ".join(modules[:12]) + (" …" if len(modules) > 12 else "")))
     parts.append(Text(f"\nexample: {data['example_test']}", style="bold"))
-    example = "\n".join(data["example"].splitlines()[-EXAMPLE_LINES:])
+    folded = cluster.folded_example
+    if folded.raised_in:
+        parts.append(Text.assemble(("raised in ", "dim"), folded.raised_in))
+    example = folded.tail(EXAMPLE_LINES)
     parts.append(
         Syntax(
             example,

@@ -12,6 +12,7 @@ from textual.widgets import Static
 
 from cockpit.app.views.marks import outcome_mark
 from cockpit.rootcause.clusters import Cluster
+from cockpit.rootcause.folding import Folded, fold_traceback
 from cockpit.store.rows import FailureRow
 
 _SECTION = "bold"
@@ -24,7 +25,11 @@ def detail_renderable(
     cluster: Cluster | None,
     *,
     dark: bool = True,
+    rootdir: str | None = None,
+    full: bool = False,
 ) -> RenderableType:
+    """The detail of one test; its traceback folded (library frames one line each) unless
+    ``full`` asks for pytest's whole text."""
     parts: list[RenderableType] = [
         Text.assemble(outcome_mark(outcome), " ", (nodeid, "bold"), f"  {outcome}")
     ]
@@ -32,10 +37,10 @@ def detail_renderable(
         if outcome in ("failed", "error", "crashed"):
             parts.append(Text("no failure text was recorded for this test", style="dim"))
         return Group(*parts)
-    if detail.location:
-        library = any(part in detail.location for part in ("site-packages", "/lib/python"))
-        where = "raised in a library at " if library else "at "
-        parts.append(Text.assemble((where, "dim"), (detail.location, "dim" if library else "")))
+    folded = fold_traceback(detail.longrepr, rootdir)
+    raised = _raised_in(folded, detail.location)
+    if raised is not None:
+        parts.append(raised)
     if detail.message:
         parts.append(Text(detail.message, style="red"))
     if cluster is not None:
@@ -53,10 +58,10 @@ def detail_renderable(
         if data["hint"]:
             parts.append(Text.assemble(("hint: ", "bold yellow"), data["hint"]))
     if detail.longrepr:
-        parts.append(Text(f"\ntraceback ({detail.phase})", style=_SECTION))
+        parts.append(_traceback_title(detail.phase, folded, full))
         parts.append(
             Syntax(
-                detail.longrepr,
+                detail.longrepr if full else folded.text,
                 "pytb",
                 theme="ansi_dark" if dark else "ansi_light",
                 word_wrap=True,
@@ -72,6 +77,28 @@ def detail_renderable(
             parts.append(Text(f"\n{title}", style=_SECTION))
             parts.append(Text(captured))
     return Group(*parts)
+
+
+def _raised_in(folded: Folded, crash_location: str | None) -> Text | None:
+    """Where it was raised: the innermost project frame, and the library frame below it
+    when a library raised it."""
+    if folded.raised_in is None:
+        return Text.assemble(("at ", "dim"), crash_location) if crash_location else None
+    text = Text.assemble(("raised in ", "dim"), folded.raised_in)
+    if folded.raised_in_library and folded.innermost:
+        text.append(f"  (inside a library, at {folded.innermost})", style="dim")
+    return text
+
+
+def _traceback_title(phase: str, folded: Folded, full: bool) -> Text:
+    title = Text(f"\ntraceback ({phase})", style=_SECTION)
+    if full:
+        title.append("  the full text; v folds the library frames", style="dim")
+    elif folded.folded_frames:
+        title.append(
+            f"  {folded.folded_frames} library frames folded; v shows the full text", style="dim"
+        )
+    return title
 
 
 class FailureDetailView(VerticalScroll):
