@@ -232,7 +232,7 @@ def _print_root_causes(console: Console, state: RunState, shown: int = 3) -> Non
         folded = cluster.folded_example
         where = f" (raised in {folded.raised_in})" if folded.raised_in else ""
         console.print(Text(f"    example: {cluster.example_test}{where}", style="dim"))
-        example = folded.tail(EXAMPLE_LINES)
-        console.print(Text("\n".join("      " + line for line in example.splitlines())), style="dim")
+        example = "\n".join("      " + line for line in folded.tail(EXAMPLE_LINES).splitlines())
+        console.print(Text(example), style="dim")
     if len(clusters) > shown:
         console.print(Text(f"  ... cockpit clusters lists all {len(clusters)}", style="dim"))
