@@ -1,7 +1,8 @@
 """The cockpit app: the run on screen, its modules, tests, root causes and session.
 
 ``CockpitApp`` is the core (``core``) with the session-log actions (``session_actions``),
-the outward ones (``outward_actions``) and the filters and tabs (``filter_actions``); its
+the outward ones (``outward_actions``), the filters and tabs (``filter_actions``) and the
+root causes' live evidence (``rootcause_actions``); its
 keys come from one table (``keys``).
 """
 
@@ -14,10 +15,11 @@ from textual.binding import Binding, BindingType
 from cockpit.app.filter_actions import FilterActions
 from cockpit.app.keys import KEYS
 from cockpit.app.outward_actions import OutwardActions
+from cockpit.app.rootcause_actions import RootCauseActions
 from cockpit.app.session_actions import SessionActions
 
 
-class CockpitApp(SessionActions, OutwardActions, FilterActions):
+class CockpitApp(SessionActions, OutwardActions, FilterActions, RootCauseActions):
     TITLE = "cockpit"
     BINDINGS: ClassVar[list[BindingType]] = [
         *(Binding(key, action, text, show=shown) for key, action, text, shown in KEYS if action),

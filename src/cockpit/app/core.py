@@ -193,6 +193,7 @@ class CockpitCore(App[int]):
         self.view = view
         self.query_one(ModuleTable).show_view(view)
         self._show_tests(self.query_one(ModuleTable).selected_module)
+        view.clusters_changed = False
         self.query_one(ClustersPanel).show_clusters(view.clusters())
         self._header()
 
@@ -227,8 +228,14 @@ class CockpitCore(App[int]):
             elif selected in dirty:
                 tests.refresh_tests()
                 self._refresh_detail(view)
+        if view.live and view.run_id is not None:
+            self._gather_evidence(view)
         if view.clusters_changed:
+            view.clusters_changed = False
             self.query_one(ClustersPanel).show_clusters(view.clusters())
+
+    def _gather_evidence(self, view: RunView) -> None:
+        """Fetch what root causes need from the session log (``RootCauseActions``)."""
 
     def _refresh_detail(self, view: RunView) -> None:
         """The test in the detail pane finished (or started) since it was drawn: redraw."""
@@ -283,14 +290,6 @@ class CockpitCore(App[int]):
             nodeid,
         )
         self._shown_detail = detail
-
-    def action_toggle_traceback(self) -> None:
-        """Folded library frames or pytest's whole text, in the detail pane."""
-        self.full_traceback = not self.full_traceback
-        shown = self.query_one(FailureDetailView).shown
-        if shown is not None and self._detail_outcome is not None:
-            self._render_detail(shown, self._detail_outcome, self._shown_detail)
-        self.notify("full tracebacks" if self.full_traceback else "library frames folded")
 
     @work(thread=True, exclusive=True, group="detail")
     def _load_detail(self, run_id: int, nodeid: str, outcome: str) -> None:
@@ -356,6 +355,7 @@ class CockpitCore(App[int]):
         finally:
             self.active = None
         view.run_id = active.run_id
+        view.settle(active.regressions)
         self.ending = result.outcome
         self.run_elapsed = time.monotonic() - self.run_started
         self._tick()
@@ -420,7 +420,7 @@ class CockpitCore(App[int]):
         cluster = self.query_one(ClustersPanel).selected
         if cluster is not None:
             tests = cluster.tests
-            reason = f"root cause {cluster.signature.key[:60]} ({len(tests)})"
+            reason = f"root cause {cluster.key[:60]} ({len(tests)})"
             self.start_run(plan_for_tests(tests, reason))
 
     def action_cancel_run(self) -> None:
@@ -476,7 +476,9 @@ class CockpitCore(App[int]):
         return self.query_one(ModuleTable).selected_module
 
 
-_FAILING_WORDS = frozenset({"failed", "error", "crashed", "collection error"})
+_FAILING_WORDS = frozenset(
+    {"failed", "error", "crashed", "collection error", "conftest error", "plugin error"}
+)
 
 
 def passed_by_module(view: RunView) -> dict[str, int]:

@@ -39,7 +39,7 @@ class SessionActions(CockpitCore):
         if self.query_one(TabbedContent).active != "clusters-tab":
             failing = self._selected_failures()
             cluster = self.view.cluster_of(failing[0]) if self.view and failing else cluster
-        self._prefill_fix(cluster.signature.key if cluster else "", cluster)
+        self._prefill_fix(cluster.key if cluster else "", cluster)
 
     @work(thread=True, exclusive=True, group="fix-form")
     def _prefill_fix(self, signature: str, cluster: object) -> None:
@@ -100,7 +100,7 @@ class SessionActions(CockpitCore):
         title = ""
         cluster = self.view.cluster_of(tests[0]) if self.view else None
         if cluster is not None:
-            title = cluster.signature.key[:120]
+            title = cluster.key[:120]
         self.push_screen(KnownIssueForm(title, tests, verify), self._save_known_issue)
 
     def _save_known_issue(self, draft: KnownIssueDraft | None) -> None:

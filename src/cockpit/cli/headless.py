@@ -8,6 +8,7 @@ Without a terminal (CI, pipes) it degrades to one line per failure and a summary
 from __future__ import annotations
 
 import time
+from collections.abc import Mapping
 
 from rich.console import Console, Group, RenderableType
 from rich.live import Live
@@ -21,11 +22,19 @@ from cockpit.engine.events import CollectionError, Event, TestReport
 from cockpit.engine.runner import RunResult
 from cockpit.engine.state import ModuleTally, RunOutcome, RunState
 from cockpit.engine.summary import summary_line
+from cockpit.rootcause.clusters import (
+    ERROR_OUTCOMES,
+    Clusterer,
+    error_outcome,
+    with_regressions,
+)
 from cockpit.rootcause.folding import fold_traceback
+from cockpit.rootcause.regression import RegressionGroup
 
 STATUS_STYLE = {
     "failing": ("FAIL", "bold red"),
     "collection error": ("COLL", "bold red"),
+    "conftest error": ("CONF", "bold red"),
     "running": ("RUN", "yellow"),
     "partial": ("PART", "cyan"),
     "not run": ("--", "dim"),
@@ -35,7 +44,8 @@ STATUS_STYLE = {
 
 def _sort_key(tally: ModuleTally) -> tuple[int, int, str]:
     """Failures first, then what is running, then the rest by path."""
-    order = {"collection error": 0, "failing": 0, "running": 1, "partial": 2, "not run": 3}
+    order = {"conftest error": 0, "collection error": 0, "failing": 0, "running": 1}
+    order.update({"partial": 2, "not run": 3})
     return (order.get(tally.status, 4), -tally.totals.failing, tally.path)
 
 
@@ -171,20 +181,44 @@ class HeadlessReporter:
                 self.console.print(line, soft_wrap=True, overflow="ellipsis", no_wrap=True)
 
 
-def print_summary(console: Console, result: RunResult) -> None:
+def _collection_error_title(error: CollectionError) -> Text:
+    """pytest's own words for it: ``ImportError while loading conftest 'tests/conftest.py'``."""
+    if error.kind == "conftest":
+        return Text.assemble(
+            ("ImportError while loading conftest ", "bold red"),
+            f"'{error.source}'",
+            (f": every test under {error.file} is blocked", "dim"),
+        )
+    if error.kind == "plugin":
+        return Text.assemble(("Error while loading plugin ", "bold red"), f'"{error.source}"')
+    return Text.assemble(("collection error ", "bold red"), error.file)
+
+
+def print_summary(
+    console: Console,
+    result: RunResult,
+    regressions: Mapping[str, RegressionGroup] | None = None,
+) -> None:
+    """The run's ending: modules, collection errors, the largest root causes (failures that
+    passed before and fail after a change regrouped as the session log stored them)."""
     state = result.state
     if state.modules:
         console.print(module_table(state, title="modules", width=console.width))
     rootdir = state.session.rootdir if state.session else None
+    if state.startup_error is not None:
+        rootdir = state.startup_error.rootdir or rootdir
     for error in state.collection_errors:
-        console.print(Text.assemble(("collection error ", "bold red"), error.file))
-        console.print(Text(fold_traceback(error.longrepr, rootdir).text), style="dim")
+        console.print(_collection_error_title(error))
+        folded = fold_traceback(error.longrepr, rootdir)
+        console.print(Text(folded.text), style="dim")
+        if folded.raised_in:
+            console.print(Text.assemble(("raised in ", "dim"), folded.raised_in))
     if state.crashed_test:
         console.print(Text.assemble(("crashed ", "bold red"), state.crashed_test))
     if result.outcome is RunOutcome.CRASHED and result.stderr_tail.strip():
         console.print(Text("last output of the pytest process:", style="bold"))
         console.print(Text("\n".join(result.stderr_tail.rstrip().splitlines()[-15:])))
-    _print_root_causes(console, state)
+    _print_root_causes(console, state, regressions or {})
     if result.outcome is RunOutcome.NO_TESTS:
         console.print(Text("no tests ran: pytest collected nothing for these arguments"))
     style = "bold green" if result.outcome is RunOutcome.PASSED else "bold red"
@@ -195,10 +229,13 @@ EXAMPLE_LINES = 12
 """Lines of each root cause's example traceback the summary shows (whole frames)."""
 
 
-def _print_root_causes(console: Console, state: RunState, shown: int = 3) -> None:
+def _print_root_causes(
+    console: Console,
+    state: RunState,
+    regressions: Mapping[str, RegressionGroup],
+    shown: int = 3,
+) -> None:
     """The largest root causes: one missing import should read as one problem."""
-    from cockpit.rootcause.clusters import Clusterer
-
     clusterer = Clusterer(state.session.rootdir if state.session else None)
     for nodeid in state.failures:
         failure = state.tests[nodeid].failure
@@ -213,8 +250,10 @@ def _print_root_causes(console: Console, state: RunState, shown: int = 3) -> Non
             failure.longrepr or "",
         )
     for error in state.collection_errors:
-        clusterer.add(error.file, error.file, "collection error", error.message, error.longrepr)
-    clusters = clusterer.clusters()
+        clusterer.add(
+            error.file, error.file, error_outcome(error.kind), error.message, error.longrepr
+        )
+    clusters = with_regressions(clusterer.clusters(), regressions)
     if not clusters:
         return
     console.print(Text(f"root causes ({len(clusters)}):", style="bold"))
@@ -229,6 +268,8 @@ def _print_root_causes(console: Console, state: RunState, shown: int = 3) -> Non
         )
         if data["hint"]:
             console.print(Text(f"    hint: {data['hint']}", style="yellow"))
+        if set(cluster.outcomes) <= set(ERROR_OUTCOMES.values()):
+            continue  # its tracebacks are printed above, with the collection errors
         folded = cluster.folded_example
         where = f" (raised in {folded.raised_in})" if folded.raised_in else ""
         console.print(Text(f"    example: {cluster.example_test}{where}", style="dim"))

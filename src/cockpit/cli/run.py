@@ -12,7 +12,6 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from cockpit.cli.parsing import resolve_project, split_run_args
-from cockpit.errors import EXIT_USAGE
 
 if TYPE_CHECKING:
     import argparse
@@ -92,9 +91,11 @@ def _print_ending(
     console: Console, result: RunResult, run: RecordedRun, options: argparse.Namespace
 ) -> None:
     from cockpit.cli.headless import print_summary
+    from cockpit.engine.state import RunOutcome
 
-    if result.state.session is not None and result.exit_code != EXIT_USAGE:
-        print_summary(console, result)
+    started = result.state.session is not None or result.state.startup_error is not None
+    if started and result.outcome is not RunOutcome.USAGE_ERROR:
+        print_summary(console, result, run.regressions)
         if run.run_id is not None:
             console.print(
                 f"recorded as run {run.run_id} in the session log "

@@ -11,7 +11,7 @@ from rich.table import Table
 
 from cockpit.cli.output import console, print_json, when
 from cockpit.cli.parsing import CliError, command_parser, resolve_project
-from cockpit.rootcause.clusters import Clusterer
+from cockpit.rootcause.clusters import Clusterer, error_outcome, with_regressions
 from cockpit.store.models import Run
 
 
@@ -142,8 +142,9 @@ def command_clusters(argv: Sequence[str]) -> int:
             failure.longrepr,
         )
     for error in log.collection_errors(run.id):
-        clusterer.add(error.path, error.path, "collection error", error.message, error.longrepr)
-    clusters = clusterer.clusters()
+        outcome = error_outcome(error.kind or "module")
+        clusterer.add(error.path, error.path, outcome, error.message, error.longrepr)
+    clusters = with_regressions(clusterer.clusters(), log.regressions(run.id))
     if options.json:
         print_json([cluster.as_json() for cluster in clusters])
         return 0
@@ -157,6 +158,11 @@ def command_clusters(argv: Sequence[str]) -> int:
             f"  {outcomes_text} in {len(data['modules'])} modules; "
             f"fix near {escape(data['location'] or 'unknown')}"
         )
+        if data["outcomes"].get("conftest error") or data["outcomes"].get("plugin error"):
+            blocked = ", ".join(data["modules"])
+            out.print(
+                f"  a conftest or plugin failed to import: no test under {escape(blocked)} ran"
+            )
         if data["hint"]:
             out.print(f"  hint: {escape(data['hint'])}", style="yellow")
     return 0

@@ -56,6 +56,27 @@ class CollectionError:
     file: str
     message: str
     longrepr: str
+    kind: str = "module"
+    """``module`` (a test module failed to import), ``conftest`` (a conftest did: ``file``
+    is its folder, every test under it blocked) or ``plugin``."""
+    source: str | None = None
+    """The conftest's path or the plugin's name, for ``conftest`` and ``plugin``."""
+
+
+@dataclass(frozen=True, slots=True)
+class StartupError:
+    """pytest stopped before its session: a conftest or a plugin could not be imported."""
+
+    what: str
+    """``conftest``, ``plugin``, or ``startup`` (anything else that left pytest)."""
+    conftest: str | None
+    """The conftest that failed (or named the plugin in ``pytest_plugins``)."""
+    plugin: str | None
+    exception: str
+    message: str
+    longrepr: str
+    """pytest's own traceback of it (what ``ImportError while loading conftest`` prints)."""
+    rootdir: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -128,6 +149,7 @@ Event = (
     | PhasesPassed
     | WarningRecorded
     | SessionFinished
+    | StartupError
 )
 
 
@@ -216,6 +238,27 @@ def _collection_error(raw: dict[str, Any]) -> CollectionError:
     )
 
 
+def _startup_error(raw: dict[str, Any]) -> StartupError:
+    if raw.get("protocol") != PROTOCOL_VERSION:
+        raise ProtocolError(
+            f"the pytest plugin speaks protocol {raw.get('protocol')!r}, "
+            f"this cockpit reads {PROTOCOL_VERSION}: reinstall cockpit"
+        )
+    rootdir = str(raw.get("rootdir") or "")
+    conftest = raw.get("conftest")
+    if conftest and rootdir and conftest.startswith(rootdir.rstrip("/") + "/"):
+        conftest = conftest[len(rootdir.rstrip("/")) + 1 :]
+    return StartupError(
+        what=str(raw.get("what") or "startup"),
+        conftest=conftest,
+        plugin=raw.get("plugin"),
+        exception=str(raw.get("exception") or "Error"),
+        message=str(raw.get("message") or ""),
+        longrepr=str(raw.get("longrepr") or ""),
+        rootdir=rootdir,
+    )
+
+
 def _collection_skipped(raw: dict[str, Any]) -> CollectionSkipped:
     return CollectionSkipped(
         nodeid=raw["nodeid"], file=raw["file"], message=raw.get("message") or ""
@@ -247,6 +290,7 @@ _DECODERS: dict[str, Callable[[dict[str, Any]], Event]] = {
     "collect_skip": _collection_skipped,
     "warning": _warning,
     "session_finish": _session_finished,
+    "startup_error": _startup_error,
 }
 """The plugin's event kinds (its ``kind`` field), each with its decoder."""
 

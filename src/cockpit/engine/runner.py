@@ -26,6 +26,12 @@ from pathlib import Path
 from cockpit.engine.command import PLUGIN_DIR, PytestCommand, build_command
 from cockpit.engine.events import Event, decode_line
 from cockpit.engine.interpreter import Interpreter
+from cockpit.engine.setup_errors import (
+    config_error_line,
+    describe,
+    find_inifile,
+    startup_from_stderr,
+)
 from cockpit.engine.state import RunOutcome, RunState
 from cockpit.errors import EXIT_NOT_STARTED
 
@@ -289,12 +295,36 @@ class PytestRun:
         result.exit_code = returncode if 0 <= returncode <= 5 else state.exitstatus
         result.outcome = state.outcome
         if result.exit_code == 4:
-            result.error = _pytest_error_line(stderr) or "pytest reported a usage error"
+            result.error = self._usage_error(stderr)
         return result
+
+    def _usage_error(self, stderr: str) -> str:
+        """pytest's usage error in one line: the configuration file and option when the
+        configuration is what it refused."""
+        folder, args = self.request.project, self.request.pytest_args
+        config = config_error_line(stderr, args, find_inifile(folder, args), folder)
+        return config or _pytest_error_line(stderr) or "pytest reported a usage error"
+
+    def _startup_result(self, result: RunResult, returncode: int, stderr: str) -> bool:
+        """A conftest or plugin that could not be imported, reported by the child or read
+        from pytest's stderr: its own outcome, pytest's exit code."""
+        state = self.state
+        if state.startup_error is None:
+            found = startup_from_stderr(stderr, str(self.request.project))
+            if found is None:
+                return False
+            state.apply(found)
+        assert state.startup_error is not None
+        result.exit_code = returncode
+        result.outcome = state.outcome
+        result.error = describe(state.startup_error)
+        return True
 
     def _result_without_session(self, result: RunResult, returncode: int, stderr: str) -> RunResult:
         """pytest never reached its configuration: a usage error or a broken interpreter."""
         interpreter = self.interpreter.path
+        if not self.cancelled and self._startup_result(result, returncode, stderr):
+            return result
         if "No module named pytest" in stderr:
             result.exit_code, result.outcome = EXIT_NOT_STARTED, RunOutcome.USAGE_ERROR
             result.error = (
@@ -303,7 +333,7 @@ class PytestRun:
             )
         elif returncode in (2, 4) and not self.cancelled:
             result.exit_code, result.outcome = 4, RunOutcome.USAGE_ERROR
-            result.error = _pytest_error_line(stderr) or "pytest reported a usage error"
+            result.error = self._usage_error(stderr)
         elif self.cancelled:
             result.exit_code, result.outcome = 2, RunOutcome.INTERRUPTED
         else:

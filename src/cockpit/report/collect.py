@@ -50,7 +50,7 @@ from cockpit.settings import DatabaseLocation
 if TYPE_CHECKING:
     from sqlalchemy import Engine
 
-SCHEMA_REVISION = "0008"
+SCHEMA_REVISION = "0009"
 """The schema the quick path reads; kept equal to ``database.HEAD_REVISION`` by a test
 (importing ``quick_read`` for it would cost this command ~2 ms)."""
 

@@ -140,6 +140,11 @@ class CollectionErrorRow(Base):
     path: Mapped[str] = mapped_column(Text)
     message: Mapped[str] = mapped_column(Text)
     longrepr: Mapped[str] = mapped_column(Text, default="")
+    kind: Mapped[str | None] = mapped_column(String(16), default=None)
+    """None for a test module (every row before schema 0009), ``conftest`` (``path`` is
+    the folder it blocks) or ``plugin``."""
+    source: Mapped[str | None] = mapped_column(Text, default=None)
+    """The conftest's path or the plugin's name."""
 
 
 class Fix(Base):
@@ -255,3 +260,18 @@ class FileContent(Base):
     size: Mapped[int] = mapped_column(Integer)
     """The content's size in bytes, before compression."""
     data: Mapped[bytes | None] = mapped_column(LargeBinary, default=None)
+
+
+class Regression(Base):
+    """A root cause of one run made of tests that passed before and fail after files changed
+    (schema 0009): its results carry ``root_key``; the files and functions that changed."""
+
+    __tablename__ = "regressions"
+
+    run_id: Mapped[int] = mapped_column(ForeignKey("runs.id"), primary_key=True)
+    root_key: Mapped[str] = mapped_column(Text, primary_key=True)
+    tests: Mapped[int] = mapped_column(Integer)
+    since_runs: Mapped[list[int]] = mapped_column(JSON)
+    """The runs in which these tests last passed."""
+    files: Mapped[list[dict[str, object]]] = mapped_column(JSON)
+    """``[{"path", "functions", "line", "kept"}]``: the changed files, in order."""

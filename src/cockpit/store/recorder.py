@@ -14,10 +14,18 @@ import threading
 from collections.abc import Collection, Mapping, Sequence
 from pathlib import Path
 
-from cockpit.engine.events import CollectionError, Event, PhasesPassed, SessionStarted, TestReport
+from cockpit.engine.events import Event, PhasesPassed, SessionStarted, TestReport
 from cockpit.engine.state import FAILING_OUTCOMES, RunState, TestRecord
+from cockpit.rootcause.regression import RegressionGroup
 from cockpit.rootcause.signature import error_signature, signature_of
-from cockpit.store.rows import FailureRow, ModuleDigest, ResultRow, RunTotals, failure_row
+from cockpit.store.rows import (
+    CollectionErrorRecord,
+    FailureRow,
+    ModuleDigest,
+    ResultRow,
+    RunTotals,
+    failure_row,
+)
 from cockpit.store.session_log import SessionLog
 from cockpit.store.snapshots import read_project_files
 
@@ -107,7 +115,13 @@ class RunRecorder:
         self._lock = threading.Lock()
         self._results: list[ResultRow] = []
         self._failures: list[FailureRow] = []
-        self._errors: list[tuple[str, str, str]] = []
+        self._errors: list[CollectionErrorRecord] = []
+        self._errors_taken = 0
+        """How many of the state's collection errors are recorded (or queued)."""
+        self._root_keys: dict[str, str] = {}
+        """Each failing test's root key as written: what the regrouping starts from."""
+        self.regressions: dict[str, RegressionGroup] = {}
+        """The run's failures regrouped as regressions when it finished (node id -> group)."""
         self._environment: tuple[str, str] | None = None
         self._rootdir: str | None = None
         self._stop = threading.Event()
@@ -118,7 +132,6 @@ class RunRecorder:
     def on_batch(self, batch: list[Event]) -> None:
         """Called on the event loop with each batch, after the state has applied it."""
         finished: list[TestRecord] = []
-        errors: list[tuple[str, str, str]] = []
         for event in batch:
             if isinstance(event, TestReport | PhasesPassed):
                 phases = self._phases.setdefault(event.nodeid, {})
@@ -131,12 +144,11 @@ class RunRecorder:
                 if ended and event.nodeid not in self._recorded:
                     self._recorded.add(event.nodeid)
                     finished.append(self.state.tests[event.nodeid])
-            elif isinstance(event, CollectionError):
-                errors.append((event.file, event.message, event.longrepr))
             elif isinstance(event, SessionStarted):
                 self._rootdir = event.rootdir
                 with self._lock:
                     self._environment = (event.pytest_version, event.rootdir)
+        errors = self._new_collection_errors()
         if not finished and not errors:
             return
         rows = [
@@ -144,16 +156,27 @@ class RunRecorder:
             for record in finished
         ]
         self._outcomes.update((row.nodeid, row.outcome) for row in rows)
+        self._root_keys.update((row.nodeid, row.root_key) for row in rows if row.root_key)
         failures = [row for row in map(failure_row, finished) if row is not None]
         with self._lock:
             self._results.extend(rows)
             self._failures.extend(failures)
             self._errors.extend(errors)
 
+    def _new_collection_errors(self) -> list[CollectionErrorRecord]:
+        """The state's collection errors not recorded yet, as the state read them (a
+        deeper conftest's as its folder's; a startup error's, which no batch carries when
+        it was read from pytest's stderr at the end)."""
+        errors = self.state.collection_errors[self._errors_taken :]
+        self._errors_taken += len(errors)
+        return [
+            CollectionErrorRecord(e.file, e.message, e.longrepr, e.kind, e.source) for e in errors
+        ]
+
     def _take(
         self,
     ) -> tuple[
-        list[ResultRow], list[FailureRow], list[tuple[str, str, str]], tuple[str, str] | None
+        list[ResultRow], list[FailureRow], list[CollectionErrorRecord], tuple[str, str] | None
     ]:
         with self._lock:
             taken = (self._results, self._failures, self._errors, self._environment)
@@ -191,7 +214,15 @@ class RunRecorder:
             self._outcomes[crashed] = row.outcome
             with self._lock:
                 self._results.append(row)
+        startup = state.startup_error
+        with self._lock:
+            self._errors.extend(self._new_collection_errors())
+            if startup is not None and state.session is None:
+                self._environment = ("", startup.rootdir)
         self._flush()
+        if outcome == "failed" and self._root_keys:
+            modules = {nodeid: state.tests[nodeid].module for nodeid in self._root_keys}
+            self.regressions = self.log.regroup_run(self.run_id, self._root_keys, modules)
         written = self._written(crashed)
         totals = state.totals
         self.log.finish_run(

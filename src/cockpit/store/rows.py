@@ -89,6 +89,16 @@ class RunTotals:
     xpassed: int
 
 
+class CollectionErrorRecord(NamedTuple):
+    """A collection error as the log keeps it (``kind``: module, conftest or plugin)."""
+
+    path: str
+    message: str
+    longrepr: str
+    kind: str = "module"
+    source: str | None = None
+
+
 class FileChange(NamedTuple):
     """A project file that differs between two runs' snapshots (a digest is None where the
     file did not exist)."""

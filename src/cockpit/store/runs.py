@@ -33,7 +33,13 @@ from cockpit.store.quick_read import (
     Outcome,
     changed_results_sql,
 )
-from cockpit.store.rows import FailureRow, ModuleDigest, ResultRow, RunTotals
+from cockpit.store.rows import (
+    CollectionErrorRecord,
+    FailureRow,
+    ModuleDigest,
+    ResultRow,
+    RunTotals,
+)
 from cockpit.store.sessions import SessionStore
 
 
@@ -109,12 +115,19 @@ class RunStore(SessionStore):
         run_id: int,
         results: Sequence[ResultRow],
         failures: Sequence[FailureRow] = (),
-        collection_errors: Iterable[tuple[str, str, str]] = (),
+        collection_errors: Iterable[CollectionErrorRecord] = (),
     ) -> None:
         """Insert a batch in one transaction (a crash loses at most this batch)."""
         errors = [
-            {"run_id": run_id, "path": path, "message": message, "longrepr": longrepr}
-            for path, message, longrepr in collection_errors
+            {
+                "run_id": run_id,
+                "path": error.path,
+                "message": error.message,
+                "longrepr": error.longrepr,
+                "kind": None if error.kind == "module" else error.kind,
+                "source": error.source,
+            }
+            for error in collection_errors
         ]
         if not results and not failures and not errors:
             return

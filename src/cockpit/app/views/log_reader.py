@@ -122,8 +122,12 @@ def last_run(log: SessionLog) -> LoadedRun | None:
             .where(Result.run_id == run.id)
             .order_by(Result.module, Result.nodeid)
         ).all()
-    errors = [(error.path, error.message) for error in log.collection_errors(run.id)]
-    state = recorded_state(((r[0], r[1], r[2], r[3]) for r in rows), errors)
+    errors = [
+        (error.path, error.message, error.kind or "module", error.source)
+        for error in log.collection_errors(run.id)
+    ]
+    started = run.outcome not in (RunOutcome.CONFTEST_ERROR, RunOutcome.PLUGIN_ERROR)
+    state = recorded_state(((r[0], r[1], r[2], r[3]) for r in rows), errors, started=started)
     if run.outcome != str(RunOutcome.CRASHED):
         state.crashed = False
     previous = _previous_run(log, run)
@@ -140,7 +144,10 @@ def last_run(log: SessionLog) -> LoadedRun | None:
         if failure is not None:
             view.add_recorded_failure(nodeid, failure.message, failure.longrepr)
     for error in log.collection_errors(run.id):
-        view.add_recorded_failure(error.path, error.message, error.longrepr, collection=True)
+        view.add_recorded_failure(
+            error.path, error.message, error.longrepr, collection=error.kind or "module"
+        )
+    view.settle(log.regressions(run.id))
     return LoadedRun(RunSummary.of(run), view)
 
 

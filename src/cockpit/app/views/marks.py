@@ -20,6 +20,7 @@ OUTCOME_MARKS: dict[str, tuple[str, str]] = {
 
 MODULE_MARKS: dict[str, tuple[str, str]] = {
     "collection error": ("‼", "bold red"),
+    "conftest error": ("⊘", "bold red"),
     "failing": ("✘", "bold red"),
     "running": ("▶", "cyan"),
     "partial": ("◐", "yellow"),

@@ -14,7 +14,8 @@ from dataclasses import dataclass, field
 
 from cockpit.engine.events import Event, PhasesPassed, TestReport
 from cockpit.engine.state import FAILING_OUTCOMES, RunState, module_of
-from cockpit.rootcause.clusters import Cluster, Clusterer
+from cockpit.rootcause.clusters import Cluster, Clusterer, error_outcome, with_regressions
+from cockpit.rootcause.regression import Change, RegressionGroup, find_regressions
 
 # Below this share of tests with a recorded duration, the estimate uses the run's own pace.
 _KNOWN_SHARE = 0.5
@@ -44,6 +45,13 @@ class RunView:
     _indexed_tests: int = 0
     _expected_total: tuple[int, float] = (-1, 0.0)
     """(tests collected when summed, the sum of their recorded durations)."""
+    history: dict[str, tuple[int, str]] = field(default_factory=dict)
+    """Each failing test's result in the previous run that covered it (fetched live)."""
+    changes: dict[int, Change | None] = field(default_factory=dict)
+    """What changed since each of those runs (None: a run without a snapshot)."""
+    settled: dict[str, RegressionGroup] | None = None
+    """The regressions as the session log stored them, once the run is recorded."""
+    _asked: set[str] = field(default_factory=set)
     _pace_origin: tuple[float, int] | None = None
     """(elapsed, tests finished) when the collection was first seen: the run's pace is
     measured from there, so the seconds pytest spent collecting do not count as testing."""
@@ -56,13 +64,15 @@ class RunView:
             self._clustered_errors = len(self.state.collection_errors)
 
     def add_recorded_failure(
-        self, nodeid: str, message: str, longrepr: str, *, collection: bool = False
+        self, nodeid: str, message: str, longrepr: str, *, collection: str | None = None
     ) -> None:
-        """Cluster one failure of a run loaded from the session log."""
+        """Cluster one failure of a run loaded from the session log (``collection``: the
+        kind of a collection error)."""
         assert self._clusterer is not None
         record = self.state.tests.get(nodeid)
-        if collection or record is None:
-            self._clusterer.add(nodeid, nodeid, "collection error", message, longrepr)
+        if collection is not None or record is None:
+            outcome = error_outcome(collection or "module")
+            self._clusterer.add(nodeid, nodeid, outcome, message, longrepr)
         else:
             outcome = "crashed" if record.crashed else str(record.outcome)
             self._clusterer.add(nodeid, record.module, outcome, message or outcome, longrepr)
@@ -114,7 +124,7 @@ class RunView:
             error = errors[self._clustered_errors]
             self._clustered_errors += 1
             self._clusterer.add(
-                error.file, error.file, "collection error", error.message, error.longrepr
+                error.file, error.file, error_outcome(error.kind), error.message, error.longrepr
             )
             self.clusters_changed = True
 
@@ -124,13 +134,48 @@ class RunView:
 
     # -- reading -------------------------------------------------------------------------
     def clusters(self) -> list[Cluster]:
+        """The root causes: signatures, with regressions regrouped (as the log stores them
+        once the run is recorded; live, from the history fetched so far)."""
         assert self._clusterer is not None
-        self.clusters_changed = False
-        return self._clusterer.clusters()
+        return with_regressions(self._clusterer.clusters(), self.regressions())
+
+    def regressions(self) -> dict[str, RegressionGroup]:
+        if self.settled is not None:
+            return self.settled
+        if not self.history:
+            return {}
+        assert self._clusterer is not None
+        members = {cluster.key: cluster.tests for cluster in self._clusterer.clusters()}
+        changes = {run: change for run, change in self.changes.items() if change is not None}
+        tests = self.state.tests
+        modules = {nodeid: tests[nodeid].module for nodeid in self.history if nodeid in tests}
+        return find_regressions(members, self.history, changes, modules)
+
+    def history_wanted(self) -> dict[str, str]:
+        """Failing tests (node id -> module) whose previous result is not fetched yet:
+        marked asked, so each is fetched once."""
+        wanted = {
+            nodeid: self.state.tests[nodeid].module
+            for nodeid in self.state.failures
+            if nodeid not in self._asked and nodeid in self.state.tests
+        }
+        self._asked.update(wanted)
+        return wanted
+
+    def add_history(
+        self, history: dict[str, tuple[int, str]], changes: dict[int, Change | None]
+    ) -> None:
+        self.history.update(history)
+        self.changes.update(changes)
+        self.clusters_changed = True
+
+    def settle(self, groups: dict[str, RegressionGroup]) -> None:
+        """The run is recorded: its regressions are what the log stored."""
+        self.settled = dict(groups)
+        self.clusters_changed = True
 
     def cluster_of(self, nodeid: str) -> Cluster | None:
-        assert self._clusterer is not None
-        for cluster in self._clusterer.clusters():
+        for cluster in self.clusters():
             if nodeid in cluster.tests:
                 return cluster
         return None

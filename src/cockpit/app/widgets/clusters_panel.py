@@ -91,6 +91,8 @@ class ClustersPanel(Vertical):
                     ("error", "E"),
                     ("crashed", "C"),
                     ("collection error", "CE"),
+                    ("conftest error", "CF"),
+                    ("plugin error", "PE"),
                 )
                 if outcomes.get(kind)
             )
@@ -98,7 +100,7 @@ class ClustersPanel(Vertical):
                 Text(str(cluster.count), justify="right", style="bold"),
                 Text(mix.strip()),
                 Text("◆" if cluster.hint else "", style="bold yellow"),
-                Text(cluster.signature.key[:300]),
+                Text(cluster.key[:300]),
                 key=str(index),
             )
         self.border_title = f"root causes ({len(clusters)})"

@@ -46,7 +46,8 @@ def _rank(tally: ModuleTally, sort: str) -> tuple[float | int | str, ...]:
         return (tally.path,)
     if sort == "slowest":
         return (-tally.duration, tally.path)
-    order = {"collection error": 0, "failing": 0, "running": 1, "partial": 2, "not run": 3}
+    order = {"conftest error": 0, "collection error": 0, "failing": 0, "running": 1}
+    order.update({"partial": 2, "not run": 3})
     return (order.get(tally.status, 4), -tally.totals.failing, tally.path)
 
 
