@@ -193,7 +193,6 @@ class CockpitCore(App[int]):
         self.view = view
         self.query_one(ModuleTable).show_view(view)
         self._show_tests(self.query_one(ModuleTable).selected_module)
-        view.clusters_changed = False
         self.query_one(ClustersPanel).show_clusters(view.clusters())
         self._header()
 
@@ -231,7 +230,6 @@ class CockpitCore(App[int]):
         if view.live and view.run_id is not None:
             self._gather_evidence(view)
         if view.clusters_changed:
-            view.clusters_changed = False
             self.query_one(ClustersPanel).show_clusters(view.clusters())
 
     def _gather_evidence(self, view: RunView) -> None:

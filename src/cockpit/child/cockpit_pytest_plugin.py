@@ -32,11 +32,14 @@ import pytest
 
 if TYPE_CHECKING:
     from cockpit.child.cockpit_orphan_watchdog import OrphanWatchdog
+    from cockpit.child.cockpit_startup_errors import startup_error_event
 else:
     try:  # the child's folder is on PYTHONPATH: its modules load by their own names
         from cockpit_orphan_watchdog import OrphanWatchdog
+        from cockpit_startup_errors import startup_error_event
     except ImportError:  # imported as cockpit.child.cockpit_pytest_plugin
         from cockpit.child.cockpit_orphan_watchdog import OrphanWatchdog
+        from cockpit.child.cockpit_startup_errors import startup_error_event
 
 PROTOCOL_VERSION = 1
 EVENT_FD_ENV = "COCKPIT_EVENT_FD"
@@ -419,88 +422,6 @@ def _inherit_fd(name: str) -> Optional[int]:
 _startup_reported = []  # type: List[bool]
 
 
-def _frame_local(tb: Any, function: str, names: Any) -> Optional[str]:
-    """The innermost value of the first local in ``names`` of a frame running ``function``
-    (pytest's own ``import_plugin`` and ``_importconftest``), if the traceback has one."""
-    found = None
-    while tb is not None:
-        frame = tb.tb_frame
-        if frame.f_code.co_name == function:
-            for name in names:
-                if name in frame.f_locals:
-                    found = str(frame.f_locals[name])
-                    break
-        tb = tb.tb_next
-    return found
-
-
-def _formatted(error: BaseException) -> str:
-    """The traceback as pytest prints a conftest's failure (short, its own frames cut),
-    else in Python's native style."""
-    import traceback
-
-    tb = error.__traceback__
-    try:
-        from _pytest import config as pytest_config
-        from _pytest._code import ExceptionInfo
-
-        keep = getattr(pytest_config, "filter_traceback_for_import_failure", None) or getattr(
-            pytest_config, "filter_traceback_for_conftest_import_failure", None
-        )
-        if tb is not None and keep is not None:
-            info = ExceptionInfo.from_exc_info((type(error), error, tb))
-            info.traceback = info.traceback.filter(keep)
-            if info.traceback:
-                return str(info.getrepr(style="short", chain=False))
-    except (ImportError, AttributeError, TypeError):  # another pytest: Python's own format
-        pass
-    return "".join(traceback.format_exception(type(error), error, tb))
-
-
-def _cause(error: BaseException) -> Optional[BaseException]:
-    """The error a conftest raised, inside pytest's ConftestImportFailure (``cause`` since
-    pytest 8, ``excinfo`` before)."""
-    cause = getattr(error, "cause", None)
-    if isinstance(cause, BaseException):
-        return cause
-    excinfo = getattr(error, "excinfo", None)
-    if isinstance(excinfo, tuple) and len(excinfo) == 3 and isinstance(excinfo[1], BaseException):
-        return excinfo[1]
-    return None
-
-
-def startup_error_event(error: BaseException, config: Any = None) -> Dict[str, Any]:
-    """What went wrong before the session could start, as one event."""
-    name = type(error).__name__
-    conftest = getattr(error, "path", None) if name == "ConftestImportFailure" else None
-    tb = error.__traceback__
-    plugin = _frame_local(tb, "import_plugin", ("modname", "importspec"))
-    if name == "PluginImportFailure":  # pytest 9: raised from the plugin's own error
-        plugin = str(error)
-    if conftest is None:
-        conftest = _frame_local(tb, "_importconftest", ("conftestpath", "path"))
-    shown = _cause(error) if name == "ConftestImportFailure" else None
-    if shown is None:
-        shown = error
-        wrapped = name == "PluginImportFailure" or "Error importing plugin" in str(error)
-        if plugin is not None and wrapped and error.__cause__ is not None:
-            shown = error.__cause__  # pytest's wrapper of the plugin's own error
-    kind = "plugin" if plugin is not None else "conftest" if conftest is not None else "startup"
-    rootdir = getattr(config, "rootpath", None) if config is not None else None
-    return {
-        "kind": "startup_error",
-        "protocol": PROTOCOL_VERSION,
-        "what": kind,
-        "conftest": str(conftest) if conftest is not None else None,
-        "plugin": plugin,
-        "exception": type(shown).__name__,
-        "message": str(shown),
-        "longrepr": _formatted(shown),
-        "rootdir": str(rootdir) if rootdir is not None else os.getcwd(),
-        "pytest_version": pytest.__version__,
-    }
-
-
 def report_startup_error(error: BaseException, config: Any = None) -> None:
     """Write the startup error into cockpit's event file (once), and notify."""
     if _startup_reported or os.environ.get(EVENT_FD_ENV) is None:
@@ -511,6 +432,7 @@ def report_startup_error(error: BaseException, config: Any = None) -> None:
     if event_fd is None:
         return
     event = startup_error_event(error, config)
+    event["protocol"] = PROTOCOL_VERSION
     cap = int(os.environ.get(CAPTURE_CAP_ENV, DEFAULT_CAPTURE_CAP))
     event["longrepr"] = clip(event["longrepr"], cap)
     event["message"] = clip(event["message"], cap)

@@ -136,6 +136,10 @@ class RunView:
     def clusters(self) -> list[Cluster]:
         """The root causes: signatures, with regressions regrouped (as the log stores them
         once the run is recorded; live, from the history fetched so far)."""
+        self.clusters_changed = False
+        return self._regrouped()
+
+    def _regrouped(self) -> list[Cluster]:
         assert self._clusterer is not None
         return with_regressions(self._clusterer.clusters(), self.regressions())
 
@@ -175,7 +179,7 @@ class RunView:
         self.clusters_changed = True
 
     def cluster_of(self, nodeid: str) -> Cluster | None:
-        for cluster in self.clusters():
+        for cluster in self._regrouped():
             if nodeid in cluster.tests:
                 return cluster
         return None
