@@ -227,8 +227,7 @@ class CockpitCore(App[int]):
             elif selected in dirty:
                 tests.refresh_tests()
                 self._refresh_detail(view)
-        if view.live and view.run_id is not None:
-            self._gather_evidence(view)
+        self._gather_evidence(view)
         if view.clusters_changed:
             self.query_one(ClustersPanel).show_clusters(view.clusters())
 

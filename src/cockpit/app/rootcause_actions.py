@@ -4,12 +4,16 @@ full traceback. The session log is read in thread workers; results come back thr
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from textual import work
 
 from cockpit.app.core import CockpitCore
 from cockpit.app.views.run_view import RunView
 from cockpit.app.widgets.failure_detail import FailureDetailView
+from cockpit.rootcause.clusters import Cluster
 from cockpit.rootcause.regression import Change
+from cockpit.store.evidence import ProjectSources, evidence_for
 
 
 class RootCauseActions(CockpitCore):
@@ -18,14 +22,28 @@ class RootCauseActions(CockpitCore):
     _history_pending = False
 
     def _gather_evidence(self, view: RunView) -> None:
-        """New failures of a live run: fetch their previous results (one fetch at a time;
-        failures arriving meanwhile wait for the next tick)."""
-        if self._history_pending or self.workspace.log is None or view.run_id is None:
+        """What the root causes need from the log and the project: the previous results of
+        a live run's new failures (one fetch at a time; failures arriving meanwhile wait
+        for the next tick), and the files a hint asks for."""
+        wanted_files = view.evidence_wanted()
+        if wanted_files:
+            root = Path(view.rootdir) if view.rootdir else self.workspace.project.root
+            self._read_evidence(view, wanted_files, root, view.run_id)
+        if not view.live or view.run_id is None or self.workspace.log is None:
+            return
+        if self._history_pending:
             return
         wanted = view.history_wanted()
         if wanted:
             self._history_pending = True
             self._fetch_history(view, view.run_id, wanted, dict(view.changes))
+
+    @work(thread=True, group="evidence")
+    def _read_evidence(
+        self, view: RunView, clusters: list[Cluster], root: Path, run_id: int | None
+    ) -> None:
+        found = evidence_for(clusters, ProjectSources(root, self.workspace.log, run_id))
+        self.call_from_thread(view.add_evidence, found)
 
     @work(thread=True, group="history")
     def _fetch_history(

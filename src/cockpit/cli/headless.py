@@ -30,6 +30,7 @@ from cockpit.rootcause.clusters import (
 )
 from cockpit.rootcause.folding import fold_traceback
 from cockpit.rootcause.regression import RegressionGroup
+from cockpit.store.evidence import ProjectSources, fill_evidence
 
 STATUS_STYLE = {
     "failing": ("FAIL", "bold red"),
@@ -198,6 +199,7 @@ def print_summary(
     console: Console,
     result: RunResult,
     regressions: Mapping[str, RegressionGroup] | None = None,
+    sources: ProjectSources | None = None,
 ) -> None:
     """The run's ending: modules, collection errors, the largest root causes (failures that
     passed before and fail after a change regrouped as the session log stored them)."""
@@ -218,7 +220,7 @@ def print_summary(
     if result.outcome is RunOutcome.CRASHED and result.stderr_tail.strip():
         console.print(Text("last output of the pytest process:", style="bold"))
         console.print(Text("\n".join(result.stderr_tail.rstrip().splitlines()[-15:])))
-    _print_root_causes(console, state, regressions or {})
+    _print_root_causes(console, state, regressions or {}, sources)
     if result.outcome is RunOutcome.NO_TESTS:
         console.print(Text("no tests ran: pytest collected nothing for these arguments"))
     style = "bold green" if result.outcome is RunOutcome.PASSED else "bold red"
@@ -233,6 +235,7 @@ def _print_root_causes(
     console: Console,
     state: RunState,
     regressions: Mapping[str, RegressionGroup],
+    sources: ProjectSources | None,
     shown: int = 3,
 ) -> None:
     """The largest root causes: one missing import should read as one problem."""
@@ -256,6 +259,8 @@ def _print_root_causes(
     clusters = with_regressions(clusterer.clusters(), regressions)
     if not clusters:
         return
+    if sources is not None:
+        fill_evidence(clusters[:shown], sources)
     console.print(Text(f"root causes ({len(clusters)}):", style="bold"))
     for cluster in clusters[:shown]:
         data = cluster.as_json()

@@ -20,6 +20,7 @@ if TYPE_CHECKING:
 
     from cockpit.engine.runner import RunResult
     from cockpit.session.recorded_run import OnBatch, RecordedRun
+    from cockpit.store.evidence import ProjectSources
 
 
 async def execute(run: RecordedRun, on_batch: OnBatch | None) -> RunResult:
@@ -95,7 +96,7 @@ def _print_ending(
 
     started = result.state.session is not None or result.state.startup_error is not None
     if started and result.outcome is not RunOutcome.USAGE_ERROR:
-        print_summary(console, result, run.regressions)
+        print_summary(console, result, run.regressions, _sources(result, run))
         if run.run_id is not None:
             console.print(
                 f"recorded as run {run.run_id} in the session log "
@@ -104,6 +105,20 @@ def _print_ending(
             )
     if options.pytest_output and result.stdout_tail.strip():
         console.print(result.stdout_tail, markup=False, highlight=False)
+
+
+def _sources(result: RunResult, run: RecordedRun) -> ProjectSources:
+    """The run's files for the hints: its snapshot in the log, else the project on disk."""
+    from pathlib import Path
+
+    from cockpit.store.evidence import ProjectSources
+
+    state = result.state
+    rootdir = state.session.rootdir if state.session else None
+    if rootdir is None and state.startup_error is not None:
+        rootdir = state.startup_error.rootdir
+    root = Path(rootdir) if rootdir else run.project.root
+    return ProjectSources(root, run.log, run.run_id)
 
 
 def command_demo(argv: Sequence[str]) -> int:

@@ -4,6 +4,7 @@ recorded of runs, of one test across them, and a run's failures grouped by root 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any
 
 from rich.markup import escape
@@ -12,6 +13,7 @@ from rich.table import Table
 from cockpit.cli.output import console, print_json, when
 from cockpit.cli.parsing import CliError, command_parser, resolve_project
 from cockpit.rootcause.clusters import Clusterer, error_outcome, with_regressions
+from cockpit.store.evidence import ProjectSources, fill_evidence
 from cockpit.store.models import Run
 
 
@@ -145,6 +147,8 @@ def command_clusters(argv: Sequence[str]) -> int:
         outcome = error_outcome(error.kind or "module")
         clusterer.add(error.path, error.path, outcome, error.message, error.longrepr)
     clusters = with_regressions(clusterer.clusters(), log.regressions(run.id))
+    root = Path(run.rootdir) if run.rootdir else None
+    fill_evidence(clusters, ProjectSources(root, log, run.id))
     if options.json:
         print_json([cluster.as_json() for cluster in clusters])
         return 0

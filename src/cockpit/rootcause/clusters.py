@@ -11,6 +11,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from cockpit.rootcause.evidence import Evidence, EvidenceRequest, evidence_hint, evidence_request
 from cockpit.rootcause.folding import Folded, fold_traceback
 from cockpit.rootcause.hints import hint_for
 from cockpit.rootcause.regression import REGRESSION, RegressionGroup
@@ -40,6 +41,8 @@ class Cluster:
     example: str = ""
     example_test: str = ""
     rootdir: str | None = None
+    evidence: Evidence | None = None
+    """The project files its hint asked for (:attr:`evidence_request`), once fetched."""
     regression: RegressionGroup | None = None
     """Set for a regression root cause: tests that passed before and fail after files
     changed, each with its own signature (see :mod:`cockpit.rootcause.regression`)."""
@@ -69,9 +72,19 @@ class Cluster:
 
     @property
     def hint(self) -> tuple[str, str] | None:
+        """(rule, advice): from the project's files and the traceback when a rule can read
+        them, else from the message alone."""
         if self.regression is not None:
             return "regression", self.regression.hint(self.count)
-        return hint_for(self.signature.exception, self.signature.raw_message)
+        found = evidence_hint(self.signature, self.example_test, self.example, self.evidence)
+        return found or hint_for(self.signature.exception, self.signature.raw_message)
+
+    @property
+    def evidence_request(self) -> EvidenceRequest | None:
+        """The files its hint still needs read (None: nothing, or already fetched)."""
+        if self.evidence is not None or self.regression is not None:
+            return None
+        return evidence_request(self.signature)
 
     def as_json(self) -> dict[str, Any]:
         hint = self.hint

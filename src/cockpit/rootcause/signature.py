@@ -59,6 +59,12 @@ _CHAIN_BREAK = re.compile(
 # Frame references in pytest's long, short and native traceback styles.
 _FRAME_NATIVE = re.compile(r'File "([^"]+)", line (\d+)')
 _FRAME_PYTEST = re.compile(r"^([^\s:][^:\n]*\.py):(\d+):", re.MULTILINE)
+_CYCLE = re.compile(r"from partially initialized module '(?P<module>[\w.]+)'")
+_MODULE_FRAME = re.compile(
+    r"^(?P<path>[^\s:][^:\n]*\.py):\d+: in <module>$"
+    r'|File "(?P<native>[^"]+\.py)", line \d+, in <module>',
+    re.MULTILINE,
+)
 # The cause of these is what they name (a module), not the line that happened to import it.
 _KEYED_BY_MESSAGE = frozenset({"ImportError", "ModuleNotFoundError"})
 
@@ -155,6 +161,25 @@ def project_location(longrepr: str, rootdir: str | None = None) -> tuple[str | N
     return None, False
 
 
+def import_cycle(message: str, longrepr: str, rootdir: str | None = None) -> list[str] | None:
+    """The project files of an import cycle, sorted (the same cycle, whichever of its
+    modules a test imported first): from the partially initialised module's frame to the
+    innermost, in the traceback's ``<module>`` frames."""
+    match = _CYCLE.search(message)
+    if match is None:
+        return None
+    paths = []
+    for frame in _MODULE_FRAME.finditer(longrepr):
+        relative = in_project(frame["path"] or frame["native"], rootdir)
+        if relative is not None:
+            paths.append(relative)
+    stem = match["module"].replace(".", "/")
+    starts = [i for i, path in enumerate(paths) if path in (f"{stem}.py", f"{stem}/__init__.py")]
+    if not starts:
+        return None
+    return sorted(set(paths[starts[0] :]))
+
+
 def signature_of(message: str, longrepr: str = "", rootdir: str | None = None) -> Signature:
     """The root-cause signature of one failure (crash message plus long traceback)."""
     exception, text = split_exception(message)
@@ -176,9 +201,16 @@ def signature_of(message: str, longrepr: str = "", rootdir: str | None = None) -
             location, raised_here = project_location(chain[0], rootdir)
     short = exception.rsplit(".", 1)[-1]
     is_assertion = short == "AssertionError" and location is not None
+    cycle = import_cycle(text, longrepr, rootdir) if short == "ImportError" else None
     return Signature(
         exception=exception or "Failure",
-        message="" if is_assertion else normalise(text),
+        message=(
+            f"import cycle between {', '.join(cycle)}"
+            if cycle
+            else ""
+            if is_assertion
+            else normalise(text)
+        ),
         location=location,
         raw_message=text.strip(),
         raised_in_project=(raised_here or is_assertion) and short not in _KEYED_BY_MESSAGE,

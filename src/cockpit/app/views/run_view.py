@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from cockpit.engine.events import Event, PhasesPassed, TestReport
 from cockpit.engine.state import FAILING_OUTCOMES, RunState, module_of
 from cockpit.rootcause.clusters import Cluster, Clusterer, error_outcome, with_regressions
+from cockpit.rootcause.evidence import Evidence
 from cockpit.rootcause.regression import Change, RegressionGroup, find_regressions
 
 # Below this share of tests with a recorded duration, the estimate uses the run's own pace.
@@ -52,6 +53,7 @@ class RunView:
     settled: dict[str, RegressionGroup] | None = None
     """The regressions as the session log stored them, once the run is recorded."""
     _asked: set[str] = field(default_factory=set)
+    _evidence_asked: set[str] = field(default_factory=set)
     _pace_origin: tuple[float, int] | None = None
     """(elapsed, tests finished) when the collection was first seen: the run's pace is
     measured from there, so the seconds pytest spent collecting do not count as testing."""
@@ -172,6 +174,22 @@ class RunView:
         self.history.update(history)
         self.changes.update(changes)
         self.clusters_changed = True
+
+    def evidence_wanted(self) -> list[Cluster]:
+        """Clusters whose hint asks for project files not read yet (each asked once)."""
+        assert self._clusterer is not None
+        wanted = [
+            cluster
+            for cluster in self._clusterer.clusters()
+            if cluster.evidence_request is not None and cluster.key not in self._evidence_asked
+        ]
+        self._evidence_asked.update(cluster.key for cluster in wanted)
+        return wanted
+
+    def add_evidence(self, found: list[tuple[Cluster, Evidence]]) -> None:
+        for cluster, evidence in found:
+            cluster.evidence = evidence
+        self.clusters_changed = bool(found) or self.clusters_changed
 
     def settle(self, groups: dict[str, RegressionGroup]) -> None:
         """The run is recorded: its regressions are what the log stored."""
