@@ -189,6 +189,10 @@ def record_at_0004(engine: Engine, run_id: int, tests: Tests) -> int:
             ),
             {"id": run_id, "n": len(tests), "digest": results_digest(set(tests))},
         )
+        if connection.dialect.name == "postgresql":  # explicit ids leave the sequence behind
+            connection.execute(
+                text("SELECT setval(pg_get_serial_sequence('runs', 'id'), MAX(id)) FROM runs")
+            )
         for nodeid, (outcome, signature) in tests.items():
             connection.execute(
                 text(

@@ -41,6 +41,7 @@ from cockpit.report.model import (
     ResolvedCluster,
     RunInfo,
     SessionSummary,
+    SetupError,
     SlowTest,
 )
 from cockpit.report.queries import COUNT_FIELD, FINISHED, SQL
@@ -372,6 +373,29 @@ class SummaryReader:
 
         return tuple(sorted(latest.values(), key=rank))
 
+    def setup_errors(self, session_id: int, last_run: int | None) -> tuple[SetupError, ...]:
+        """Each conftest or plugin that failed to import in the session, once, with every
+        run it failed in and its latest traceback."""
+        found: dict[tuple[str, str, str], SetupError] = {}
+        for row in self.query(SQL["setup_errors"], {"session": session_id}):
+            run_id, outcome, kind, source, path, message, longrepr, rootdir = row
+            key = (str(kind), str(source or path), _first_line(message))
+            earlier = found.get(key)
+            folded = fold_traceback(str(longrepr or ""), str(rootdir) if rootdir else None)
+            found[key] = SetupError(
+                kind=str(kind),
+                source=str(source or path),
+                folder=str(path),
+                message=_first_line(message),
+                runs=(*(earlier.runs if earlier else ()), int(run_id)),
+                stopped_pytest=bool(earlier and earlier.stopped_pytest)
+                or outcome in ("conftest-error", "plugin-error"),
+                in_last_run=int(run_id) == last_run,
+                raised_in=folded.raised_in,
+                traceback=folded.tail(EXAMPLE_LINES),
+            )
+        return tuple(found[key] for key in sorted(found))
+
     # -- the session ------------------------------------------------------------------
     def session_id(self) -> int:
         for name in ("open_session", "last_run_session", "last_session"):
@@ -451,4 +475,5 @@ class SummaryReader:
             cluster_count=cluster_count,
             slow_tests=slow,
             isolations=self.isolations(session_id),
+            setup_errors=self.setup_errors(session_id, runs[-1].id if runs else None),
         )

@@ -14,6 +14,8 @@ from __future__ import annotations
 from typing import NamedTuple
 
 FAILING = ("crashed", "error", "failed")
+STOPPED = ("conftest-error", "plugin-error")
+"""Run outcomes of a run pytest stopped before any test (a conftest or plugin failed)."""
 """Outcomes of a failing test, as the recorder stores them (sorted, for SQL text)."""
 
 
@@ -129,6 +131,25 @@ class Cluster(NamedTuple):
     """The end of the example's traceback, library frames folded (whole frames only)."""
 
 
+class SetupError(NamedTuple):
+    """A conftest or plugin that failed to import in one or more runs of the session."""
+
+    kind: str
+    """``conftest`` or ``plugin``."""
+    source: str
+    """The conftest's path or the plugin's name."""
+    folder: str
+    """What it blocked: the conftest's folder (``tests/``), or the plugin."""
+    message: str
+    runs: tuple[int, ...]
+    stopped_pytest: bool
+    """It stopped pytest before any test (``conftest-error`` / ``plugin-error`` runs)."""
+    in_last_run: bool
+    raised_in: str | None
+    traceback: str
+    """The latest occurrence's traceback, library frames folded."""
+
+
 class KnownIssueReport(NamedTuple):
     id: int
     title: str
@@ -193,6 +214,8 @@ class SessionSummary(NamedTuple):
     slow_tests: tuple[SlowTest, ...]
     isolations: tuple[IsolationCheck, ...] = ()
     """One per test checked alone in the session (its latest check), ``VERDICT_ORDER``."""
+    setup_errors: tuple[SetupError, ...] = ()
+    """Conftests and plugins that failed to import in the session's runs."""
 
     @property
     def open_known_issues(self) -> tuple[KnownIssueReport, ...]:

@@ -68,6 +68,9 @@ SQL = {
     "known_issues": "SELECT id, title, tests, workaround, deselected, priority, effort, status "
     "FROM known_issues WHERE session_id = :session ORDER BY id",
     "notes": "SELECT text FROM notes WHERE session_id = :session ORDER BY id",
+    "setup_errors": "SELECT e.run_id, r.outcome, e.kind, e.source, e.path, e.message, "
+    "e.longrepr, r.rootdir FROM collection_errors AS e JOIN runs AS r ON r.id = e.run_id "
+    "WHERE r.session_id = :session AND e.kind IS NOT NULL ORDER BY e.run_id, e.id",
     "isolations": "SELECT nodeid, verdict, outcomes, polluter, run_id FROM isolations "
     "WHERE session_id = :session ORDER BY id",
 }

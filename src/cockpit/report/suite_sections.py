@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from cockpit.report.figures import listing, plural, rate, run_label, signed, span, when
 from cockpit.report.markup import cell, code, fenced, table, text
-from cockpit.report.model import MOSTLY_PASSING, ModuleStatus, SessionSummary
+from cockpit.report.model import MOSTLY_PASSING, STOPPED, ModuleStatus, SessionSummary
 
 
 def status_section(summary: SessionSummary) -> list[str]:
@@ -14,7 +14,13 @@ def status_section(summary: SessionSummary) -> list[str]:
     lines = ["## Test suite status", ""]
     if run is None:
         return [*lines, "No run was recorded in this session.", ""]
-    if run.whole_suite:
+    if run.outcome in STOPPED:
+        lines += [
+            f"From {run_label(run)}, the last run: **pytest stopped before running any test** "
+            f"({text(run.outcome)}: a conftest or plugin failed to import, see below).",
+            "",
+        ]
+    elif run.whole_suite:
         lines += [f"From {run_label(run)}, the last whole-suite run.", ""]
     else:
         lines += [
@@ -85,6 +91,8 @@ def patterns_section(summary: SessionSummary) -> list[str]:
     lines = ["## Remaining failure patterns", ""]
     if run is None:
         return []
+    if not summary.clusters and run.outcome in STOPPED:
+        return [*lines, f"No test ran in {run_label(run)}: pytest stopped before them.", ""]
     if not summary.clusters:
         return [*lines, f"No test failed in {run_label(run)}.", ""]
     shown = len(summary.clusters)
@@ -121,6 +129,34 @@ _VERDICT_WORDS = {
     "flaky": "flaky: differed between repeats alone",
     "fails-alone": "fails alone: a real failure",
 }
+
+
+def setup_errors_section(summary: SessionSummary) -> list[str]:
+    """Conftests and plugins that failed to import: they hide every test they block, so
+    they come before the remaining failure patterns. Nothing when there were none."""
+    if not summary.setup_errors:
+        return []
+    lines = ["## Conftest and plugin errors", ""]
+    for error in summary.setup_errors:
+        what = "conftest" if error.kind == "conftest" else "plugin"
+        runs = ", ".join(str(run) for run in error.runs)
+        effect = (
+            "pytest stopped before running any test"
+            if error.stopped_pytest
+            else f"no test under {code(error.folder)} was collected"
+        )
+        state = "still failing in the last run" if error.in_last_run else "not in the last run"
+        lines += [
+            f"### The {what} {code(error.source)} failed to import",
+            "",
+            f"- **Error**: {code(error.message)}"
+            + (f", raised in {code(error.raised_in)}" if error.raised_in else ""),
+            f"- **Effect**: {effect} (run {runs}); {state}",
+            "",
+            *fenced(error.traceback),
+            "",
+        ]
+    return lines
 
 
 def isolations_section(summary: SessionSummary) -> list[str]:
