@@ -243,12 +243,17 @@ class CockpitCore(App[int]):
 
     def _show_tests(self, module: str | None) -> None:
         self.query_one(TestTable).show_module(self.view, module)
+        self._show_module_error(module)
 
     @on(RowTable.RowHighlighted, "#modules")
     def _module_highlighted(self, event: RowTable.RowHighlighted) -> None:
         if event.key != self.query_one(TestTable).module:
-            self._show_tests(event.key)
             self._show_detail(None)
+            self._show_tests(event.key)
+
+    def _show_module_error(self, module: str | None) -> None:
+        """A module (or conftest folder) that failed to import: its error in the detail
+        pane (``RootCauseActions``)."""
 
     @on(RowTable.RowHighlighted, "#tests")
     def _test_highlighted(self, event: RowTable.RowHighlighted) -> None:

@@ -11,9 +11,11 @@ from textual import work
 from cockpit.app.core import CockpitCore
 from cockpit.app.views.run_view import RunView
 from cockpit.app.widgets.failure_detail import FailureDetailView
-from cockpit.rootcause.clusters import Cluster
+from cockpit.rootcause.clusters import Cluster, error_outcome
+from cockpit.rootcause.evidence import Evidence
 from cockpit.rootcause.regression import Change
 from cockpit.store.evidence import ProjectSources, evidence_for
+from cockpit.store.rows import FailureRow
 
 
 class RootCauseActions(CockpitCore):
@@ -43,7 +45,14 @@ class RootCauseActions(CockpitCore):
         self, view: RunView, clusters: list[Cluster], root: Path, run_id: int | None
     ) -> None:
         found = evidence_for(clusters, ProjectSources(root, self.workspace.log, run_id))
-        self.call_from_thread(view.add_evidence, found)
+        self.call_from_thread(self._evidence_arrived, view, found)
+
+    def _evidence_arrived(self, view: RunView, found: list[tuple[Cluster, Evidence]]) -> None:
+        """The hints can name their evidence now: the detail pane shows them too."""
+        view.add_evidence(found)
+        shown = self.query_one(FailureDetailView).shown
+        if found and view is self.view and shown is not None and self._detail_outcome:
+            self._render_detail(shown, self._detail_outcome, self._shown_detail)
 
     @work(thread=True, group="history")
     def _fetch_history(
@@ -63,6 +72,17 @@ class RootCauseActions(CockpitCore):
 
     def _history_done(self) -> None:
         self._history_pending = False
+
+    def _show_module_error(self, module: str | None) -> None:
+        view = self.view
+        if view is None or module is None:
+            return
+        error = next((e for e in view.state.collection_errors if e.file == module), None)
+        if error is None:
+            return
+        row = FailureRow(module, "collect", error.source, None, error.message, error.longrepr)
+        self._render_detail(module, error_outcome(error.kind), row)
+        self._shown_detail = row
 
     def action_toggle_traceback(self) -> None:
         """Folded library frames or pytest's whole text, in the detail pane."""

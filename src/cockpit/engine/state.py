@@ -406,14 +406,14 @@ _CATEGORY_OF_OUTCOME = {
 
 def recorded_state(
     results: Iterable[tuple[str, str, str, float]],
-    collection_errors: Iterable[tuple[str, str] | tuple[str, str, str, str | None]] = (),
+    collection_errors: Iterable[tuple[str, ...] | tuple[str, str, str, str | None, str]] = (),
     *,
     started: bool = True,
 ) -> RunState:
     """A finished run's state rebuilt from the session log's rows.
 
     ``results`` are ``(nodeid, module, outcome, duration)``; ``collection_errors`` are
-    ``(path, message)`` or ``(path, message, kind, source)``. Counts follow each test's
+    ``(path, message)`` or ``(path, message, kind, source, longrepr)``. Counts follow each test's
     final outcome (the log keeps one per test), so a test that passed and then errored in
     teardown counts once, as an error. A run that never ``started`` its session (a conftest
     or plugin failed to import) counts nothing for what stopped it, as pytest does.
@@ -445,8 +445,10 @@ def recorded_state(
         if record.outcome in FAILING_OUTCOMES:
             state.failures.append(nodeid)
     for row in collection_errors:
-        path, message = row[0], row[1]
-        kind, source = (row[2], row[3]) if len(row) == 4 else ("module", None)
-        error = CollectionError(path, path, message, "", kind or "module", source)
+        path, message = str(row[0]), str(row[1])
+        kind = str(row[2] or "module") if len(row) > 2 else "module"
+        source = row[3] if len(row) > 3 else None
+        longrepr = str(row[4] or "") if len(row) > 4 else ""
+        error = CollectionError(path, path, message, longrepr, kind, source)
         state._apply_collection_error(error, counted=started)
     return state

@@ -101,12 +101,19 @@ def module_passed(log: SessionLog, run_id: int) -> dict[str, int]:
 
 
 def known_durations(log: SessionLog, run_id: int | None) -> dict[str, float]:
-    """Each test's duration in one recorded run (the estimate of the next run's time)."""
+    """Each test's duration in one recorded run (the estimate of the next run's time, and
+    the tests a failing conftest blocks); a run that recorded no test (a conftest stopped
+    it) gives the durations of the last earlier run that did."""
     if run_id is None:
         return {}
     with log.engine.connect() as connection:
+        with_results = connection.execute(
+            select(func.max(Result.run_id)).where(Result.run_id <= run_id)
+        ).scalar()
+        if with_results is None:
+            return {}
         rows = connection.execute(
-            select(Result.nodeid, Result.duration).where(Result.run_id == run_id)
+            select(Result.nodeid, Result.duration).where(Result.run_id == with_results)
         )
         return {nodeid: duration for nodeid, duration in rows}
 
@@ -123,7 +130,7 @@ def last_run(log: SessionLog) -> LoadedRun | None:
             .order_by(Result.module, Result.nodeid)
         ).all()
     errors = [
-        (error.path, error.message, error.kind or "module", error.source)
+        (error.path, error.message, error.kind or "module", error.source, error.longrepr)
         for error in log.collection_errors(run.id)
     ]
     started = run.outcome not in (RunOutcome.CONFTEST_ERROR, RunOutcome.PLUGIN_ERROR)
@@ -137,6 +144,9 @@ def last_run(log: SessionLog) -> LoadedRun | None:
         run_id=run.id,
         rootdir=run.rootdir or None,
         previous_passed=module_passed(log, previous.id) if previous else None,
+        # A run a conftest stopped has no tests of its own: the previous run's tell which
+        # tests it blocked.
+        known_durations=known_durations(log, run.id) if not started else {},
     )
     failures = log.failures(run.id)
     for nodeid in state.failures:

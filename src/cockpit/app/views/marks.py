@@ -16,6 +16,9 @@ OUTCOME_MARKS: dict[str, tuple[str, str]] = {
     "xpassed": ("X", "bold yellow"),
     "running": ("▶", "cyan"),
     "pending": ("·", "dim"),
+    "collection error": ("‼", "bold red"),
+    "conftest error": ("⊘", "bold red"),
+    "plugin error": ("⊘", "bold red"),
 }
 
 MODULE_MARKS: dict[str, tuple[str, str]] = {

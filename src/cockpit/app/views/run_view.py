@@ -90,8 +90,8 @@ class RunView:
                 file = getattr(event, "file", None)  # collection errors and skips
                 if file is not None:
                     self.dirty_modules.add(file)
-                elif hasattr(event, "items"):  # collection finished: every module
-                    self.dirty_modules.update(self.state.modules)
+                elif hasattr(event, "items") or hasattr(event, "what"):
+                    self.dirty_modules.update(self.state.modules)  # collection, startup error
                 continue
             record = self.state.tests.get(nodeid)
             self.dirty_modules.add(record.module if record else module_of(nodeid))
@@ -192,15 +192,24 @@ class RunView:
         self.clusters_changed = bool(found) or self.clusters_changed
 
     def settle(self, groups: dict[str, RegressionGroup]) -> None:
-        """The run is recorded: its regressions are what the log stored."""
+        """The run is over and recorded: its regressions are what the log stored, and
+        what its ending added (a startup error read from pytest's stderr) is shown."""
         self.settled = dict(groups)
         self.clusters_changed = True
+        self.dirty_modules.update(self.state.modules)
+        self._cluster_new_failures()
 
     def cluster_of(self, nodeid: str) -> Cluster | None:
         for cluster in self._regrouped():
             if nodeid in cluster.tests:
                 return cluster
         return None
+
+    def blocked_tests(self, folder: str) -> int:
+        """Tests a failing conftest blocks: those under its folder in the last run that
+        collected them (what the app knows of the suite)."""
+        prefix = "" if folder == "./" else folder
+        return sum(1 for nodeid in self.known_durations if nodeid.startswith(prefix))
 
     def tests_of(self, module: str) -> list[str]:
         """The node ids of one module, in collection order (indexed as tests appear)."""

@@ -105,11 +105,17 @@ class ModuleTable(RowTable):
             Text(" ") + module_mark(tally.status),
             Text(tally.path),
             *(count_cell(getattr(totals, key), style) for key, _, _, style in _COUNT_COLUMNS),
-            count_cell(tally.not_run + tally.running, "cyan"),
+            self._todo(tally),
             Text(rate),
             Text(seconds(tally.duration) if ran else "-"),
             delta_cell,
         ]
+
+    def _todo(self, tally: ModuleTally) -> Text:
+        """Tests left to run; for a folder a failing conftest blocks, every test under it."""
+        if tally.blocked_by is not None and self.view is not None:
+            return count_cell(self.view.blocked_tests(tally.path), "bold red")
+        return count_cell(tally.not_run + tally.running, "cyan")
 
     # -- order and filter ------------------------------------------------------------
     def _matches(self, path: str) -> bool:

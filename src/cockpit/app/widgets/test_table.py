@@ -89,6 +89,11 @@ class TestTable(RowTable):
         tally = self.view.state.modules.get(self.module)
         error = tally.collection_error if tally else None
         title = f"{self.module} ({count} tests)"
+        if tally is not None and tally.blocked_by is not None:
+            blocked = self.view.blocked_tests(self.module)
+            title = f"{self.module}: {tally.blocked_by} failed to import, {blocked} tests blocked"
+            self.border_title = title
+            return
         self.border_title = title + (" - collection error" if error else "")
 
     def _cells(self, record: TestRecord) -> list[Text]:
