@@ -44,7 +44,8 @@ def record_run(
         for r in rows
         if r.outcome == "failed"
     ]
-    log.write_results(run_id, rows, failures, [CollectionErrorRecord("tests/test_c.py", "ImportError: x", "E x")])
+    error = CollectionErrorRecord("tests/test_c.py", "ImportError: x", "E x")
+    log.write_results(run_id, rows, failures, [error])
     counts = {o: list(outcomes.values()).count(o) for o in set(outcomes.values())}
     log.finish_run(
         run_id,

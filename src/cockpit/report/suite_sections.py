@@ -139,7 +139,7 @@ def setup_errors_section(summary: SessionSummary) -> list[str]:
     lines = ["## Conftest and plugin errors", ""]
     for error in summary.setup_errors:
         what = "conftest" if error.kind == "conftest" else "plugin"
-        runs = ", ".join(str(run) for run in error.runs)
+        runs = ("runs " if len(error.runs) > 1 else "run ") + ", ".join(map(str, error.runs))
         effect = (
             "pytest stopped before running any test"
             if error.stopped_pytest
@@ -151,7 +151,7 @@ def setup_errors_section(summary: SessionSummary) -> list[str]:
             "",
             f"- **Error**: {code(error.message)}"
             + (f", raised in {code(error.raised_in)}" if error.raised_in else ""),
-            f"- **Effect**: {effect} (run {runs}); {state}",
+            f"- **Effect**: {effect} ({runs}); {state}",
             "",
             *fenced(error.traceback),
             "",
