@@ -203,12 +203,17 @@ def _test_started(raw: dict[str, Any]) -> TestStarted:
     return TestStarted(nodeid=raw["nodeid"], worker=raw.get("worker"))
 
 
-def _session_started(raw: dict[str, Any]) -> SessionStarted:
+def _check_protocol(raw: dict[str, Any]) -> None:
+    """The first event of a stream names the plugin's protocol: refuse another."""
     if raw.get("protocol") != PROTOCOL_VERSION:
         raise ProtocolError(
             f"the pytest plugin speaks protocol {raw.get('protocol')!r}, "
             f"this cockpit reads {PROTOCOL_VERSION}: reinstall cockpit"
         )
+
+
+def _session_started(raw: dict[str, Any]) -> SessionStarted:
+    _check_protocol(raw)
     return SessionStarted(
         pytest_version=raw["pytest_version"],
         python_version=raw.get("python_version", ""),
@@ -239,11 +244,7 @@ def _collection_error(raw: dict[str, Any]) -> CollectionError:
 
 
 def _startup_error(raw: dict[str, Any]) -> StartupError:
-    if raw.get("protocol") != PROTOCOL_VERSION:
-        raise ProtocolError(
-            f"the pytest plugin speaks protocol {raw.get('protocol')!r}, "
-            f"this cockpit reads {PROTOCOL_VERSION}: reinstall cockpit"
-        )
+    _check_protocol(raw)
     rootdir = str(raw.get("rootdir") or "")
     conftest = raw.get("conftest")
     if conftest and rootdir and conftest.startswith(rootdir.rstrip("/") + "/"):
