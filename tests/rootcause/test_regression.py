@@ -118,3 +118,10 @@ def test_the_key_shows_a_few_files_and_functions() -> None:
         "broke after changing app/m0.py (f, g, h +1), app/m1.py (f, g, h +1), "
         "app/m2.py (f, g, h +1) and 2 more files"
     )
+
+
+def test_an_unchanged_class_is_not_a_change() -> None:
+    source = "class Base:\n    pass\n\n\nclass Child(Base, metaclass=type):\n    x = 1\n"
+    changed = changed_functions(source, source.replace("x = 1", "x = 2"))
+    assert changed is not None and changed.functions == ("Child (class body)",)
+    assert changed_functions(source, source + "\n# a comment\n").functions == ()  # type: ignore[union-attr]

@@ -220,3 +220,8 @@ def test_a_single_named_class_or_module_is_kept() -> None:
     assert signature_of("NameError: name 'a' is not defined").key != (
         signature_of("NameError: name 'b' is not defined").key
     )
+
+
+def test_digits_that_number_a_name_are_normalised_not_those_inside_one() -> None:
+    assert normalise("name 'base64' is not defined") == "name 'base64' is not defined"
+    assert normalise("fixture 'tenant_963' not found") == "fixture 'tenant_N' not found"

@@ -177,8 +177,9 @@ def _definitions(source: str) -> dict[str, tuple[str, int]] | None:
             rest = [
                 n for n in node.body if not isinstance(n, ast.FunctionDef | ast.AsyncFunctionDef)
             ]
+            header = [*node.bases, *node.keywords, *node.decorator_list]
             found[f"{node.name} (class body)"] = (
-                "".join(ast.dump(n, include_attributes=False) for n in rest) + str(node.bases),
+                "".join(ast.dump(n, include_attributes=False) for n in [*header, *rest]),
                 node.lineno,
             )
         elif isinstance(node, ast.Import | ast.ImportFrom):

@@ -34,7 +34,8 @@ _QUOTED_NAMES = re.compile(
 )
 NAMES = "<names>"
 _NAME_LIKE = re.compile(r"^[A-Za-z_][\w.]*$")
-_DIGITS = re.compile(r"\d+")
+_NUMBERED = re.compile(r"(?<=[_\-])\d+(?![A-Za-z])")
+"""A number that numbers a name ('tenant_7', 'user-12'); never part of one ('base64')."""
 _VOLATILE = (
     (re.compile(r"0x[0-9a-fA-F]+"), "0x?"),
     (
@@ -98,7 +99,7 @@ def normalise(message: str) -> str:
         value = match.group(1) if match.group(1) is not None else match.group(2)
         if not _NAME_LIKE.match(value):
             return "'?'"  # data: a value that varies from test to test
-        return "'" + _DIGITS.sub("N", value) + "'"  # a name: kept, but 'tenant_7' ~ 'tenant_9'
+        return "'" + _NUMBERED.sub("N", value) + "'"  # a name: 'tenant_7' ~ 'tenant_9'
 
     first = _TRAILING_NAMES.sub(rf"\g<1>{NAMES}\g<2>", first)
     first = _QUOTED_NAMES.sub(NAMES, first)
