@@ -141,3 +141,24 @@ def test_text_without_frames_is_kept_as_it_is() -> None:
     )
     assert fold_traceback("").text == ""
     assert short_library_path(f"{SITE}/sqlalchemy/orm/session.py") == "sqlalchemy/orm/session.py"
+
+
+def test_a_tail_shortens_a_long_run_of_library_frames_to_keep_the_project_in_view() -> None:
+    frames = "".join(
+        f'  File "{SITE}/sqlalchemy/orm/m{i}.py", line {i}, in f{i}\n    call()\n' for i in range(9)
+    )
+    text = (
+        'Traceback (most recent call last):\n  File "/work/proj/tests/test_a.py", line 4, in t\n'
+        f"    Customer()\n{frames}sqlalchemy.exc.InvalidRequestError: no Invoice"
+    )
+    tail = fold_traceback(text, ROOT).tail(8).splitlines()
+    assert tail == [
+        "Traceback (most recent call last):",
+        '  File "/work/proj/tests/test_a.py", line 4, in t',
+        "    Customer()",
+        f"  {FOLD_MARK} sqlalchemy/orm/m0.py:0 in f0",
+        f"  {FOLD_MARK} 7 more library frames (sqlalchemy)",
+        f"  {FOLD_MARK} sqlalchemy/orm/m8.py:8 in f8",
+        "sqlalchemy.exc.InvalidRequestError: no Invoice",
+    ]
+    assert len(fold_traceback(text, ROOT).text.splitlines()) == 13  # the full fold: one each

@@ -103,18 +103,54 @@ class Folded(NamedTuple):
 
     def tail(self, max_lines: int) -> str:
         """The last whole blocks that fit in ``max_lines`` as shown (the last one always),
-        after a line saying how many frames were left out above."""
-        rendered = [_shown(block) for block in self.blocks]
-        start = len(rendered)
+        after a line saying how many frames were left out above. In so little room a run
+        of library frames keeps its first and last line and counts the rest, so the
+        project's frame above them stays in view."""
+        entries = _runs_shortened(self.blocks)
+        start = len(entries)
         while start > 0:
-            candidate = _squeeze([line for lines in rendered[start - 1 :] for line in lines])
-            if start < len(rendered) and len(candidate) > max_lines:
+            tried = _squeeze([line for lines, _ in entries[start - 1 :] for line in lines])
+            if start < len(entries) and len(tried) > max_lines:
                 break
             start -= 1
-        left_out = sum(block.collapsed + (block.frame is not None) for block in self.blocks[:start])
+        left_out = sum(frames for _, frames in entries[:start])
         plural = "s" if left_out != 1 else ""
         head = [f"  {FOLD_MARK} {left_out} earlier frame{plural}"] if left_out else []
-        return "\n".join(_squeeze([*head, *(line for lines in rendered[start:] for line in lines)]))
+        return "\n".join(
+            _squeeze([*head, *(line for lines, _ in entries[start:] for line in lines)])
+        )
+
+
+RUN_KEPT = 3
+"""A run of more library frames than this shows in a tail as first, count, last."""
+
+
+def _runs_shortened(blocks: tuple[Block, ...]) -> list[tuple[list[str], int]]:
+    """(lines shown, frames they stand for) per block, a long run of library frames as
+    three entries."""
+    entries: list[tuple[list[str], int]] = []
+    run: list[Block] = []
+
+    def close() -> None:
+        if len(run) > RUN_KEPT:
+            middle = run[1:-1]
+            names = ", ".join(dict.fromkeys(_package(b.frame.path) for b in middle if b.frame))
+            line = f"  {FOLD_MARK} {len(middle)} more library frames ({names})"
+            entries.extend([(_shown(run[0]), 1), ([line], len(middle)), (_shown(run[-1]), 1)])
+        else:
+            entries.extend((_shown(block), 1) for block in run)
+        run.clear()
+
+    for block in blocks:
+        if _is_library(block):
+            run.append(block)
+            continue
+        if run and _noise(block):
+            continue  # a separator between library frames
+        close()
+        entries.append((_shown(block), block.collapsed + (block.frame is not None)))
+    close()
+    return entries
 
 
 def _shown(block: Block) -> list[str]:
