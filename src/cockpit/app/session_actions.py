@@ -49,6 +49,9 @@ class SessionActions(CockpitCore):
         files = changed_files_since(
             self.workspace.project.folder, before.started_at if before else None
         )
+        regression = getattr(cluster, "regression", None)
+        if not files and regression is not None:  # no git: the files the snapshots saw change
+            files = [changed.path for changed in regression.files]
         hint = getattr(cluster, "hint", None)
         count = getattr(cluster, "count", 0)
         draft = FixDraft(
