@@ -277,3 +277,63 @@ def test_a_large_collection_arrives_in_chunks(
     chunks = [e for e in events if e["kind"] == "collection"]
     assert [len(chunk["items"]) for chunk in chunks] == [1000, 1000, 500]
     assert state_of(events).collected == 2500
+
+
+def test_quiet_terminal_keeps_assertion_explanations(
+    pytester: pytest.Pytester, run_with_plugin: Any
+) -> None:
+    """Without the terminal reporter pytest's comparison explanations asked for its writer
+    and failed inside ``_pytest``: the test reported a bare AssertionError."""
+    pytester.makepyfile(test_eq="def test_eq():\n    x = 1\n    assert x == 2\n")
+    _, events = run_with_plugin(quiet=True)
+    report = next(e for e in events if e["kind"] == "test_report" and e["outcome"] == "failed")
+    assert report["crash"]["message"] == "assert 1 == 2"
+    assert report["crash"]["path"].endswith("test_eq.py")
+    assert "_pytest" not in report["longrepr"]
+
+
+def test_a_conftest_that_cannot_import_is_reported_before_any_session(
+    pytester: pytest.Pytester, run_with_plugin: Any
+) -> None:
+    """pytest_configure never runs: the wrapper around the initial conftests reports it."""
+    pytester.makepyfile(helpers="def make():\n    return weakref.ref(make)\n\nTHING = make()\n")
+    pytester.makeconftest("from helpers import THING\n")
+    pytester.makepyfile(test_a="def test_a():\n    pass\n")
+    pytester.syspathinsert()
+    result, events = run_with_plugin()
+    assert result.ret == 4
+    [event] = events
+    assert (event["kind"], event["what"], event["exception"]) == (
+        "startup_error",
+        "conftest",
+        "NameError",
+    )
+    assert event["conftest"] == str(pytester.path / "conftest.py")
+    assert event["message"] == "name 'weakref' is not defined"
+    assert "helpers.py:2: in make" in event["longrepr"]  # pytest's own short traceback
+    state = state_of(events)
+    assert str(state.outcome) == "conftest-error" and "./" in state.modules
+
+
+def test_a_plugin_named_in_pytest_plugins_that_cannot_import_names_both(
+    pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.syspath_prepend(str(PLUGIN_DIR))
+    pytester.makepyfile(brokenplugin="from missing_module import thing\n")
+    pytester.makeconftest('pytest_plugins = ["brokenplugin"]\n')
+    pytester.syspathinsert()
+    stream = pytester.path / "events.jsonl"
+    fd = os.open(stream, os.O_WRONLY | os.O_CREAT, 0o600)
+    monkeypatch.setenv("COCKPIT_EVENT_FD", str(fd))
+    with contextlib.suppress(ImportError):  # in-process, pytest lets it out
+        pytester.runpytest("-p", PLUGIN_MODULE)
+    with contextlib.suppress(OSError):
+        os.close(fd)
+    [event] = [json.loads(line) for line in stream.read_bytes().splitlines()]
+    assert (event["kind"], event["what"], event["plugin"]) == (
+        "startup_error",
+        "plugin",
+        "brokenplugin",
+    )
+    assert event["exception"] == "ModuleNotFoundError"  # the plugin's own error, unwrapped
+    assert event["conftest"].endswith("conftest.py")

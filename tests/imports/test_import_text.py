@@ -6,7 +6,7 @@ import random
 
 import pytest
 
-from cockpit.child.cockpit_pytest_plugin import clip
+from cockpit.child.cockpit_event_fields import clip
 from cockpit.imports.nodeids import NodeIdResolver
 from cockpit.imports.text import BoundedText, CheckoutPaths, SectionedText, crash_of, unescape
 

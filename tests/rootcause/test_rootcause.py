@@ -197,3 +197,31 @@ def test_generated_code_is_never_the_fix_location() -> None:
         "in __init__\n"
     )
     assert project_location(longrepr, "/proj") == ("tests/test_posts.py:9", False)
+
+
+def test_lists_of_names_are_one_family_like_numbers() -> None:
+    many = "attr.exceptions.UnannotatedAttributeError: Unannotated attributes: b, b_t, b_f."
+    one = "attr.exceptions.UnannotatedAttributeError: Unannotated attributes: z."
+    assert signature_of(many).key == signature_of(one).key
+    assert normalise("lack a type annotation: b, b_t, b_f.") == "lack a type annotation: <names>."
+    assert normalise("keys 'a', 'b' and 'c' are unknown") == "keys <names> are unknown"
+    assert normalise("missing 2 required positional arguments: 'a' and 'b'") == (
+        "missing N required positional arguments: <names>"
+    )
+
+
+def test_a_single_named_class_or_module_is_kept() -> None:
+    assert normalise("No module named 'foo'") != normalise("No module named 'bar'")
+    assert normalise("Could not find module: app.models") != normalise(
+        "Could not find module: app.views"
+    )
+    assert normalise("KeyError: 'Invoice'") == "KeyError: 'Invoice'"
+    assert normalise("expected str, got int") == "expected str, got int"
+    assert signature_of("NameError: name 'a' is not defined").key != (
+        signature_of("NameError: name 'b' is not defined").key
+    )
+
+
+def test_digits_that_number_a_name_are_normalised_not_those_inside_one() -> None:
+    assert normalise("name 'base64' is not defined") == "name 'base64' is not defined"
+    assert normalise("fixture 'tenant_963' not found") == "fixture 'tenant_N' not found"

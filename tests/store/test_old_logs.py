@@ -36,6 +36,9 @@ SHIPPED = {
     "0008_file_snapshots.py": "fd958f6db060cddbae3d8d776a5b71dd9e21d7073b6c801517ced279b31ece84",
     "0009_imported_runs.py": "56c690af873e6def28375528104b743c20b2fee394cfaa442ec7a9e0b7808dce",
     "0010_run_notices.py": "8a6033e93c44e20248f2a6aca067c391087e3951a0b58a86918e0d300ecd8e88",
+    "0011_setup_errors_and_regressions.py": (
+        "6462baaaad8c26a90889f99b45a97f4c81213e212f15e160eedc9f57768dc8fb"
+    ),
 }
 """Each shipped migration's sha256. A new migration gets its pin here when it lands; a
 pinned one never changes (a schema change is a new migration)."""

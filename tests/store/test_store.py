@@ -11,7 +11,7 @@ from sqlalchemy import text
 
 from cockpit.session.fixes import fix_evidence
 from cockpit.store.database import NotFound, StoreError
-from cockpit.store.rows import FailureRow, ResultRow, RunTotals
+from cockpit.store.rows import CollectionErrorRecord, FailureRow, ResultRow, RunTotals
 from cockpit.store.session_log import SessionLog
 from tests.conftest import FakeClock
 
@@ -45,7 +45,11 @@ def record_run(
         for r in rows
         if r.outcome == "failed"
     ]
-    errors = [("tests/test_c.py", "ImportError: x", "E x")] if collection_error else []
+    errors = (
+        [CollectionErrorRecord("tests/test_c.py", "ImportError: x", "E x")]
+        if collection_error
+        else []
+    )
     log.write_results(run_id, rows, failures, errors)
     counts = {o: list(outcomes.values()).count(o) for o in set(outcomes.values())}
     log.finish_run(

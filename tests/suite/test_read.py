@@ -10,7 +10,7 @@ from pathlib import Path
 from cockpit.report.collect import SummaryReader
 from cockpit.settings import DatabaseLocation
 from cockpit.store.recorder import module_digests
-from cockpit.store.rows import ResultRow, RunTotals
+from cockpit.store.rows import CollectionErrorRecord, ResultRow, RunTotals
 from cockpit.store.session_log import SessionLog
 from cockpit.suite.model import Counts
 from cockpit.suite.picture import SuitePicture
@@ -34,9 +34,10 @@ def record(
         list(args), whole_suite=not args, selection_reason="x", interpreter="python"
     )
     rows = [ResultRow(n, n.split("::")[0], o, duration=0.1) for n, o in sorted(tests.items())]
-    log.write_results(
-        run_id, rows, (), [(path, f"E   ImportError: {path}\nmore", "") for path in errors]
-    )
+    collection_errors = [
+        CollectionErrorRecord(path, f"E   ImportError: {path}\nmore", "") for path in errors
+    ]
+    log.write_results(run_id, rows, (), collection_errors)
     failing = sum(o != "passed" for o in tests.values()) + len(errors)
     log.finish_run(
         run_id,

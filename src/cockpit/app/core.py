@@ -20,13 +20,13 @@ from collections.abc import Iterable
 from contextlib import suppress
 from pathlib import Path
 
-from rich.text import Text
 from sqlalchemy.exc import SQLAlchemyError
 from textual import events, on, work
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Input, TabbedContent, TabPane
 
+from cockpit.app.detail_pane import DetailPane
 from cockpit.app.notices import NoticesApp
 from cockpit.app.picture_keeping import PictureKeeping, one_line
 from cockpit.app.themes import DEFAULT_THEME, available, load_theme
@@ -36,7 +36,7 @@ from cockpit.app.views.marks import seconds
 from cockpit.app.views.run_view import RunView
 from cockpit.app.views.workspace import Workspace
 from cockpit.app.widgets.clusters_panel import ClustersPanel
-from cockpit.app.widgets.failure_detail import FailureDetailView, detail_renderable
+from cockpit.app.widgets.failure_detail import FailureDetailView
 from cockpit.app.widgets.key_bar import KeyBar
 from cockpit.app.widgets.module_table import ModuleTable
 from cockpit.app.widgets.row_table import RowTable
@@ -51,7 +51,7 @@ from cockpit.engine.summary import summary_counts
 from cockpit.errors import CockpitError
 from cockpit.session.recorded_run import ALL_TESTS, RecordedRun, RunPlan
 from cockpit.settings import Settings
-from cockpit.store.rows import FailureRow, failure_row
+from cockpit.store.rows import FailureRow
 from cockpit.suite.picture import SuitePicture, covered_by
 
 REPAINT_INTERVAL = 0.25  # PROBES.md: 250 ms keeps a 10 ms timer's p99 near 63 ms
@@ -59,7 +59,7 @@ NARROW_BELOW = 160  # side by side only where the module table keeps ~40 columns
 APP_TCSS = Path(__file__).with_name("app.tcss")
 
 
-class CockpitCore(PictureKeeping, NoticesApp):
+class CockpitCore(PictureKeeping, DetailPane, NoticesApp):
     """State and behaviour every action builds on."""
 
     def __init__(
@@ -96,6 +96,9 @@ class CockpitCore(PictureKeeping, NoticesApp):
         self.session_runs: int | None = None
         """How many runs the session log holds for this session (None before it is read)."""
         self._detail_outcome: str | None = None
+        self.full_traceback = False
+        self._shown_detail: FailureRow | None = None
+        """``v``: the detail pane shows pytest's whole traceback instead of the folded one."""
         """The outcome the detail pane shows, to redraw it when its test's outcome changes."""
         """False while the session log opens: a run asked for then waits, to be recorded."""
 
@@ -274,76 +277,33 @@ class CockpitCore(PictureKeeping, NoticesApp):
             elif selected in dirty:
                 tests.refresh_tests()
                 self._refresh_detail(view)
+        self._gather_evidence(view)
         if view.clusters_changed:
             self.query_one(ClustersPanel).show_clusters(view.clusters(), view.known)
             self._retitle_tabs()
         elif dirty:
             self._retitle_tabs()
 
-    def _refresh_detail(self, view: RunView) -> None:
-        """The test in the detail pane finished (or started) since it was drawn: redraw."""
-        shown = self.query_one(FailureDetailView).shown
-        record = view.record(shown) if shown is not None else None
-        if record is not None and str(record.outcome) != self._detail_outcome:
-            self._show_detail(shown)
+    def _gather_evidence(self, view: RunView) -> None:
+        """Fetch what root causes need from the session log (``RootCauseActions``)."""
 
     def _show_tests(self, module: str | None) -> None:
         self.query_one(TestTable).show_module(self.view, module)
+        self._show_module_error(module)
 
     @on(RowTable.RowHighlighted, "#modules")
     def _module_highlighted(self, event: RowTable.RowHighlighted) -> None:
         if event.key != self.query_one(TestTable).module:
-            self._show_tests(event.key)
             self._show_detail(None)
+            self._show_tests(event.key)
+
+    def _show_module_error(self, module: str | None) -> None:
+        """A module (or conftest folder) that failed to import: its error in the detail
+        pane (``RootCauseActions``)."""
 
     @on(RowTable.RowHighlighted, "#tests")
     def _test_highlighted(self, event: RowTable.RowHighlighted) -> None:
         self._show_detail(event.key)
-
-    def _show_detail(self, nodeid: str | None) -> None:
-        view, pane = self.view, self.query_one(FailureDetailView)
-        if view is None or nodeid is None:
-            pane.show(Text("select a test to see its detail", style="dim"), None)
-            return
-        record = view.record(nodeid)
-        outcome = str(record.outcome) if record else "collection error"
-        recorded = view.result_run(nodeid)  # a carried test, or a run loaded from the log
-        if record is not None and record.failure is not None:
-            self._render_detail(nodeid, outcome, failure_row(record))
-        elif recorded is not None and self.workspace.log is not None:
-            self._render_detail(nodeid, outcome, None)
-            self._load_detail(recorded, nodeid, outcome)
-        else:
-            self._render_detail(nodeid, outcome, None)
-
-    def _render_detail(self, nodeid: str, outcome: str, detail: FailureRow | None) -> None:
-        view = self.view
-        cluster = view.cluster_of(nodeid) if view and outcome in _FAILING_WORDS else None
-        dark = self.current_theme.dark if self.current_theme else True
-        self._detail_outcome = outcome
-        self.query_one(FailureDetailView).show(
-            detail_renderable(
-                nodeid,
-                outcome,
-                detail,
-                cluster,
-                dark=dark,
-                known_issue=view.known.describe(nodeid) if view else None,
-            ),
-            nodeid,
-        )
-
-    @work(thread=True, exclusive=True, group="detail")
-    def _load_detail(self, run_id: int, nodeid: str, outcome: str) -> None:
-        log = self.workspace.log
-        assert log is not None
-        detail = log_reader.failure_detail(log, run_id, nodeid)
-        if detail is not None:
-            self.call_from_thread(self._detail_loaded, nodeid, outcome, detail)
-
-    def _detail_loaded(self, nodeid: str, outcome: str, detail: FailureRow) -> None:
-        if self.query_one(FailureDetailView).shown == nodeid:
-            self._render_detail(nodeid, outcome, detail)
 
     @on(Input.Changed, "#module-filter")
     def _filter_changed(self, event: Input.Changed) -> None:
@@ -403,6 +363,7 @@ class CockpitCore(PictureKeeping, NoticesApp):
         finally:
             self.active = None
         view.run_id = active.run_id
+        view.settle(active.regressions)
         await self._advance_picture(active.run_id)
         self.ending = result.outcome
         self.run_elapsed = elapsed
@@ -495,6 +456,3 @@ class CockpitCore(PictureKeeping, NoticesApp):
         if self.focused is tests or self.query_one(FailureDetailView).shown:
             return tests.selected_test
         return self.query_one(ModuleTable).selected_module
-
-
-_FAILING_WORDS = frozenset({"failed", "error", "crashed", "collection error"})

@@ -43,5 +43,5 @@ class RunActions(CockpitCore):
         cluster = self.query_one(ClustersPanel).selected
         if cluster is not None:
             tests = cluster.tests
-            reason = f"root cause {cluster.signature.key[:60]} ({len(tests)})"
+            reason = f"root cause {cluster.key[:60]} ({len(tests)})"
             self.start_run(plan_for_tests(tests, reason))

@@ -58,12 +58,16 @@ class SessionActions(CockpitCore):
         if not pointed and (found.causes or found.imports_again):
             problem = found.problem
             root_cause = next((cause.hint for cause in found.causes if cause.hint), "")
+        files = found.plan.files
+        regression = cluster.regression if cluster is not None else None
+        if not files and regression is not None:  # the files the snapshots saw change
+            files = tuple(changed.path for changed in regression.files)
         draft = FixDraft(
             title="",
             problem=problem,
             root_cause=root_cause,
             solution="",
-            files=found.plan.files,
+            files=files,
             risk="low",
             before_run=found.plan.before_run,
             evidence_run=found.plan.evidence_run,
@@ -115,7 +119,7 @@ class SessionActions(CockpitCore):
         title = ""
         cluster = self.view.cluster_of(tests[0]) if self.view else None
         if cluster is not None:
-            title = cluster.signature.key[:120]
+            title = cluster.key[:120]
         self.push_screen(KnownIssueForm(title, tests, verify), self._save_known_issue)
 
     def _save_known_issue(self, draft: KnownIssueDraft | None) -> None:

@@ -35,12 +35,39 @@ from typing import TYPE_CHECKING, Any, Dict, List, Optional, Tuple
 import pytest
 
 if TYPE_CHECKING:
+    from cockpit.child.cockpit_event_fields import (
+        clip,
+        collect_event,
+        module_of,
+        report_category,
+        report_event,
+        worker_of,
+    )
     from cockpit.child.cockpit_orphan_watchdog import OrphanWatchdog
+    from cockpit.child.cockpit_startup_errors import startup_error_event
 else:
     try:  # the child's folder is on PYTHONPATH: its modules load by their own names
+        from cockpit_event_fields import (
+            clip,
+            collect_event,
+            module_of,
+            report_category,
+            report_event,
+            worker_of,
+        )
         from cockpit_orphan_watchdog import OrphanWatchdog
+        from cockpit_startup_errors import startup_error_event
     except ImportError:  # imported as cockpit.child.cockpit_pytest_plugin
+        from cockpit.child.cockpit_event_fields import (
+            clip,
+            collect_event,
+            module_of,
+            report_category,
+            report_event,
+            worker_of,
+        )
         from cockpit.child.cockpit_orphan_watchdog import OrphanWatchdog
+        from cockpit.child.cockpit_startup_errors import startup_error_event
 
 PROTOCOL_VERSION = 1
 EVENT_FD_ENV = "COCKPIT_EVENT_FD"
@@ -54,77 +81,9 @@ NOTIFY_INTERVAL = 0.05
 CURRENT_RECORD_HEADER = 8  # zero-padded decimal length, then the UTF-8 node id
 
 
-def clip(text: Optional[str], cap: int) -> Optional[str]:
-    """Keep the head and the tail of ``text`` within ``cap`` characters, valid for UTF-8."""
-    if text is None:
-        return None
-    if len(text) > cap:
-        half = cap // 2
-        text = joined_cut(text[:half], text[-half:], len(text) - 2 * half)
-    return sanitised(text)
-
-
-def joined_cut(head: str, tail: str, cut: int) -> str:
-    """The head and tail ``clip`` keeps, around the line saying how much went."""
-    return "%s\n... [cockpit cut %d characters] ...\n%s" % (head, cut, tail)
-
-
-def sanitised(text: str) -> str:
-    """``text`` valid for UTF-8: lone surrogates (from undecodable bytes) are replaced."""
-    return text.encode("utf-8", "replace").decode("utf-8")
-
-
-def report_category(report: Any) -> str:
-    """The summary category pytest's terminal reporter would count ``report`` under.
-
-    Computed here rather than through ``pytest_report_teststatus`` because cockpit turns
-    the terminal reporter (which implements that hook's default) off.
-    """
-    when = getattr(report, "when", None)
-    if hasattr(report, "wasxfail"):
-        if report.skipped:
-            return "xfailed"
-        if report.passed:
-            return "xpassed"
-    if report.passed:
-        return "passed" if when == "call" else ""
-    if report.failed:
-        return "error" if when in ("setup", "teardown", "collect") else "failed"
-    if report.skipped:
-        return "skipped"
-    return str(getattr(report, "outcome", ""))
-
-
 COLLECTION_CHUNK = 1000
 COLLECTION_CHUNK_BYTES = 1 << 20
 """Collected items per collection event: at most this many, of about this many bytes."""
-
-
-def crash_location(report: Any, cap: int) -> Optional[Dict[str, Any]]:
-    longrepr = getattr(report, "longrepr", None)
-    crash = getattr(longrepr, "reprcrash", None)
-    if crash is not None:
-        path, lineno, message = crash.path, crash.lineno, crash.message
-    elif isinstance(longrepr, tuple) and len(longrepr) == 3:  # a skip: (path, line, reason)
-        path, lineno, message = longrepr
-    elif getattr(longrepr, "errorstring", None):  # a fixture lookup error has no reprcrash
-        first = (str(getattr(longrepr, "errorstring", "")).strip().splitlines() or [""])[0]
-        path = getattr(longrepr, "filename", "")
-        firstlineno = getattr(longrepr, "firstlineno", None)
-        lineno = firstlineno + 1 if isinstance(firstlineno, int) else None
-        message = "FixtureLookupError: " + first.strip()
-    else:
-        return None
-    return {"path": clip(str(path), cap), "lineno": lineno, "message": clip(str(message), cap)}
-
-
-def worker_of(report: Any) -> Optional[str]:
-    """The xdist worker (``gw0``...) that produced ``report``, None without xdist."""
-    worker = getattr(report, "worker_id", None)
-    if worker:
-        return str(worker)
-    gateway = getattr(getattr(report, "node", None), "gateway", None)
-    return str(gateway.id) if gateway is not None else None
 
 
 def gateway_count(config: Any) -> int:
@@ -137,29 +96,6 @@ def gateway_count(config: Any) -> int:
         times, star, _ = str(spec).partition("*")
         count += int(times) if star and times.isdigit() else 1
     return count
-
-
-def collect_error_line(text: str, path: str) -> Optional[int]:
-    """The line of the module ``path`` where collecting it failed, from pytest's report:
-    the innermost traceback entry in that file (``path:3: in <module>``, the import that
-    failed), or a syntax error's ``File "/abs/path", line 3``."""
-    found = None
-    for line in text.splitlines():
-        number = ""
-        if line.startswith(path + ":"):
-            number = line[len(path) + 1 :].split(":", 1)[0]
-        elif 'File "' in line and ", line " in line:
-            quoted = line.split('File "', 1)[1].split('"', 1)[0]
-            if quoted == path or quoted.endswith(os.sep + path):
-                number = line.rsplit(", line ", 1)[1].split(",")[0]
-        if number.strip().isdigit():
-            found = int(number)
-    return found
-
-
-def module_of(nodeid: str) -> str:
-    """The file part of a node id (``tests/test_a.py::TestX::test_y[1]`` -> ``tests/test_a.py``)."""
-    return nodeid.split("::", 1)[0]
 
 
 class EventWriter:
@@ -408,64 +344,6 @@ class CockpitReporter:
                 os.close(self.current_fd)
 
 
-def report_event(report: Any, cap: int) -> Dict[str, Any]:
-    """The ``test_report`` event of one phase report: what cockpit keeps of it, clipped.
-
-    Also what ``cockpit import`` makes of a report-log line (a report pytest rebuilt from
-    its JSON), so an imported run keeps exactly what a live run would.
-    """
-    failed = report.failed
-    event = {
-        "kind": "test_report",
-        "nodeid": report.nodeid,
-        "when": report.when,
-        "outcome": report.outcome,
-        "category": report_category(report),
-        "duration": report.duration,
-        "worker": worker_of(report),
-        "crash": crash_location(report, cap) if (failed or report.skipped) else None,
-        "longrepr": clip(report.longreprtext, cap) if failed else None,
-        "wasxfail": getattr(report, "wasxfail", None),
-    }  # type: Dict[str, Any]
-    if failed or report.when == "call":
-        event["stdout"] = clip(report.capstdout or None, cap)
-        event["stderr"] = clip(report.capstderr or None, cap)
-        event["log"] = clip(report.caplog or None, cap)
-    return event
-
-
-def collect_event(report: Any, cap: int) -> Optional[Dict[str, Any]]:
-    """The event of a collection report that failed or skipped (None for one that passed)."""
-    if report.failed:
-        path = module_of(report.nodeid)
-        return {
-            "kind": "collect_error",
-            "nodeid": report.nodeid,
-            "file": path,
-            "lineno": collect_error_line(str(report.longreprtext or ""), path),
-            "message": clip(collect_error_message(str(report.longreprtext or "")), cap),
-            "longrepr": clip(report.longreprtext, cap),
-        }
-    if report.skipped:
-        location = crash_location(report, cap)
-        return {
-            "kind": "collect_skip",
-            "nodeid": report.nodeid,
-            "file": module_of(report.nodeid),
-            "message": clip(location["message"] if location else "", cap),
-        }
-    return None
-
-
-def collect_error_message(text: str) -> str:
-    """One line saying why a module failed to collect (the last ``E`` line, else the last)."""
-    lines = [line for line in text.splitlines() if line.strip()]
-    for line in reversed(lines):
-        if line.startswith("E "):
-            return line[1:].strip()
-    return lines[-1].strip() if lines else "collection failed"
-
-
 def _inherit_fd(name: str) -> Optional[int]:
     """Take an fd number from the environment, and keep it from leaking further.
 
@@ -483,8 +361,65 @@ def _inherit_fd(name: str) -> Optional[int]:
     return fd
 
 
+# -- failures before the session: a conftest or a plugin that cannot be imported ------------
+# A conftest that fails to import stops pytest before ``pytest_configure``, where the
+# reporter is registered. This module is imported early (``-p``), so a hook wrapper around
+# the initial conftests sees a conftest's failure, and an excepthook sees an exception
+# that leaves pytest altogether (a plugin named by ``-p`` or in ``pytest_plugins``).
+_startup_reported = []  # type: List[bool]
+
+
+def report_startup_error(error: BaseException, config: Any = None) -> None:
+    """Write the startup error into cockpit's event file (once), and notify."""
+    if _startup_reported or os.environ.get(EVENT_FD_ENV) is None:
+        return
+    _startup_reported.append(True)
+    event_fd = _inherit_fd(EVENT_FD_ENV)
+    notify_fd = _inherit_fd(NOTIFY_FD_ENV)
+    if event_fd is None:
+        return
+    event = startup_error_event(error, config)
+    event["protocol"] = PROTOCOL_VERSION
+    cap = int(os.environ.get(CAPTURE_CAP_ENV, DEFAULT_CAPTURE_CAP))
+    event["longrepr"] = clip(event["longrepr"], cap)
+    event["message"] = clip(event["message"], cap)
+    compact = {key: value for key, value in event.items() if value is not None}
+    line = json.dumps(compact, ensure_ascii=True, separators=(",", ":")).encode("ascii")
+    token = os.environ.pop(TOKEN_ENV, "").encode("ascii", "replace")  # as EventWriter does
+    with contextlib.suppress(OSError):
+        os.write(event_fd, token + line + b"\n")
+        if notify_fd is not None:
+            os.write(notify_fd, b".")
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_load_initial_conftests(early_config: Any, parser: Any, args: Any) -> Any:
+    outcome = yield
+    excinfo = outcome.excinfo
+    if excinfo is not None and not hasattr(early_config, "workerinput"):
+        error = excinfo[1]
+        if not isinstance(error, pytest.UsageError):  # pytest says those in one line
+            report_startup_error(error, early_config)
+
+
+_previous_excepthook = sys.excepthook
+
+
+def _excepthook(kind: Any, error: BaseException, tb: Any) -> None:
+    try:
+        report_startup_error(error)
+    finally:
+        _previous_excepthook(kind, error, tb)
+
+
+if os.environ.get(EVENT_FD_ENV):  # only in a run cockpit started, never in a plain pytest
+    sys.excepthook = _excepthook
+
+
 @pytest.hookimpl(trylast=True)
 def pytest_configure(config: Any) -> None:
+    if sys.excepthook is _excepthook:
+        sys.excepthook = _previous_excepthook  # the session starts: no longer a startup error
     if hasattr(config, "workerinput"):
         return  # an xdist worker: the controller reports for everyone
     event_fd = _inherit_fd(EVENT_FD_ENV)

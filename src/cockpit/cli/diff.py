@@ -8,12 +8,16 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING
 
 from cockpit.cli.parsing import CliError, Parser, add_store_options, resolve_project
 from cockpit.report.diff import RunDiff, diff_changes
 from cockpit.report.figures import plural
 from cockpit.settings import DatabaseLocation
-from cockpit.store.quick_read import ChangedRows, QuickReader, RunHeader
+from cockpit.store.quick_read import STOPPED_OUTCOMES, ChangedRows, QuickReader, RunHeader
+
+if TYPE_CHECKING:
+    from cockpit.store.models import Run
 
 
 def _run_id(text: str) -> int:
@@ -65,10 +69,10 @@ def _compare(
             run = log.run(run_id)
         except NotFound:
             return None
-        return RunHeader(run.id, run.whole_suite, run.selection_reason)
+        return _header(run)
 
     def last(limit: int) -> list[RunHeader]:
-        return [RunHeader(r.id, r.whole_suite, r.selection_reason) for r in log.runs(limit=limit)]
+        return [_header(run) for run in log.runs(limit=limit)]
 
     try:
         before, after = _choose(requested, header, last)
@@ -127,3 +131,9 @@ def _print(diff: RunDiff, before: RunHeader, after: RunHeader) -> None:
             f"{plural(diff.not_compared, 'test')} ran in only one of the two runs, which is a "
             "subset: not counted as new or removed"
         )
+
+
+def _header(run: Run) -> RunHeader:
+    """A run as the diff sees it: a run pytest stopped before any test is no whole suite."""
+    whole = run.whole_suite and run.outcome not in STOPPED_OUTCOMES
+    return RunHeader(run.id, whole, run.selection_reason)

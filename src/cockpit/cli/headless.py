@@ -10,6 +10,7 @@ text that came from the child is passed through :func:`visible` first: a test's
 from __future__ import annotations
 
 import time
+from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
 from rich.console import Console, Group, RenderableType
@@ -24,6 +25,15 @@ from cockpit.engine.ending import RunResult, skipped_lines_notice
 from cockpit.engine.events import CollectionError, Event, TestReport
 from cockpit.engine.state import ModuleTally, RunOutcome, RunState
 from cockpit.engine.summary import summary_line
+from cockpit.rootcause.clusters import (
+    ERROR_OUTCOMES,
+    Clusterer,
+    error_outcome,
+    with_regressions,
+)
+from cockpit.rootcause.folding import fold_traceback
+from cockpit.rootcause.regression import RegressionGroup
+from cockpit.store.evidence import ProjectSources, fill_evidence
 
 if TYPE_CHECKING:
     from cockpit.rootcause.clusters import Cluster
@@ -31,6 +41,7 @@ if TYPE_CHECKING:
 STATUS_STYLE = {
     "failing": ("FAIL", "bold red"),
     "collection error": ("COLL", "bold red"),
+    "conftest error": ("CONF", "bold red"),
     "running": ("RUN", "yellow"),
     "partial": ("PART", "cyan"),
     "not run": ("--", "dim"),
@@ -40,7 +51,8 @@ STATUS_STYLE = {
 
 def _sort_key(tally: ModuleTally) -> tuple[int, int, str]:
     """Failures first, then what is running, then the rest by path."""
-    order = {"collection error": 0, "failing": 0, "running": 1, "partial": 2, "not run": 3}
+    order = {"conftest error": 0, "collection error": 0, "failing": 0, "running": 1}
+    order.update({"partial": 2, "not run": 3})
     return (order.get(tally.status, 4), -tally.totals.failing, tally.path)
 
 
@@ -190,20 +202,45 @@ class HeadlessReporter:
             )
 
 
-def print_summary(console: Console, result: RunResult) -> None:
+def _collection_error_title(error: CollectionError) -> Text:
+    """pytest's own words for it: ``ImportError while loading conftest 'tests/conftest.py'``."""
+    if error.kind == "conftest":
+        return Text.assemble(
+            ("ImportError while loading conftest ", "bold red"),
+            f"'{error.source}'",
+            (f": every test under {error.file} is blocked", "dim"),
+        )
+    if error.kind == "plugin":
+        return Text.assemble(("Error while loading plugin ", "bold red"), f'"{error.source}"')
+    return Text.assemble(("collection error ", "bold red"), error.file)
+
+
+def print_summary(
+    console: Console,
+    result: RunResult,
+    regressions: Mapping[str, RegressionGroup] | None = None,
+    sources: ProjectSources | None = None,
+) -> None:
+    """The run's ending: modules, collection errors, the largest root causes (failures that
+    passed before and fail after a change regrouped as the session log stored them)."""
     state = result.state
     if state.modules:
         console.print(module_table(state, title="modules", width=console.width))
+    rootdir = state.session.rootdir if state.session else None
+    if state.startup_error is not None:
+        rootdir = state.startup_error.rootdir or rootdir
     for error in state.collection_errors:
-        where = f"{error.file}:{error.lineno}" if error.lineno else error.file
-        console.print(Text.assemble(("collection error ", "bold red"), visible(where)))
-        console.print(Text(visible(error.longrepr.rstrip())), style="dim")
+        console.print(_collection_error_title(error))
+        folded = fold_traceback(error.longrepr, rootdir)
+        console.print(Text(visible(folded.text)), style="dim")
+        if folded.raised_in:
+            console.print(Text.assemble(("raised in ", "dim"), visible(folded.raised_in)))
     if state.crashed_test:
         console.print(Text.assemble(("crashed ", "bold red"), visible(state.crashed_test)))
     if result.outcome is RunOutcome.CRASHED and result.stderr_tail.strip():
         console.print(Text("last output of the pytest process:", style="bold"))
         console.print(Text(visible("\n".join(result.stderr_tail.rstrip().splitlines()[-15:]))))
-    _print_root_causes(console, state)
+    _print_root_causes(console, state, regressions or {}, sources)
     for notice in result.notices:
         console.print(Text(visible(notice.message), style="bold yellow"))
     if result.outcome is RunOutcome.NO_TESTS:
@@ -212,10 +249,18 @@ def print_summary(console: Console, result: RunResult) -> None:
     console.print(Text(f"{summary_line(state)} ({result.outcome})", style=style))
 
 
-def _print_root_causes(console: Console, state: RunState, shown: int = 3) -> None:
-    """The largest root causes: one missing import should read as one problem."""
-    from cockpit.rootcause.clusters import Clusterer
+EXAMPLE_LINES = 12
+"""Lines of each root cause's example traceback the summary shows (whole frames)."""
 
+
+def _print_root_causes(
+    console: Console,
+    state: RunState,
+    regressions: Mapping[str, RegressionGroup],
+    sources: ProjectSources | None,
+    shown: int = 3,
+) -> None:
+    """The largest root causes: one missing import should read as one problem."""
     clusterer = Clusterer(state.session.rootdir if state.session else None)
     for nodeid in state.failures:
         failure = state.tests[nodeid].failure
@@ -230,14 +275,20 @@ def _print_root_causes(console: Console, state: RunState, shown: int = 3) -> Non
             failure.longrepr or "",
         )
     for error in state.collection_errors:
-        clusterer.add(error.file, error.file, "collection error", error.message, error.longrepr)
-    print_root_causes(console, clusterer.clusters(), shown)
+        clusterer.add(
+            error.file, error.file, error_outcome(error.kind), error.message, error.longrepr
+        )
+    print_root_causes(console, with_regressions(clusterer.clusters(), regressions), sources, shown)
 
 
-def print_root_causes(console: Console, clusters: list[Cluster], shown: int = 3) -> None:
-    """The ``shown`` largest of ``clusters``, each with its fix location and hint."""
+def print_root_causes(
+    console: Console, clusters: list[Cluster], sources: ProjectSources | None, shown: int = 3
+) -> None:
+    """The ``shown`` largest of ``clusters``, each with its fix location, hint and example."""
     if not clusters:
         return
+    if sources is not None:
+        fill_evidence(clusters[:shown], sources)
     console.print(Text(f"root causes ({len(clusters)}):", style="bold"))
     for cluster in clusters[:shown]:
         data = cluster.as_json()
@@ -250,5 +301,12 @@ def print_root_causes(console: Console, clusters: list[Cluster], shown: int = 3)
         )
         if data["hint"]:
             console.print(Text(visible(f"    hint: {data['hint']}"), style="yellow"))
+        if set(cluster.outcomes) <= set(ERROR_OUTCOMES.values()):
+            continue  # its tracebacks are printed above, with the collection errors
+        folded = cluster.folded_example
+        where = f" (raised in {folded.raised_in})" if folded.raised_in else ""
+        console.print(Text(visible(f"    example: {cluster.example_test}{where}"), style="dim"))
+        example = "\n".join("      " + line for line in folded.tail(EXAMPLE_LINES).splitlines())
+        console.print(Text(visible(example)), style="dim")
     if len(clusters) > shown:
         console.print(Text(f"  ... cockpit clusters lists all {len(clusters)}", style="dim"))

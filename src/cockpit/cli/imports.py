@@ -82,7 +82,7 @@ def _print(result: ImportResult, clusters: list[Any]) -> None:
             "with its first file's result",
             style="yellow",
         )
-    print_root_causes(out, clusters)
+    print_root_causes(out, clusters, None)
     line = counts_text(totals) or "no tests"
     style = "bold green" if ending.outcome == "passed" else "bold red"
     out.print(Text(f"{line} ({ending.outcome} on CI)", style=style))

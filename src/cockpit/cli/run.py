@@ -12,7 +12,6 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from cockpit.cli.parsing import resolve_project, split_run_args
-from cockpit.errors import EXIT_USAGE
 
 if TYPE_CHECKING:
     import argparse
@@ -21,6 +20,7 @@ if TYPE_CHECKING:
 
     from cockpit.engine.ending import RunResult
     from cockpit.session.recorded_run import OnBatch, RecordedRun
+    from cockpit.store.evidence import ProjectSources
 
 
 async def execute(run: RecordedRun, on_batch: OnBatch | None) -> RunResult:
@@ -92,9 +92,11 @@ def _print_ending(
     console: Console, result: RunResult, run: RecordedRun, options: argparse.Namespace
 ) -> None:
     from cockpit.cli.headless import print_summary
+    from cockpit.engine.state import RunOutcome
 
-    if result.state.session is not None and result.exit_code != EXIT_USAGE:
-        print_summary(console, result)
+    started = result.state.session is not None or result.state.startup_error is not None
+    if started and result.outcome is not RunOutcome.USAGE_ERROR:
+        print_summary(console, result, run.regressions, _sources(result, run))
         if run.run_id is not None:
             console.print(
                 f"recorded as run {run.run_id} in the session log "
@@ -105,6 +107,20 @@ def _print_ending(
         from cockpit.engine.display import visible
 
         console.print(visible(result.stdout_tail), markup=False, highlight=False)
+
+
+def _sources(result: RunResult, run: RecordedRun) -> ProjectSources:
+    """The run's files for the hints: its snapshot in the log, else the project on disk."""
+    from pathlib import Path
+
+    from cockpit.store.evidence import ProjectSources
+
+    state = result.state
+    rootdir = state.session.rootdir if state.session else None
+    if rootdir is None and state.startup_error is not None:
+        rootdir = state.startup_error.rootdir
+    root = Path(rootdir) if rootdir else run.project.root
+    return ProjectSources(root, run.log, run.run_id)
 
 
 def command_demo(argv: Sequence[str]) -> int:

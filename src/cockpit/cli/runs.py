@@ -4,6 +4,7 @@ recorded of runs, of one test across them, and a run's failures grouped by root 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any
 
 from rich.markup import escape
@@ -14,7 +15,8 @@ from cockpit.cli.parsing import CliError, command_parser, resolve_project
 from cockpit.engine.display import visible
 from cockpit.engine.ending import RunNotice
 from cockpit.report.figures import plural
-from cockpit.rootcause.clusters import Cluster, Clusterer
+from cockpit.rootcause.clusters import Cluster, Clusterer, error_outcome, with_regressions
+from cockpit.store.evidence import ProjectSources, fill_evidence
 from cockpit.store.imported import ImportSource
 from cockpit.store.models import Run, RunImport
 from cockpit.store.session_log import SessionLog
@@ -162,8 +164,9 @@ def recorded_clusters(log: SessionLog, run: Run) -> list[Cluster]:
             failure.longrepr,
         )
     for error in log.collection_errors(run.id):
-        clusterer.add(error.path, error.path, "collection error", error.message, error.longrepr)
-    return clusterer.clusters()
+        outcome = error_outcome(error.kind or "module")
+        clusterer.add(error.path, error.path, outcome, error.message, error.longrepr)
+    return with_regressions(clusterer.clusters(), log.regressions(run.id))
 
 
 def command_clusters(argv: Sequence[str]) -> int:
@@ -180,6 +183,8 @@ def command_clusters(argv: Sequence[str]) -> int:
     else:
         run = log.run(options.run)
     clusters = recorded_clusters(log, run)
+    root = Path(run.rootdir) if run.rootdir else None
+    fill_evidence(clusters, ProjectSources(root, log, run.id))
     if options.json:
         print_json([cluster.as_json() for cluster in clusters])
         return 0
@@ -193,6 +198,11 @@ def command_clusters(argv: Sequence[str]) -> int:
             f"  {outcomes_text} in {plural(len(data['modules']), 'module')}; "
             f"fix near {escape(visible(data['location'] or 'unknown'))}"
         )
+        if data["outcomes"].get("conftest error") or data["outcomes"].get("plugin error"):
+            blocked = ", ".join(data["modules"])
+            out.print(
+                f"  a conftest or plugin failed to import: no test under {escape(blocked)} ran"
+            )
         if data["hint"]:
             out.print(f"  hint: {escape(visible(data['hint']))}", style="yellow")
     return 0

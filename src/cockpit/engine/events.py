@@ -59,6 +59,27 @@ class CollectionError:
     longrepr: str
     lineno: int | None = None
     """The line of ``file`` where collecting it failed (the syntax error, the import)."""
+    kind: str = "module"
+    """``module`` (a test module failed to import), ``conftest`` (a conftest did: ``file``
+    is its folder, every test under it blocked) or ``plugin``."""
+    source: str | None = None
+    """The conftest's path or the plugin's name, for ``conftest`` and ``plugin``."""
+
+
+@dataclass(frozen=True, slots=True)
+class StartupError:
+    """pytest stopped before its session: a conftest or a plugin could not be imported."""
+
+    what: str
+    """``conftest``, ``plugin``, or ``startup`` (anything else that left pytest)."""
+    conftest: str | None
+    """The conftest that failed (or named the plugin in ``pytest_plugins``)."""
+    plugin: str | None
+    exception: str
+    message: str
+    longrepr: str
+    """pytest's own traceback of it (what ``ImportError while loading conftest`` prints)."""
+    rootdir: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -141,6 +162,7 @@ Event = (
     | PhasesPassed
     | WarningRecorded
     | SessionFinished
+    | StartupError
 )
 
 
@@ -266,12 +288,17 @@ def _test_started(raw: dict[str, Any]) -> TestStarted:
     )
 
 
-def _session_started(raw: dict[str, Any]) -> SessionStarted:
+def _check_protocol(raw: dict[str, Any]) -> None:
+    """The first event of a stream names the plugin's protocol: refuse another."""
     if raw.get("protocol") != PROTOCOL_VERSION:
         raise ProtocolError(
             f"the pytest plugin speaks protocol {raw.get('protocol')!r}, "
             f"this cockpit reads {PROTOCOL_VERSION}: reinstall cockpit"
         )
+
+
+def _session_started(raw: dict[str, Any]) -> SessionStarted:
+    _check_protocol(raw)
     return SessionStarted(
         pytest_version=_text(raw, "pytest_version"),
         python_version=_text(raw, "python_version", ""),
@@ -305,6 +332,23 @@ def _collection_error(raw: dict[str, Any]) -> CollectionError:
         message=_optional_text(raw, "message") or "collection failed",
         longrepr=_optional_text(raw, "longrepr") or "",
         lineno=_integer(raw, "lineno"),
+    )
+
+
+def _startup_error(raw: dict[str, Any]) -> StartupError:
+    _check_protocol(raw)
+    rootdir = str(raw.get("rootdir") or "")
+    conftest = _optional_text(raw, "conftest")
+    if conftest and rootdir and conftest.startswith(rootdir.rstrip("/") + "/"):
+        conftest = conftest[len(rootdir.rstrip("/")) + 1 :]
+    return StartupError(
+        what=str(raw.get("what") or "startup"),
+        conftest=conftest,
+        plugin=_optional_text(raw, "plugin"),
+        exception=str(raw.get("exception") or "Error"),
+        message=str(raw.get("message") or ""),
+        longrepr=str(raw.get("longrepr") or ""),
+        rootdir=rootdir,
     )
 
 
@@ -352,6 +396,7 @@ _DECODERS: dict[str, Callable[[dict[str, Any]], Event]] = {
     "deselected": _deselected,
     "warning": _warning,
     "session_finish": _session_finished,
+    "startup_error": _startup_error,
 }
 """The plugin's event kinds (its ``kind`` field), each with its decoder."""
 

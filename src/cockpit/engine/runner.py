@@ -38,6 +38,12 @@ from cockpit.engine.ending import (
 )
 from cockpit.engine.events import Event, ProtocolError, decode_line
 from cockpit.engine.interpreter import Interpreter
+from cockpit.engine.setup_errors import (
+    config_error_line,
+    describe,
+    find_inifile,
+    startup_from_stderr,
+)
 from cockpit.engine.state import RunOutcome, RunState
 from cockpit.engine.stream import EventLines, line_limit, new_token
 from cockpit.errors import EXIT_NOT_STARTED
@@ -350,8 +356,30 @@ class PytestRun:
         result.exit_code = returncode if 0 <= returncode <= 5 else state.exitstatus
         result.outcome = state.outcome
         if result.exit_code == 4:
-            result.error = pytest_error_line(stderr) or "pytest reported a usage error"
+            result.error = self._usage_error(stderr)
         return result
+
+    def _usage_error(self, stderr: str) -> str:
+        """pytest's usage error in one line: the configuration file and option when the
+        configuration is what it refused."""
+        folder, args = self.request.project, self.request.pytest_args
+        config = config_error_line(stderr, args, find_inifile(folder, args), folder)
+        return config or pytest_error_line(stderr) or "pytest reported a usage error"
+
+    def _startup_result(self, result: RunResult, returncode: int, stderr: str) -> bool:
+        """A conftest or plugin that could not be imported, reported by the child or read
+        from pytest's stderr: its own outcome, pytest's exit code."""
+        state = self.state
+        if state.startup_error is None:
+            found = startup_from_stderr(stderr, str(self.request.project))
+            if found is None:
+                return False
+            state.apply(found)
+        assert state.startup_error is not None
+        result.exit_code = returncode
+        result.outcome = state.outcome
+        result.error = describe(state.startup_error)
+        return True
 
     def _interrupted_tests(
         self, current: str | None, since: float | None
@@ -374,6 +402,8 @@ class PytestRun:
         if self.protocol_error is not None:
             result.exit_code, result.outcome = EXIT_NOT_STARTED, RunOutcome.USAGE_ERROR
             result.error = self.protocol_error
+        elif not self.cancelled and self._startup_result(result, returncode, stderr):
+            return result
         elif "No module named pytest" in stderr:
             result.exit_code, result.outcome = EXIT_NOT_STARTED, RunOutcome.USAGE_ERROR
             result.error = (
@@ -382,7 +412,7 @@ class PytestRun:
             )
         elif returncode in (2, 4) and not self.cancelled:
             result.exit_code, result.outcome = 4, RunOutcome.USAGE_ERROR
-            result.error = pytest_error_line(stderr) or "pytest reported a usage error"
+            result.error = self._usage_error(stderr)
         elif self.cancelled:
             result.exit_code, result.outcome = 2, RunOutcome.INTERRUPTED
         else:

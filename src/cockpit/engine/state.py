@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from cockpit.engine.events import (
     CollectionError,
@@ -22,10 +22,12 @@ from cockpit.engine.events import (
     PhasesPassed,
     SessionFinished,
     SessionStarted,
+    StartupError,
     TestReport,
     TestStarted,
     WarningRecorded,
 )
+from cockpit.engine.setup_errors import blocked_folder, conftest_of
 
 CATEGORIES = ("passed", "failed", "errors", "skipped", "xfailed", "xpassed")
 _CATEGORY_FIELD = {
@@ -78,6 +80,10 @@ class RunOutcome(enum.StrEnum):
     USAGE_ERROR = "usage-error"
     NO_TESTS = "no-tests"
     CRASHED = "crashed"
+    CONFTEST_ERROR = "conftest-error"
+    """A conftest could not be imported: pytest stopped before collecting anything."""
+    PLUGIN_ERROR = "plugin-error"
+    """A plugin (``-p``, ``pytest_plugins``) could not be imported: likewise."""
 
 
 _OUTCOME_OF_EXITSTATUS = {
@@ -87,6 +93,12 @@ _OUTCOME_OF_EXITSTATUS = {
     3: RunOutcome.INTERNAL_ERROR,
     4: RunOutcome.USAGE_ERROR,
     5: RunOutcome.NO_TESTS,
+}
+
+
+_OUTCOME_OF_STARTUP = {
+    "conftest": RunOutcome.CONFTEST_ERROR,
+    "plugin": RunOutcome.PLUGIN_ERROR,
 }
 
 
@@ -129,6 +141,8 @@ class ModuleTally:
     finished: int = 0
     duration: float = 0.0
     collection_error: str | None = None
+    blocked_by: str | None = None
+    """The conftest (or plugin) that failed to import, for a folder whose tests it blocks."""
 
     @property
     def not_run(self) -> int:
@@ -137,6 +151,8 @@ class ModuleTally:
     @property
     def status(self) -> str:
         """A word for the module's state, never only a colour."""
+        if self.blocked_by is not None:
+            return "conftest error"
         if self.collection_error is not None:
             return "collection error"
         if self.totals.failing:
@@ -204,12 +220,15 @@ class RunState:
     """Tests ``-k`` / ``-m`` / ``--deselect`` took out of the run."""
     skipped_lines: int = 0
     """Lines of the event file that were not cockpit's events (a test wrote them)."""
+    startup_error: StartupError | None = None
 
     # -- reading ------------------------------------------------------------------------
     @property
     def outcome(self) -> RunOutcome:
         if self.crashed:
             return RunOutcome.CRASHED
+        if self.startup_error is not None:
+            return _OUTCOME_OF_STARTUP.get(self.startup_error.what, RunOutcome.INTERNAL_ERROR)
         if self.exitstatus is None:
             return RunOutcome.RUNNING
         return outcome_of_exitstatus(self.exitstatus)
@@ -249,11 +268,9 @@ class RunState:
             for item in event.items:
                 self._test(item.nodeid)
         elif isinstance(event, CollectionError):
-            tally = self.module(event.file)
-            tally.collection_error = event.message
-            tally.totals.errors += 1
-            self.totals.errors += 1
-            self.collection_errors.append(event)
+            self._apply_collection_error(event, counted=True)
+        elif isinstance(event, StartupError):
+            self._apply_startup_error(event)
         elif isinstance(event, CollectionSkipped):
             self.module(event.file).totals.skipped += 1
             self.totals.skipped += 1
@@ -267,6 +284,40 @@ class RunState:
             self.exitstatus = event.exitstatus
             if self.session is not None:
                 self.duration = max(0.0, event.time - self.session.time)
+
+    def _apply_collection_error(self, event: CollectionError, *, counted: bool) -> None:
+        """A module, or a deeper conftest (its folder), that failed to collect; pytest counts
+        one error for it, but nothing for a failure before its session."""
+        if event.kind == "module":
+            conftest = conftest_of(event.nodeid, event.longrepr)
+            if conftest is not None:
+                folder = blocked_folder(conftest)
+                event = replace(event, file=folder, kind="conftest", source=conftest)
+        tally = self.module(event.file)
+        tally.collection_error = event.message
+        if event.kind != "module":
+            tally.blocked_by = event.source or event.file
+        if counted:
+            tally.totals.errors += 1
+            self.totals.errors += 1
+        self.collection_errors.append(event)
+
+    def _apply_startup_error(self, error: StartupError) -> None:
+        self.startup_error = error
+        source = error.plugin if error.what == "plugin" else error.conftest
+        where = (
+            blocked_folder(error.conftest)
+            if error.conftest
+            else f"-p {error.plugin}"
+            if error.plugin
+            else "pytest"
+        )
+        message = f"{error.exception}: {error.message}" if error.message else error.exception
+        kind = "plugin" if error.what == "plugin" else "conftest"
+        self._apply_collection_error(
+            CollectionError(where, where, message, error.longrepr, kind=kind, source=source),
+            counted=False,
+        )
 
     def _account(
         self, nodeid: str, duration: float, worker: str | None
@@ -366,13 +417,17 @@ _CATEGORY_OF_OUTCOME = {
 
 def recorded_state(
     results: Iterable[tuple[str, str, str, float]],
-    collection_errors: Iterable[tuple[str, str]] = (),
+    collection_errors: Iterable[tuple[str, ...] | tuple[str, str, str, str | None, str]] = (),
+    *,
+    started: bool = True,
 ) -> RunState:
     """A finished run's state rebuilt from the session log's rows.
 
     ``results`` are ``(nodeid, module, outcome, duration)``; ``collection_errors`` are
-    ``(path, message)``. Counts follow each test's final outcome (the log keeps one per
-    test), so a test that passed and then errored in teardown counts once, as an error.
+    ``(path, message)`` or ``(path, message, kind, source, longrepr)``. Counts follow each test's
+    final outcome (the log keeps one per test), so a test that passed and then errored in
+    teardown counts once, as an error. A run that never ``started`` its session (a conftest
+    or plugin failed to import) counts nothing for what stopped it, as pytest does.
     """
     state = RunState()
     for nodeid, module, outcome, duration in results:
@@ -400,6 +455,11 @@ def recorded_state(
             state.totals.count(category)
         if record.outcome in FAILING_OUTCOMES:
             state.failures.append(nodeid)
-    for path, message in collection_errors:
-        state.apply(CollectionError(nodeid=path, file=path, message=message, longrepr=""))
+    for row in collection_errors:
+        path, message = str(row[0]), str(row[1])
+        kind = str(row[2] or "module") if len(row) > 2 else "module"
+        source = row[3] if len(row) > 3 else None
+        longrepr = str(row[4] or "") if len(row) > 4 else ""
+        error = CollectionError(path, path, message, longrepr, kind=kind, source=source)
+        state._apply_collection_error(error, counted=started)
     return state

@@ -26,14 +26,35 @@ def run_to_json(
         ],
         "crashed_test": state.crashed_test,
         "collection_errors": [
-            {"path": error.file, "line": error.lineno, "message": error.message}
+            {
+                "path": error.file,
+                "line": error.lineno,
+                "message": error.message,
+                "kind": error.kind,
+                "source": error.source,
+            }
             for error in state.collection_errors
         ],
+        "startup_error": _startup_json(state),
         "collected": state.collected,
         "deselected": state.deselected,
         "duration": round(state.duration, 6),
         "skipped_event_lines": state.skipped_lines,
         "error": error,
+    }
+
+
+def _startup_json(state: RunState) -> dict[str, Any] | None:
+    error = state.startup_error
+    if error is None:
+        return None
+    return {
+        "kind": error.what,
+        "conftest": error.conftest,
+        "plugin": error.plugin,
+        "exception": error.exception,
+        "message": error.message,
+        "traceback": error.longrepr,
     }
 
 

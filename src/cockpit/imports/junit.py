@@ -25,7 +25,7 @@ from datetime import UTC, datetime
 from typing import Protocol
 from xml.parsers import expat
 
-from cockpit.child.cockpit_pytest_plugin import clip, collect_error_message, module_of
+from cockpit.child.cockpit_event_fields import clip, collect_error_message, module_of
 from cockpit.engine.events import (
     CollectionError,
     CollectionSkipped,

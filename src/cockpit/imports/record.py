@@ -24,8 +24,7 @@ from cockpit.imports.sources import JUNIT, HashedFile, ResultFileError
 from cockpit.imports.text import CheckoutPaths
 from cockpit.store.imported import ImportedEnding, ImportedRunWriter, ImportSource
 from cockpit.store.recorder import RowCollector
-from cockpit.store.rows import FailureRow, ResultRow
-from cockpit.store.runs import CollectionErrorData
+from cockpit.store.rows import CollectionErrorRecord, FailureRow, ResultRow
 from cockpit.store.session_log import SessionLog
 
 BATCH = 2000
@@ -77,7 +76,7 @@ class _Importer:
         self.overlapping: set[str] = set()
         self._results: list[ResultRow] = []
         self._failures: list[FailureRow] = []
-        self._errors: list[CollectionErrorData] = []
+        self._errors: list[CollectionErrorRecord] = []
 
     @property
     def guessed(self) -> int:

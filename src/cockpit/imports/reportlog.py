@@ -17,7 +17,7 @@ from typing import Any
 
 from _pytest.reports import CollectReport, TestReport
 
-from cockpit.child.cockpit_pytest_plugin import collect_event, report_event
+from cockpit.child.cockpit_event_fields import collect_event, report_event
 from cockpit.engine.events import Event, decode_event
 from cockpit.imports.facts import FileFacts, FormatError
 from cockpit.imports.text import crash_of

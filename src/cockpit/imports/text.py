@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 
-from cockpit.child.cockpit_pytest_plugin import clip, joined_cut, sanitised
+from cockpit.child.cockpit_event_fields import clip, joined_cut, sanitised
 from cockpit.engine.events import CrashLocation
 
 # pytest's bin_xml_escape writes "#x%02X" for code points up to 0xFF and "#x%04X" above;

@@ -23,6 +23,8 @@ from typing import Any
 from cockpit.errors import NotFound
 from cockpit.report.latest import latest_state
 from cockpit.report.model import (
+    EXAMPLE_LINES,
+    EXAMPLES,
     FAILING,
     SLOW_TESTS,
     TOP_CLUSTERS,
@@ -40,9 +42,11 @@ from cockpit.report.model import (
     ResolvedError,
     RunInfo,
     SessionSummary,
+    SetupError,
     SlowTest,
 )
 from cockpit.report.queries import COUNT_FIELD, FINISHED, SQL
+from cockpit.rootcause.folding import fold_traceback
 from cockpit.settings import DatabaseLocation
 from cockpit.suite.model import add_counts
 from cockpit.suite.read import default_session
@@ -268,13 +272,16 @@ class SummaryReader:
         for nodeid, module, outcome, key in self.query(SQL["failing"], {"run": run.id}):
             groups.setdefault(key or "unknown", []).append((nodeid, module, outcome))
         ranked = sorted(groups.items(), key=lambda item: (-len(item[1]), item[0]))
+        rows = self.query(SQL["rootdir"], {"run": run.id})
+        rootdir = str(rows[0][0]) if rows and rows[0][0] else None
         clusters = []
-        for key, members in ranked[:TOP_CLUSTERS]:
+        for rank, (key, members) in enumerate(ranked[:TOP_CLUSTERS]):
             outcomes: dict[str, int] = {}
             for _, _, outcome in members:
                 outcomes[outcome] = outcomes.get(outcome, 0) + 1
             example = min(nodeid for nodeid, _, _ in members)
             message = self.query(SQL["message"], {"run": run.id, "nodeid": example})
+            folded = fold_traceback(str(message[0][1] or "") if message else "", rootdir)
             clusters.append(
                 Cluster(
                     key=key,
@@ -284,6 +291,8 @@ class SummaryReader:
                     example_test=example,
                     example_message=first_line(message[0][0]) if message else "",
                     known_tests=tuple(sorted(n for n, _, _ in members if n in known)),
+                    raised_in=folded.raised_in,
+                    example_traceback=folded.tail(EXAMPLE_LINES) if rank < EXAMPLES else "",
                 )
             )
         return tuple(clusters), len(groups)
@@ -317,6 +326,29 @@ class SummaryReader:
             return (order, check.nodeid)
 
         return tuple(sorted(latest.values(), key=rank))
+
+    def setup_errors(self, session_id: int, last_run: int | None) -> tuple[SetupError, ...]:
+        """Each conftest or plugin that failed to import in the session, once, with every
+        run it failed in and its latest traceback."""
+        found: dict[tuple[str, str, str], SetupError] = {}
+        for row in self.query(SQL["setup_errors"], {"session": session_id}):
+            run_id, outcome, kind, source, path, message, longrepr, rootdir = row
+            key = (str(kind), str(source or path), first_line(message))
+            earlier = found.get(key)
+            folded = fold_traceback(str(longrepr or ""), str(rootdir) if rootdir else None)
+            found[key] = SetupError(
+                kind=str(kind),
+                source=str(source or path),
+                folder=str(path),
+                message=first_line(message),
+                runs=(*(earlier.runs if earlier else ()), int(run_id)),
+                stopped_pytest=bool(earlier and earlier.stopped_pytest)
+                or outcome in ("conftest-error", "plugin-error"),
+                in_last_run=int(run_id) == last_run,
+                raised_in=folded.raised_in,
+                traceback=folded.tail(EXAMPLE_LINES),
+            )
+        return tuple(found[key] for key in sorted(found))
 
     # -- the session ------------------------------------------------------------------
     def session_id(self) -> int:
@@ -400,6 +432,7 @@ class SummaryReader:
             isolations=self.isolations(session_id),
             latest=latest_state(self.query, self.module_counts, session_id, status_run),
             whole_suite_after_last_fix=_whole_suite_after(fixes[-1], runs) if fixes else None,
+            setup_errors=self.setup_errors(session_id, runs[-1].id if runs else None),
         )
 
 

@@ -27,6 +27,7 @@ from cockpit.report.suite_sections import (
     patterns_section,
     priorities_section,
     runs_section,
+    setup_errors_section,
     slow_section,
     status_section,
 )
@@ -39,6 +40,7 @@ def render_markdown(summary: SessionSummary) -> str:
     lines += _fixes(summary)
     lines += status_section(summary)
     lines += latest_section(summary)
+    lines += setup_errors_section(summary)
     lines += patterns_section(summary)
     lines += isolations_section(summary)
     lines += known_issues_section(summary)

@@ -15,6 +15,9 @@ from typing import NamedTuple
 
 from cockpit.suite.model import FAILING, Counts
 
+STOPPED = ("conftest-error", "plugin-error")
+"""Run outcomes of a run pytest stopped before any test (a conftest or plugin failed)."""
+
 __all__ = ["FAILING", "Counts"]  # re-exported: the report's records are built on them
 
 
@@ -135,6 +138,29 @@ class Cluster(NamedTuple):
     example_message: str
     known_tests: tuple[str, ...] = ()
     """Its tests that an open known issue of the session names."""
+    raised_in: str | None = None
+    """The example's innermost frame inside the project."""
+    example_traceback: str = ""
+    """The end of the example's traceback, library frames folded (whole frames only)."""
+
+
+class SetupError(NamedTuple):
+    """A conftest or plugin that failed to import in one or more runs of the session."""
+
+    kind: str
+    """``conftest`` or ``plugin``."""
+    source: str
+    """The conftest's path or the plugin's name."""
+    folder: str
+    """What it blocked: the conftest's folder (``tests/``), or the plugin."""
+    message: str
+    runs: tuple[int, ...]
+    stopped_pytest: bool
+    """It stopped pytest before any test (``conftest-error`` / ``plugin-error`` runs)."""
+    in_last_run: bool
+    raised_in: str | None
+    traceback: str
+    """The latest occurrence's traceback, library frames folded."""
 
 
 class KnownIssueReport(NamedTuple):
@@ -232,6 +258,8 @@ class SessionSummary(NamedTuple):
     whole_suite_after_last_fix: bool | None = None
     """Whether a finished whole-suite run came after the last fix's change (its evidence run
     counts when it ran the whole suite); None when no fix was logged."""
+    setup_errors: tuple[SetupError, ...] = ()
+    """Conftests and plugins that failed to import in the session's runs."""
 
     @property
     def open_known_issues(self) -> tuple[KnownIssueReport, ...]:
@@ -239,6 +267,9 @@ class SessionSummary(NamedTuple):
 
 
 TOP_CLUSTERS = 10
+EXAMPLES = 3
+"""The largest root causes whose example traceback the summary shows."""
+EXAMPLE_LINES = 20
 SLOW_TESTS = 10
 DIFF_LINES = 200
 """Lines of a fix's diff shown per file; the rest is counted."""

@@ -43,7 +43,8 @@ SQL = {
     f"AND (a.nodeid IS NULL OR a.outcome NOT IN ({FAILING_SQL}))",
     "failing": "SELECT nodeid, module, outcome, COALESCE(root_key, signature) FROM results "
     f"WHERE run_id = :run AND outcome IN ({FAILING_SQL})",
-    "message": "SELECT message FROM failures WHERE run_id = :run AND nodeid = :nodeid",
+    "message": "SELECT message, longrepr FROM failures WHERE run_id = :run AND nodeid = :nodeid",
+    "rootdir": "SELECT rootdir FROM runs WHERE id = :run",
     "slowest": "SELECT nodeid, duration, outcome FROM results WHERE run_id = :run "
     "ORDER BY duration DESC LIMIT :limit",
     "slow_ties": "SELECT nodeid, duration, outcome FROM results WHERE run_id = :run "
@@ -53,6 +54,9 @@ SQL = {
     "known_issues": "SELECT id, title, tests, workaround, deselected, priority, effort, status "
     "FROM known_issues WHERE session_id = :session ORDER BY id",
     "notes": "SELECT text FROM notes WHERE session_id = :session ORDER BY id",
+    "setup_errors": "SELECT e.run_id, r.outcome, e.kind, e.source, e.path, e.message, "
+    "e.longrepr, r.rootdir FROM collection_errors AS e JOIN runs AS r ON r.id = e.run_id "
+    "WHERE r.session_id = :session AND e.kind IS NOT NULL ORDER BY e.run_id, e.id",
     "isolations": "SELECT nodeid, verdict, outcomes, polluter, run_id FROM isolations "
     "WHERE session_id = :session ORDER BY id",
 }

@@ -7,9 +7,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from cockpit.report.figures import listing, plural, rate, run_label, signed, span, when
-from cockpit.report.markup import cell, code, table, text
+from cockpit.report.markup import cell, code, fenced, table, text
 from cockpit.report.model import (
     MOSTLY_PASSING,
+    STOPPED,
     Cluster,
     KnownIssueReport,
     ModuleStatus,
@@ -22,7 +23,13 @@ def status_section(summary: SessionSummary) -> list[str]:
     lines = ["## Test suite status", ""]
     if run is None:
         return [*lines, "No run was recorded in this session.", ""]
-    if run.whole_suite:
+    if run.outcome in STOPPED:
+        lines += [
+            f"From {run_label(run)}, the last run: **pytest stopped before running any test** "
+            f"({text(run.outcome)}: a conftest or plugin failed to import, see below).",
+            "",
+        ]
+    elif run.whole_suite:
         lines += [f"From {run_label(run)}, the last whole-suite run.", ""]
     else:
         lines += [
@@ -168,6 +175,8 @@ def patterns_section(summary: SessionSummary) -> list[str]:
     lines = ["## Remaining failure patterns", ""]
     if run is None:
         return []
+    if not summary.clusters and run.outcome in STOPPED:
+        return [*lines, f"No test ran in {run_label(run)}: pytest stopped before them.", ""]
     if not summary.clusters:
         return [*lines, f"No test failed in {run_label(run)}.", ""]
     shown = len(summary.clusters)
@@ -185,11 +194,17 @@ def patterns_section(summary: SessionSummary) -> list[str]:
                 ", ".join(f"{count} {outcome}" for outcome, count in cluster.outcomes),
                 str(len(cluster.modules)),
                 cell(cluster.example_test)
-                + (f": {cell(cluster.example_message)}" if cluster.example_message else ""),
+                + (f": {cell(cluster.example_message)}" if cluster.example_message else "")
+                + (f", raised in {cell(cluster.raised_in)}" if cluster.raised_in else ""),
             )
             for cluster in summary.clusters
         ),
     )
+    examples = [cluster for cluster in summary.clusters if cluster.example_traceback]
+    for number, cluster in enumerate(examples, 1):
+        lines += ["", f"### Example {number}: {code(cluster.key)}", ""]
+        lines += [f"{code(cluster.example_test)}, library frames folded:", ""]
+        lines += fenced(cluster.example_traceback.splitlines(), "text")
     return [*lines, ""]
 
 
@@ -198,6 +213,34 @@ _VERDICT_WORDS = {
     "flaky": "flaky: differed between repeats alone",
     "fails-alone": "fails alone: a real failure",
 }
+
+
+def setup_errors_section(summary: SessionSummary) -> list[str]:
+    """Conftests and plugins that failed to import: they hide every test they block, so
+    they come before the remaining failure patterns. Nothing when there were none."""
+    if not summary.setup_errors:
+        return []
+    lines = ["## Conftest and plugin errors", ""]
+    for error in summary.setup_errors:
+        what = "conftest" if error.kind == "conftest" else "plugin"
+        runs = ("runs " if len(error.runs) > 1 else "run ") + ", ".join(map(str, error.runs))
+        effect = (
+            "pytest stopped before running any test"
+            if error.stopped_pytest
+            else f"no test under {code(error.folder)} was collected"
+        )
+        state = "still failing in the last run" if error.in_last_run else "not in the last run"
+        lines += [
+            f"### The {what} {code(error.source)} failed to import",
+            "",
+            f"- **Error**: {code(error.message)}"
+            + (f", raised in {code(error.raised_in)}" if error.raised_in else ""),
+            f"- **Effect**: {effect} ({runs}); {state}",
+            "",
+            *fenced(error.traceback.splitlines(), "text"),
+            "",
+        ]
+    return lines
 
 
 def isolations_section(summary: SessionSummary) -> list[str]:

@@ -14,9 +14,28 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from cockpit.rootcause.folding import in_project
+
 _QUOTED = re.compile(r"'([^'\n]{0,200})'|\"([^\"\n]{0,200})\"")
+# Lists of names vary with the parameter just as numbers do ("...: b, b_t, b_f." against
+# "...: z."): a run of identifiers after a colon up to the end of the line (one bare
+# identifier is a list too), and two or more quoted identifiers anywhere. A single dotted
+# name ("module: app.models") and a single quoted name ("No module named 'x'", "KeyError:
+# 'Invoice'") say which thing failed and are kept.
+_IDENT = r"[A-Za-z_]\w*"
+_ITEM = rf"(?:'{_IDENT}'|\"{_IDENT}\"|{_IDENT})"
+_QUOTED_ITEM = rf"(?:'{_IDENT}'|\"{_IDENT}\")"
+_LIST_SEPARATOR = r"(?:\s*,\s*(?:(?:and|or)\s+)?|\s+(?:and|or)\s+)"
+_TRAILING_NAMES = re.compile(
+    rf"(:\s+)(?:{_IDENT}|{_ITEM}(?:{_LIST_SEPARATOR}{_ITEM})+)(\s*[.;]?\s*)$"
+)
+_QUOTED_NAMES = re.compile(
+    rf"(?<![\w'\"]){_QUOTED_ITEM}(?:{_LIST_SEPARATOR}{_QUOTED_ITEM})+(?![\w'\"])"
+)
+NAMES = "<names>"
 _NAME_LIKE = re.compile(r"^[A-Za-z_][\w.]*$")
-_DIGITS = re.compile(r"\d+")
+_NUMBERED = re.compile(r"(?<=[_\-])\d+(?![A-Za-z])")
+"""A number that numbers a name ('tenant_7', 'user-12'); never part of one ('base64')."""
 _VOLATILE = (
     (re.compile(r"0x[0-9a-fA-F]+"), "0x?"),
     (
@@ -41,7 +60,12 @@ _CHAIN_BREAK = re.compile(
 # Frame references in pytest's long, short and native traceback styles.
 _FRAME_NATIVE = re.compile(r'File "([^"]+)", line (\d+)')
 _FRAME_PYTEST = re.compile(r"^([^\s:][^:\n]*\.py):(\d+):", re.MULTILINE)
-_OUTSIDE_PROJECT = ("site-packages", "dist-packages", "/lib/python", "<frozen", "<string>")
+_CYCLE = re.compile(r"from partially initialized module '(?P<module>[\w.]+)'")
+_MODULE_FRAME = re.compile(
+    r"^(?P<path>[^\s:][^:\n]*\.py):\d+: in <module>$"
+    r'|File "(?P<native>[^"]+\.py)", line \d+, in <module>',
+    re.MULTILINE,
+)
 # The cause of these is what they name (a module), not the line that happened to import it.
 _KEYED_BY_MESSAGE = frozenset({"ImportError", "ModuleNotFoundError"})
 
@@ -75,8 +99,10 @@ def normalise(message: str) -> str:
         value = match.group(1) if match.group(1) is not None else match.group(2)
         if not _NAME_LIKE.match(value):
             return "'?'"  # data: a value that varies from test to test
-        return "'" + _DIGITS.sub("N", value) + "'"  # a name: kept, but 'tenant_7' ~ 'tenant_9'
+        return "'" + _NUMBERED.sub("N", value) + "'"  # a name: 'tenant_7' ~ 'tenant_9'
 
+    first = _TRAILING_NAMES.sub(rf"\g<1>{NAMES}\g<2>", first)
+    first = _QUOTED_NAMES.sub(NAMES, first)
     first = _QUOTED.sub(quoted, first)
     for pattern, replacement in _VOLATILE:
         first = pattern.sub(replacement, first)
@@ -120,17 +146,6 @@ def _exception_of(text: str) -> tuple[str, str] | None:
     return None
 
 
-def _in_project(path: str, rootdir: str | None) -> str | None:
-    """``path`` relative to the project, or None for a library's or Python's file."""
-    if path.startswith("<") or any(marker in path for marker in _OUTSIDE_PROJECT):
-        return None  # <string>, <frozen ...>, <sqlalchemy generated __init__ ...>: no file
-    if rootdir and path.startswith(rootdir.rstrip("/") + "/"):
-        return path[len(rootdir.rstrip("/")) + 1 :]
-    if path.startswith("/") and rootdir:
-        return None  # an absolute path outside the project
-    return path
-
-
 def project_location(longrepr: str, rootdir: str | None = None) -> tuple[str | None, bool]:
     """The innermost project frame of ``longrepr``, and whether the error was raised there
     (the innermost frame of all is the project's)."""
@@ -141,10 +156,29 @@ def project_location(longrepr: str, rootdir: str | None = None) -> tuple[str | N
         frames.append((match.start(), match.group(1), match.group(2)))
     frames.sort()
     for index, (_, path, line) in enumerate(reversed(frames)):
-        relative = _in_project(path, rootdir)
+        relative = in_project(path, rootdir)
         if relative is not None:
             return f"{relative}:{line}", index == 0
     return None, False
+
+
+def import_cycle(message: str, longrepr: str, rootdir: str | None = None) -> list[str] | None:
+    """The project files of an import cycle, sorted (the same cycle, whichever of its
+    modules a test imported first): from the partially initialised module's frame to the
+    innermost, in the traceback's ``<module>`` frames."""
+    match = _CYCLE.search(message)
+    if match is None:
+        return None
+    paths = []
+    for frame in _MODULE_FRAME.finditer(longrepr):
+        relative = in_project(frame["path"] or frame["native"], rootdir)
+        if relative is not None:
+            paths.append(relative)
+    stem = match["module"].replace(".", "/")
+    starts = [i for i, path in enumerate(paths) if path in (f"{stem}.py", f"{stem}/__init__.py")]
+    if not starts:
+        return None
+    return sorted(set(paths[starts[0] :]))
 
 
 def signature_of(message: str, longrepr: str = "", rootdir: str | None = None) -> Signature:
@@ -168,9 +202,16 @@ def signature_of(message: str, longrepr: str = "", rootdir: str | None = None) -
             location, raised_here = project_location(chain[0], rootdir)
     short = exception.rsplit(".", 1)[-1]
     is_assertion = short == "AssertionError" and location is not None
+    cycle = import_cycle(text, longrepr, rootdir) if short == "ImportError" else None
     return Signature(
         exception=exception or "Failure",
-        message="" if is_assertion else normalise(text),
+        message=(
+            f"import cycle between {', '.join(cycle)}"
+            if cycle
+            else ""
+            if is_assertion
+            else normalise(text)
+        ),
         location=location,
         raw_message=text.strip(),
         raised_in_project=(raised_here or is_assertion) and short not in _KEYED_BY_MESSAGE,

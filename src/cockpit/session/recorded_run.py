@@ -20,6 +20,7 @@ from cockpit.engine.events import Event
 from cockpit.engine.runner import DEFAULT_CAPTURE_CAP, PytestRun, RunRequest
 from cockpit.engine.state import RunState
 from cockpit.errors import EXIT_INTERRUPTED, EXIT_NOT_STARTED
+from cockpit.rootcause.regression import RegressionGroup
 from cockpit.session.project import Project
 from cockpit.store.recorder import RunRecorder
 from cockpit.store.session_log import SessionLog
@@ -87,6 +88,11 @@ class RecordedRun:
     @property
     def state(self) -> RunState:
         return self.run.state
+
+    @property
+    def regressions(self) -> dict[str, RegressionGroup]:
+        """The run's failures regrouped as regressions when its recording finished."""
+        return self.recorder.regressions if self.recorder is not None else {}
 
     @property
     def run_id(self) -> int | None:

@@ -8,10 +8,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from cockpit.store.models import Fix, KnownIssue, Note
-from cockpit.store.snapshot_store import SnapshotStore
+from cockpit.store.regression_store import RegressionStore
 
 
-class AnnotationStore(SnapshotStore):
+class AnnotationStore(RegressionStore):
     """Fixes (stamped with the run before them), known issues and notes."""
 
     def add_fix(

@@ -19,8 +19,8 @@ from sqlalchemy.orm import Session
 
 from cockpit.errors import CockpitError
 from cockpit.store.models import Result, Run, RunImport
-from cockpit.store.rows import FailureRow, ModuleDigest, ResultRow, RunTotals
-from cockpit.store.runs import CollectionErrorData, RunStore, end_run, insert_results
+from cockpit.store.rows import CollectionErrorRecord, FailureRow, ModuleDigest, ResultRow, RunTotals
+from cockpit.store.runs import RunStore, end_run, insert_results
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,7 +69,7 @@ class ImportedRunWriter:
         self,
         results: Sequence[ResultRow],
         failures: Sequence[FailureRow] = (),
-        collection_errors: Sequence[CollectionErrorData] = (),
+        collection_errors: Sequence[CollectionErrorRecord] = (),
     ) -> None:
         insert_results(self.connection, self.run_id, results, failures, collection_errors)
 

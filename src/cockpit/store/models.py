@@ -150,6 +150,11 @@ class CollectionErrorRow(Base):
     longrepr: Mapped[str] = mapped_column(Text, default="")
     lineno: Mapped[int | None] = mapped_column(Integer, default=None)
     """The line of the module where collecting it failed (None when unknown, or before 0010)."""
+    kind: Mapped[str | None] = mapped_column(String(16), default=None)
+    """None for a test module (every row before schema 0011), ``conftest`` (``path`` is
+    the folder it blocks) or ``plugin``."""
+    source: Mapped[str | None] = mapped_column(Text, default=None)
+    """The conftest's path or the plugin's name."""
 
 
 class Fix(Base):
@@ -308,3 +313,18 @@ class RunNoticeRow(Base):
     detail: Mapped[dict[str, Any]] = mapped_column(JSON)
     """The notice's data: ``{"pids": [...]}``, ``{"tests": [{"nodeid", "seconds"}]}``,
     ``{"count": N}``."""
+
+
+class Regression(Base):
+    """A root cause of one run made of tests that passed before and fail after files changed
+    (schema 0009): its results carry ``root_key``; the files and functions that changed."""
+
+    __tablename__ = "regressions"
+
+    run_id: Mapped[int] = mapped_column(ForeignKey("runs.id"), primary_key=True)
+    root_key: Mapped[str] = mapped_column(Text, primary_key=True)
+    tests: Mapped[int] = mapped_column(Integer)
+    since_runs: Mapped[list[int]] = mapped_column(JSON)
+    """The runs in which these tests last passed."""
+    files: Mapped[list[dict[str, object]]] = mapped_column(JSON)
+    """``[{"path", "functions", "line", "kept"}]``: the changed files, in order."""

@@ -23,7 +23,7 @@ from cockpit.engine.outcomes import FAILING
 from cockpit.errors import EXIT_STORE, CockpitError
 from cockpit.settings import DatabaseLocation
 
-HEAD_REVISION = "0010"  # kept equal to cockpit.store.database.HEAD_REVISION by a test
+HEAD_REVISION = "0011"  # kept equal to cockpit.store.database.HEAD_REVISION by a test
 
 FAILING_SQL = ", ".join(f"'{outcome}'" for outcome in sorted(FAILING))
 
@@ -98,8 +98,12 @@ FROM results WHERE run_id = :after AND outcome IN ({FAILING_SQL})
 MODULES_RECORDED_SQL = "SELECT EXISTS (SELECT 1 FROM run_modules WHERE run_id = :run)"
 """Whether a run stored its module digests (runs recorded before revision 0005 did not)."""
 
+# A run pytest stopped before any test (a conftest or plugin failed to import) asked for the
+# whole suite but holds none of it: never a whole-suite run to compare with.
+STOPPED_OUTCOMES = ("conftest-error", "plugin-error")
 RUN_COLUMNS = (
-    "id, whole_suite, selection_reason, results_digest,"
+    "id, whole_suite AND outcome NOT IN ('conftest-error', 'plugin-error'), selection_reason,"
+    " results_digest,"
     " EXISTS (SELECT 1 FROM run_modules WHERE run_modules.run_id = runs.id)"
 )
 RUN_SQL = f"SELECT {RUN_COLUMNS} FROM runs WHERE id = :run"

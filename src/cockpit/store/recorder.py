@@ -15,11 +15,19 @@ from collections.abc import Collection, Mapping, Sequence
 from pathlib import Path
 
 from cockpit.engine.ending import RunNotice
-from cockpit.engine.events import CollectionError, Event, PhasesPassed, SessionStarted, TestReport
+from cockpit.engine.events import Event, PhasesPassed, SessionStarted, TestReport
 from cockpit.engine.state import FAILING_OUTCOMES, RunState, TestRecord
+from cockpit.rootcause.regression import RegressionGroup
 from cockpit.rootcause.signature import error_signature, signature_of
-from cockpit.store.rows import FailureRow, ModuleDigest, ResultRow, RunTotals, failure_row
-from cockpit.store.runs import CollectionErrorData, RunProgress
+from cockpit.store.rows import (
+    CollectionErrorRecord,
+    FailureRow,
+    ModuleDigest,
+    ResultRow,
+    RunTotals,
+    failure_row,
+)
+from cockpit.store.runs import RunProgress
 from cockpit.store.session_log import SessionLog
 from cockpit.store.snapshots import read_project_files
 
@@ -92,15 +100,18 @@ class RowCollector:
         """The outcome each result row was written with, for the per-module counts."""
         self.environment: tuple[str, str] | None = None
         """(pytest version, rootdir) from the session start, until someone takes it."""
+        self.root_keys: dict[str, str] = {}
+        """Each failing test's root key as written: what the regrouping starts from."""
         self._phases: dict[str, dict[str, str]] = {}
+        self._errors_taken = 0
+        """How many of the state's collection errors have been handed out as rows."""
 
     def add(
         self, batch: list[Event]
-    ) -> tuple[list[ResultRow], list[FailureRow], list[CollectionErrorData]]:
+    ) -> tuple[list[ResultRow], list[FailureRow], list[CollectionErrorRecord]]:
         """The rows of the tests ``batch`` finished, and its collection errors; the state
         must have applied the batch already."""
         finished: list[TestRecord] = []
-        errors: list[CollectionErrorData] = []
         for event in batch:
             if isinstance(event, TestReport | PhasesPassed):
                 phases = self._phases.setdefault(event.nodeid, {})
@@ -113,8 +124,6 @@ class RowCollector:
                 if ended and event.nodeid not in self.recorded:
                     self.recorded.add(event.nodeid)
                     finished.append(self.state.tests[event.nodeid])
-            elif isinstance(event, CollectionError):
-                errors.append((event.file, event.message, event.longrepr, event.lineno))
             elif isinstance(event, SessionStarted):
                 self.rootdir = event.rootdir
                 self.environment = (event.pytest_version, event.rootdir)
@@ -123,11 +132,23 @@ class RowCollector:
             for record in finished
         ]
         self.outcomes.update((row.nodeid, row.outcome) for row in rows)
+        self.root_keys.update((row.nodeid, row.root_key) for row in rows if row.root_key)
         failures = [row for row in map(failure_row, finished) if row is not None]
         if not self.keep_failures:
             for record in finished:
                 record.failure = None
-        return rows, failures, errors
+        return rows, failures, self.new_collection_errors()
+
+    def new_collection_errors(self) -> list[CollectionErrorRecord]:
+        """The state's collection errors not handed out yet, as the state read them (a
+        deeper conftest's as its folder's; a startup error's, which no batch carries when
+        it was read from pytest's stderr at the end)."""
+        errors = self.state.collection_errors[self._errors_taken :]
+        self._errors_taken += len(errors)
+        return [
+            CollectionErrorRecord(e.file, e.message, e.longrepr, e.kind, e.source, e.lineno)
+            for e in errors
+        ]
 
     def crashed_row(self, crashed: str | None) -> ResultRow | None:
         """The row of the test that crashed the interpreter, when no report finished it."""
@@ -196,7 +217,9 @@ class RunRecorder:
         self._lock = threading.Lock()
         self._results: list[ResultRow] = []
         self._failures: list[FailureRow] = []
-        self._errors: list[CollectionErrorData] = []
+        self._errors: list[CollectionErrorRecord] = []
+        self.regressions: dict[str, RegressionGroup] = {}
+        """The run's failures regrouped as regressions when it finished (node id -> group)."""
         self._environment: tuple[str, str] | None = None
         self._progress: RunProgress | None = None
         self._stop = threading.Event()
@@ -250,7 +273,16 @@ class RunRecorder:
         if row is not None:
             with self._lock:
                 self._results.append(row)
+        state, startup = self.state, self.state.startup_error
+        with self._lock:
+            self._errors.extend(self.rows.new_collection_errors())
+            if startup is not None and state.session is None:
+                self._environment = ("", startup.rootdir)
         self._flush()
+        keys = self.rows.root_keys
+        if outcome == "failed" and keys:
+            tested = {nodeid: state.tests[nodeid].module for nodeid in keys}
+            self.regressions = self.log.regroup_run(self.run_id, keys, tested)
         digest, modules = self.rows.digests(crashed)
         self.log.finish_run(
             self.run_id,

@@ -10,11 +10,20 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from cockpit.engine.state import TestRecord
 from cockpit.store.snapshots import FileChange
 
-__all__ = ["FailureRow", "FileChange", "ModuleDigest", "ResultRow", "RunTotals", "failure_row"]
+__all__ = [
+    "CollectionErrorRecord",
+    "FailureRow",
+    "FileChange",
+    "ModuleDigest",
+    "ResultRow",
+    "RunTotals",
+    "failure_row",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,3 +98,16 @@ class RunTotals:
     skipped: int
     xfailed: int
     xpassed: int
+
+
+class CollectionErrorRecord(NamedTuple):
+    """A collection error as the log keeps it (``kind``: module, conftest or plugin)."""
+
+    path: str
+    message: str
+    longrepr: str
+    kind: str = "module"
+    source: str | None = None
+    """The conftest's path or the plugin's name."""
+    lineno: int | None = None
+    """The line of the module where collecting it failed, when pytest's report says."""

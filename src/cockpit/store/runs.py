@@ -35,7 +35,13 @@ from cockpit.store.quick_read import (
     Outcome,
     changed_results_sql,
 )
-from cockpit.store.rows import FailureRow, ModuleDigest, ResultRow, RunTotals
+from cockpit.store.rows import (
+    CollectionErrorRecord,
+    FailureRow,
+    ModuleDigest,
+    ResultRow,
+    RunTotals,
+)
 from cockpit.store.sessions import SessionStore
 
 
@@ -49,8 +55,6 @@ def _as_rows(
 
 RunProgress = tuple[int, float]
 """How far a streaming run has got: tests collected, time of its last recorded batch."""
-CollectionErrorData = tuple[str, str, str] | tuple[str, str, str, int | None]
-"""A collection error as the recorder writes it: path, message, traceback[, line]."""
 
 
 RUN_COUNTS = ("passed", "failed", "errors", "skipped", "xfailed", "xpassed")
@@ -62,7 +66,7 @@ def insert_results(
     run_id: int,
     results: Sequence[ResultRow],
     failures: Sequence[FailureRow] = (),
-    collection_errors: Sequence[CollectionErrorData] = (),
+    collection_errors: Sequence[CollectionErrorRecord] = (),
 ) -> None:
     """Insert a batch of a run's rows on ``connection`` (in its transaction)."""
     if results:
@@ -75,10 +79,12 @@ def insert_results(
             [
                 {
                     "run_id": run_id,
-                    "path": error[0],
-                    "message": error[1],
-                    "longrepr": error[2],
-                    "lineno": error[3] if len(error) > 3 else None,
+                    "path": error.path,
+                    "message": error.message,
+                    "longrepr": error.longrepr,
+                    "kind": None if error.kind == "module" else error.kind,
+                    "source": error.source,
+                    "lineno": error.lineno,
                 }
                 for error in collection_errors
             ],
@@ -214,7 +220,7 @@ class RunStore(SessionStore):
         run_id: int,
         results: Sequence[ResultRow],
         failures: Sequence[FailureRow] = (),
-        collection_errors: Iterable[CollectionErrorData] = (),
+        collection_errors: Iterable[CollectionErrorRecord] = (),
         *,
         progress: RunProgress | None = None,
     ) -> None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from cockpit.app.views.known import NO_KNOWN_ISSUES, KnownIssues
 from cockpit.app.views.run_view import RunView
@@ -142,12 +142,19 @@ def staleness(log: SessionLog, root: Path, picture: SuitePicture) -> dict[str, b
 
 
 def known_durations(log: SessionLog, run_id: int | None) -> dict[str, float]:
-    """Each test's duration in one recorded run (the estimate of the next run's time)."""
+    """Each test's duration in one recorded run (the estimate of the next run's time, and
+    the tests a failing conftest blocks); a run that recorded no test (a conftest stopped
+    it) gives the durations of the last earlier run that did."""
     if run_id is None:
         return {}
     with log.engine.connect() as connection:
+        with_results = connection.execute(
+            select(func.max(Result.run_id)).where(Result.run_id <= run_id)
+        ).scalar()
+        if with_results is None:
+            return {}
         rows = connection.execute(
-            select(Result.nodeid, Result.duration).where(Result.run_id == run_id)
+            select(Result.nodeid, Result.duration).where(Result.run_id == with_results)
         )
         return {nodeid: duration for nodeid, duration in rows}
 
@@ -163,8 +170,12 @@ def last_run(log: SessionLog) -> LoadedRun | None:
             .where(Result.run_id == run.id)
             .order_by(Result.module, Result.nodeid)
         ).all()
-    errors = [(error.path, error.message) for error in log.collection_errors(run.id)]
-    state = recorded_state(((r[0], r[1], r[2], r[3]) for r in rows), errors)
+    errors = [
+        (error.path, error.message, error.kind or "module", error.source, error.longrepr)
+        for error in log.collection_errors(run.id)
+    ]
+    started = run.outcome not in (RunOutcome.CONFTEST_ERROR, RunOutcome.PLUGIN_ERROR)
+    state = recorded_state(((r[0], r[1], r[2], r[3]) for r in rows), errors, started=started)
     if run.outcome != str(RunOutcome.CRASHED):
         state.crashed = False
     before = session_picture(log, before_run=run.id)
@@ -175,6 +186,9 @@ def last_run(log: SessionLog) -> LoadedRun | None:
         rootdir=run.rootdir or None,
         picture=before,
         covered=covered_by(tuple(run.args or ()), run.whole_suite),
+        # A run a conftest stopped has no tests of its own: the previous run's tell which
+        # tests it blocked.
+        known_durations=known_durations(log, run.id) if not started else {},
     )
     failures = log.failures(run.id)
     for nodeid in state.failures:
@@ -182,7 +196,10 @@ def last_run(log: SessionLog) -> LoadedRun | None:
         if failure is not None:
             view.add_recorded_failure(nodeid, failure.message, failure.longrepr)
     for error in log.collection_errors(run.id):
-        view.add_recorded_failure(error.path, error.message, error.longrepr, collection=True)
+        view.add_recorded_failure(
+            error.path, error.message, error.longrepr, collection=error.kind or "module"
+        )
+    view.settle(log.regressions(run.id))
     return LoadedRun(RunSummary.of(run), view, with_run(log, before, run.id))
 
 

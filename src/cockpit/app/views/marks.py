@@ -21,10 +21,14 @@ OUTCOME_MARKS: dict[str, tuple[str, str]] = {
     "xpassed": ("X", "bold yellow"),
     "running": ("▶", "cyan"),
     "pending": ("·", "dim"),
+    "collection error": ("‼", "bold red"),
+    "conftest error": ("⊘", "bold red"),
+    "plugin error": ("⊘", "bold red"),
 }
 
 MODULE_MARKS: dict[str, tuple[str, str]] = {
     "collection error": ("‼", "bold red"),
+    "conftest error": ("⊘", "bold red"),
     "failing": ("✘", "bold red"),
     "running": ("▶", "cyan"),
     "partial": ("◐", "yellow"),

@@ -16,7 +16,9 @@ from cockpit.app.views.known import NO_KNOWN_ISSUES, KnownIssues
 from cockpit.app.views.suite_overlay import ModuleAge, SuiteCounts, SuiteOverlay
 from cockpit.engine.events import Event, PhasesPassed, TestReport
 from cockpit.engine.state import FAILING_OUTCOMES, ModuleTally, RunState, TestRecord, module_of
-from cockpit.rootcause.clusters import Cluster, Clusterer
+from cockpit.rootcause.clusters import Cluster, Clusterer, error_outcome, with_regressions
+from cockpit.rootcause.evidence import Evidence
+from cockpit.rootcause.regression import Change, RegressionGroup, find_regressions
 from cockpit.suite.picture import SuitePicture
 
 # Below this share of tests with a recorded duration, the estimate uses the run's own pace.
@@ -56,6 +58,14 @@ class RunView:
     """The mean recorded duration: what a test without one is expected to take."""
     _expected_total: tuple[int, float] = (-1, 0.0)
     """(tests collected when summed, the sum of their recorded durations)."""
+    history: dict[str, tuple[int, str]] = field(default_factory=dict)
+    """Each failing test's result in the previous run that covered it (fetched live)."""
+    changes: dict[int, Change | None] = field(default_factory=dict)
+    """What changed since each of those runs (None: a run without a snapshot)."""
+    settled: dict[str, RegressionGroup] | None = None
+    """The regressions as the session log stored them, once the run is recorded."""
+    _asked: set[str] = field(default_factory=set)
+    _evidence_asked: set[str] = field(default_factory=set)
     _pace_origin: tuple[float, int] | None = None
     """(elapsed, tests finished) when the collection was first seen: the run's pace is
     measured from there, so the seconds pytest spent collecting do not count as testing."""
@@ -73,13 +83,15 @@ class RunView:
             self._clustered_errors = len(self.state.collection_errors)
 
     def add_recorded_failure(
-        self, nodeid: str, message: str, longrepr: str, *, collection: bool = False
+        self, nodeid: str, message: str, longrepr: str, *, collection: str | None = None
     ) -> None:
-        """Cluster one failure of a run loaded from the session log."""
+        """Cluster one failure of a run loaded from the session log (``collection``: the
+        kind of a collection error)."""
         assert self._clusterer is not None
         record = self.state.tests.get(nodeid)
-        if collection or record is None:
-            self._clusterer.add(nodeid, nodeid, "collection error", message, longrepr)
+        if collection is not None or record is None:
+            outcome = error_outcome(collection or "module")
+            self._clusterer.add(nodeid, nodeid, outcome, message, longrepr)
         else:
             outcome = "crashed" if record.crashed else str(record.outcome)
             self._clusterer.add(nodeid, record.module, outcome, message or outcome, longrepr)
@@ -95,8 +107,8 @@ class RunView:
                 file = getattr(event, "file", None)  # collection errors and skips
                 if file is not None:
                     self.dirty_modules.add(file)
-                elif hasattr(event, "items"):  # collection finished: every module
-                    self.dirty_modules.update(self.state.modules)
+                elif hasattr(event, "items") or hasattr(event, "what"):
+                    self.dirty_modules.update(self.state.modules)  # collection, startup error
                     self.rows_replaced = self.overlay is not None
                 continue
             record = self.state.tests.get(nodeid)
@@ -132,7 +144,7 @@ class RunView:
             error = errors[self._clustered_errors]
             self._clustered_errors += 1
             self._clusterer.add(
-                error.file, error.file, "collection error", error.message, error.longrepr
+                error.file, error.file, error_outcome(error.kind), error.message, error.longrepr
             )
             self.clusters_changed = True
 
@@ -167,16 +179,80 @@ class RunView:
 
     # -- reading -------------------------------------------------------------------------
     def clusters(self) -> list[Cluster]:
-        assert self._clusterer is not None
+        """The root causes: signatures, with regressions regrouped (as the log stores them
+        once the run is recorded; live, from the history fetched so far)."""
         self.clusters_changed = False
-        return self._clusterer.clusters()
+        return self._regrouped()
+
+    def _regrouped(self) -> list[Cluster]:
+        assert self._clusterer is not None
+        return with_regressions(self._clusterer.clusters(), self.regressions())
+
+    def regressions(self) -> dict[str, RegressionGroup]:
+        if self.settled is not None:
+            return self.settled
+        if not self.history:
+            return {}
+        assert self._clusterer is not None
+        members = {cluster.key: cluster.tests for cluster in self._clusterer.clusters()}
+        changes = {run: change for run, change in self.changes.items() if change is not None}
+        tests = self.state.tests
+        modules = {nodeid: tests[nodeid].module for nodeid in self.history if nodeid in tests}
+        return find_regressions(members, self.history, changes, modules)
+
+    def history_wanted(self) -> dict[str, str]:
+        """Failing tests (node id -> module) whose previous result is not fetched yet:
+        marked asked, so each is fetched once."""
+        wanted = {
+            nodeid: self.state.tests[nodeid].module
+            for nodeid in self.state.failures
+            if nodeid not in self._asked and nodeid in self.state.tests
+        }
+        self._asked.update(wanted)
+        return wanted
+
+    def add_history(
+        self, history: dict[str, tuple[int, str]], changes: dict[int, Change | None]
+    ) -> None:
+        self.history.update(history)
+        self.changes.update(changes)
+        self.clusters_changed = True
+
+    def evidence_wanted(self) -> list[Cluster]:
+        """Clusters whose hint asks for project files not read yet (each asked once)."""
+        assert self._clusterer is not None
+        wanted = [
+            cluster
+            for cluster in self._clusterer.clusters()
+            if cluster.evidence_request is not None and cluster.key not in self._evidence_asked
+        ]
+        self._evidence_asked.update(cluster.key for cluster in wanted)
+        return wanted
+
+    def add_evidence(self, found: list[tuple[Cluster, Evidence]]) -> None:
+        for cluster, evidence in found:
+            cluster.evidence = evidence
+        self.clusters_changed = bool(found) or self.clusters_changed
+
+    def settle(self, groups: dict[str, RegressionGroup]) -> None:
+        """The run is over and recorded: its regressions are what the log stored, and
+        what its ending added (a startup error read from pytest's stderr) is shown."""
+        self.settled = dict(groups)
+        self.clusters_changed = True
+        self.dirty_modules.update(self.state.modules)
+        self._cluster_new_failures()
 
     def cluster_of(self, nodeid: str) -> Cluster | None:
-        assert self._clusterer is not None
-        for cluster in self._clusterer.clusters():
+        for cluster in self._regrouped():
             if nodeid in cluster.tests:
                 return cluster
         return None
+
+    def blocked_tests(self, folder: str) -> int:
+        """Tests a failing conftest blocks: those under its folder in the last run that
+        collected them (what the app knows of the suite)."""
+        prefix = "" if folder == "./" else folder
+        return sum(1 for nodeid in self.known_durations if nodeid.startswith(prefix))
 
     def _live_tests_of(self, module: str) -> list[str]:
         """The node ids this run has of one module, in collection order."""

@@ -16,7 +16,7 @@ from cockpit.engine.display import visible
 from cockpit.report.figures import plural
 from cockpit.rootcause.clusters import Cluster
 
-EXAMPLE_LINES = 80  # the end of a traceback says the most
+EXAMPLE_LINES = 80  # the end of a traceback says the most (whole frames, library ones folded)
 
 
 def cluster_renderable(
@@ -54,7 +54,10 @@ def cluster_renderable(
     shown = ", ".join(modules[:12]) + (" …" if len(modules) > 12 else "")
     parts.append(Text(visible("modules: " + shown)))
     parts.append(Text(visible(f"\nexample: {data['example_test']}"), style="bold"))
-    example = visible("\n".join(data["example"].splitlines()[-EXAMPLE_LINES:]))
+    folded = cluster.folded_example
+    if folded.raised_in:
+        parts.append(Text.assemble(("raised in ", "dim"), visible(folded.raised_in)))
+    example = visible(folded.tail(EXAMPLE_LINES))
     parts.append(
         Syntax(
             example,
@@ -114,6 +117,8 @@ class ClustersPanel(Vertical):
                     ("error", "E"),
                     ("crashed", "C"),
                     ("collection error", "CE"),
+                    ("conftest error", "CF"),
+                    ("plugin error", "PE"),
                 )
                 if outcomes.get(kind)
             )
@@ -122,7 +127,7 @@ class ClustersPanel(Vertical):
                 Text(mix.strip()),
                 Text("◆" if cluster.hint else "", style="bold yellow"),
                 known_mark(any(nodeid in known for nodeid in cluster.tests)),
-                Text(visible(cluster.signature.key[:300])),
+                Text(visible(cluster.key[:300])),
                 key=str(index),
             )
         self.border_title = f"root causes ({len(clusters)})"

@@ -54,7 +54,8 @@ def _rank(tally: ModuleTally, sort: str) -> tuple[float | int | str, ...]:
         return (tally.path,)
     if sort == "slowest":
         return (-tally.duration, tally.path)
-    order = {"collection error": 0, "failing": 0, "running": 1, "partial": 2, "not run": 3}
+    order = {"conftest error": 0, "collection error": 0, "failing": 0, "running": 1}
+    order.update({"partial": 2, "not run": 3})
     return (order.get(tally.status, 4), -tally.totals.failing, tally.path)
 
 
@@ -112,7 +113,7 @@ class ModuleTable(RowTable):
             self._mark(tally),
             self._module_name(tally.path),
             *(count_cell(getattr(totals, key), style) for key, _, _, style in _COUNT_COLUMNS),
-            count_cell(tally.not_run + tally.running, "cyan"),
+            self._todo(tally),
             Text(pass_rate(tally)),
             Text(seconds(tally.duration) if ran else "-"),
             delta_cell,
@@ -135,6 +136,12 @@ class ModuleTable(RowTable):
         """The module's state, after ``K`` when it holds tests a known issue names."""
         known = self.view is not None and self.view.known.in_module(tally.path) > 0
         return known_mark(known) + module_mark(tally.status)
+
+    def _todo(self, tally: ModuleTally) -> Text:
+        """Tests left to run; for a folder a failing conftest blocks, every test under it."""
+        if tally.blocked_by is not None and self.view is not None:
+            return count_cell(self.view.blocked_tests(tally.path), "bold red")
+        return count_cell(tally.not_run + tally.running, "cyan")
 
     # -- order and filter ------------------------------------------------------------
     def _matches(self, path: str) -> bool:

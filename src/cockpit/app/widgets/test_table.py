@@ -85,6 +85,13 @@ class TestTable(RowTable):
         assert self.view is not None and self.module is not None
         tally = self.view.module_tally(self.module)
         error = tally.collection_error if tally else None
+        if tally is not None and tally.blocked_by is not None:
+            blocked = self.view.blocked_tests(self.module)
+            name = visible(self.module)
+            self.border_title = (
+                f"{name}: {tally.blocked_by} failed to import, {blocked} tests blocked"
+            )
+            return
         known = self.view.known.in_module(self.module)
         counted = plural(count, "test") + (f", {known} known" if known else "")
         room = max(12, self.size.width - len(counted) - 8)  # the border's corners and gaps
