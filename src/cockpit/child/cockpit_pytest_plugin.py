@@ -16,6 +16,11 @@ The phases of a passing test (the great majority) travel as one compact event, n
 reports, and fields that are empty are left out. The node id of the running test is also
 written, with one ``pwrite``, into a small file (``COCKPIT_CURRENT_FD``), so cockpit can
 name the test that killed the interpreter even if its start event was never read.
+
+At session end it lists the modules the run imported from installed packages and the
+standard library (never the project's, never what pytest assert-rewrote): cockpit's warm
+server preloads them for the next runs. PYTEST_DONT_REWRITE: the warm server imports this
+module before pytest starts, so pytest must not expect to rewrite it.
 """
 
 from __future__ import annotations
@@ -372,6 +377,7 @@ class CockpitReporter:
 
     @pytest.hookimpl(trylast=True)
     def pytest_sessionfinish(self, session: Any, exitstatus: Any) -> None:
+        self.writer.emit({"kind": "imports", "modules": library_modules()})
         self.writer.emit(
             {"kind": "session_finish", "exitstatus": int(exitstatus), "time": time.time()},
             urgent=True,
@@ -382,6 +388,39 @@ class CockpitReporter:
         if self.current_fd is not None:
             with contextlib.suppress(OSError):
                 os.close(self.current_fd)
+
+
+def _library_folders() -> List[str]:
+    """Folders whose modules only change when the interpreter or a package install does."""
+    import site
+    import sysconfig
+
+    paths = sysconfig.get_paths()
+    folders = [paths.get(key) for key in ("stdlib", "platstdlib", "purelib", "platlib")]
+    with contextlib.suppress(AttributeError):
+        folders.extend(site.getsitepackages())
+    with contextlib.suppress(AttributeError):
+        folders.append(site.getusersitepackages())
+    real = {os.path.join(os.path.realpath(folder), "") for folder in folders if folder}
+    return sorted(real | {os.path.join(folder, "") for folder in folders if folder})
+
+
+def library_modules() -> List[str]:
+    """Modules imported from the standard library or installed packages: what a warm
+    server may preload. Not the project's own, nor cockpit's, nor anything pytest
+    assert-rewrote (plugins of entry points, ``-p`` and ``pytest_plugins``)."""
+    folders = tuple(_library_folders())
+    names = []
+    for name, module in list(sys.modules.items()):
+        path = getattr(module, "__file__", None)
+        if not isinstance(path, str) or not path.startswith(folders):
+            continue
+        if name.startswith(("cockpit_", "__main__", "__mp_main__")) or "site-packages" in name:
+            continue
+        if type(getattr(module, "__loader__", None)).__name__ == "AssertionRewritingHook":
+            continue
+        names.append(name)
+    return sorted(names)
 
 
 def _collect_error_message(report: Any) -> str:

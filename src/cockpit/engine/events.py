@@ -113,6 +113,16 @@ class WarningRecorded:
 
 
 @dataclass(frozen=True, slots=True)
+class ImportsSeen:
+    """What the run imported, sent at session end: the modules from installed packages
+    and the standard library (a warm server preloads them), and each import by a
+    computed name that loaded a project file: (importing file, module, its file)."""
+
+    modules: tuple[str, ...]
+    computed: tuple[tuple[str, str, str], ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
 class SessionFinished:
     exitstatus: int
     time: float
@@ -127,6 +137,7 @@ Event = (
     | TestReport
     | PhasesPassed
     | WarningRecorded
+    | ImportsSeen
     | SessionFinished
 )
 
@@ -233,6 +244,15 @@ def _warning(raw: dict[str, Any]) -> WarningRecorded:
     )
 
 
+def _imports(raw: dict[str, Any]) -> ImportsSeen:
+    computed = tuple(
+        (str(edge[0]), str(edge[1]), str(edge[2]))
+        for edge in raw.get("computed") or ()
+        if isinstance(edge, list) and len(edge) == 3
+    )
+    return ImportsSeen(tuple(str(name) for name in raw.get("modules") or ()), computed)
+
+
 def _session_finished(raw: dict[str, Any]) -> SessionFinished:
     return SessionFinished(exitstatus=int(raw["exitstatus"]), time=float(raw.get("time") or 0.0))
 
@@ -246,6 +266,7 @@ _DECODERS: dict[str, Callable[[dict[str, Any]], Event]] = {
     "collect_error": _collection_error,
     "collect_skip": _collection_skipped,
     "warning": _warning,
+    "imports": _imports,
     "session_finish": _session_finished,
 }
 """The plugin's event kinds (its ``kind`` field), each with its decoder."""

@@ -23,9 +23,20 @@ from collections.abc import AsyncIterator, Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from cockpit.engine.command import PLUGIN_DIR, PytestCommand, build_command
+from cockpit.engine.command import PytestCommand, build_command
 from cockpit.engine.events import Event, decode_line
 from cockpit.engine.interpreter import Interpreter
+from cockpit.engine.launch import (
+    CURRENT_FD_ENV,
+    EVENT_FD_ENV,
+    NOTIFY_FD_ENV,
+    ChildProcess,
+    ColdLauncher,
+    Launcher,
+    LaunchSpec,
+    StartInfo,
+    child_environment,
+)
 from cockpit.engine.state import RunOutcome, RunState
 from cockpit.errors import EXIT_NOT_STARTED
 
@@ -83,14 +94,23 @@ class RunResult:
     stderr_tail: str = ""
     skipped_lines: int = 0
     command: tuple[str, ...] = field(default=())
+    start: StartInfo | None = None
+    """Warm (forked from the warm server) or cold, and why."""
 
 
 class PytestRun:
-    """One pytest child process, its event stream and its live :class:`RunState`."""
+    """One pytest child process, its event stream and its live :class:`RunState`.
 
-    def __init__(self, request: RunRequest, interpreter: Interpreter) -> None:
+    ``launcher`` starts the process (default: a fresh interpreter); whatever started it,
+    it is streamed, cancelled and ended by the same code here."""
+
+    def __init__(
+        self, request: RunRequest, interpreter: Interpreter, launcher: Launcher | None = None
+    ) -> None:
         self.request = request
         self.interpreter = interpreter
+        self.launcher: Launcher = launcher or ColdLauncher()
+        self.start_info: StartInfo | None = None
         self.command: PytestCommand = build_command(
             interpreter.path,
             request.pytest_args,
@@ -98,7 +118,7 @@ class PytestRun:
             keep_terminal=request.keep_terminal,
         )
         self.state = RunState()
-        self.process: asyncio.subprocess.Process | None = None
+        self.process: ChildProcess | None = None
         self.cancelled = False
         self.skipped_lines = 0
         self._stdout = TailBuffer()
@@ -109,33 +129,28 @@ class PytestRun:
         self._current_file = tempfile.TemporaryFile(prefix="cockpit-current-")  # noqa: SIM115
         self._started = asyncio.Event()
 
+    @property
+    def started(self) -> asyncio.Event:
+        """Set once the child process exists (a front may build its view meanwhile)."""
+        return self._started
+
     # -- lifecycle ------------------------------------------------------------------------
-    def _child_env(self, notify_fd: int) -> dict[str, str]:
-        env = dict(os.environ)
-        existing = env.get("PYTHONPATH")
-        env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(PLUGIN_DIR), existing]))
-        env["COCKPIT_EVENT_FD"] = str(self._event_file.fileno())
-        env["COCKPIT_NOTIFY_FD"] = str(notify_fd)
-        env["COCKPIT_CURRENT_FD"] = str(self._current_file.fileno())
+    def _spec(self, notify_fd: int) -> LaunchSpec:
+        env = child_environment()
         env["COCKPIT_CAPTURE_CAP"] = str(self.request.capture_cap)
         env["COCKPIT_QUIET_TERMINAL"] = "1" if self.command.quiet_terminal else "0"
-        env.setdefault("PYTHONFAULTHANDLER", "1")
-        return env
+        fds = {
+            EVENT_FD_ENV: self._event_file.fileno(),
+            NOTIFY_FD_ENV: notify_fd,
+            CURRENT_FD_ENV: self._current_file.fileno(),
+        }
+        return LaunchSpec(self.command.argv, self.request.project, env, fds)
 
     async def start(self) -> None:
         read_fd, write_fd = os.pipe()
         os.set_inheritable(read_fd, False)
         try:
-            self.process = await asyncio.create_subprocess_exec(
-                *self.command.argv,
-                cwd=self.request.project,
-                env=self._child_env(write_fd),
-                stdin=asyncio.subprocess.DEVNULL,
-                stdout=asyncio.subprocess.PIPE,
-                stderr=asyncio.subprocess.PIPE,
-                pass_fds=(write_fd, self._event_file.fileno(), self._current_file.fileno()),
-                start_new_session=True,
-            )
+            self.process, self.start_info = await self.launcher.launch(self._spec(write_fd))
         except OSError:
             os.close(read_fd)
             raise
@@ -272,6 +287,7 @@ class PytestRun:
             stderr_tail=stderr,
             skipped_lines=self.skipped_lines,
             command=self.command.argv,
+            start=self.start_info,
         )
         current_test = self._current_test()
         if state.session is None:

@@ -18,6 +18,7 @@ from cockpit.engine.events import (
     CollectionFinished,
     CollectionSkipped,
     Event,
+    ImportsSeen,
     PhasesPassed,
     SessionFinished,
     SessionStarted,
@@ -197,6 +198,8 @@ class RunState:
     crashed_test: str | None = None
     interrupted: bool = False
     duration: float = 0.0
+    imports: ImportsSeen | None = None
+    """What the run imported (sent at its end): warm preloading, computed imports."""
 
     # -- reading ------------------------------------------------------------------------
     @property
@@ -253,6 +256,8 @@ class RunState:
             self.warnings.append(event)
         elif isinstance(event, SessionStarted):
             self.session = event
+        elif isinstance(event, ImportsSeen):
+            self.imports = event
         elif isinstance(event, SessionFinished):
             self.exitstatus = event.exitstatus
             if self.session is not None:

@@ -47,7 +47,7 @@ from cockpit.settings import DatabaseLocation
 if TYPE_CHECKING:
     from sqlalchemy import Engine
 
-SCHEMA_REVISION = "0007"
+SCHEMA_REVISION = "0008"
 """The schema the quick path reads; kept equal to ``database.HEAD_REVISION`` by a test
 (importing ``quick_read`` for it would cost this command ~2 ms)."""
 

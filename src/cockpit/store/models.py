@@ -214,3 +214,14 @@ class RunModule(Base):
     tests: Mapped[int] = mapped_column(Integer)
     outcomes: Mapped[dict[str, int] | None] = mapped_column(JSON(none_as_null=True), default=None)
     """Tests per outcome other than passed (``{"failed": 3}``); None before schema 0007."""
+
+
+class RunStart(Base):
+    """How a run's pytest process started: ``warm`` (a fork of the warm server) or
+    ``cold`` (a fresh interpreter), and why. Runs before schema 0008 have no row."""
+
+    __tablename__ = "run_starts"
+
+    run_id: Mapped[int] = mapped_column(ForeignKey("runs.id"), primary_key=True)
+    mode: Mapped[str] = mapped_column(String(8))
+    reason: Mapped[str] = mapped_column(String(500))

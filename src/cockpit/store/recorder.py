@@ -171,9 +171,9 @@ class RunRecorder:
         """The node ids of every result row this run wrote (the crashed test's included)."""
         return self._recorded | ({crashed} if crashed in self.state.tests else set())
 
-    def finish(self, exit_code: int, outcome: str) -> None:
+    def finish(self, exit_code: int, outcome: str, start: tuple[str, str] | None = None) -> None:
         """Write what is left, the crashed test, and the run's ending (its exit code and
-        outcome, as the runner decided them)."""
+        outcome, as the runner decided them; how its process started: mode and why)."""
         self._stop.set()
         self._thread.join()
         if self._error is not None:
@@ -207,4 +207,5 @@ class RunRecorder:
                 {nodeid: state.tests[nodeid].module for nodeid in written},
                 {nodeid: self._outcomes[nodeid] for nodeid in written},
             ),
+            start=start,
         )

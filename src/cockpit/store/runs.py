@@ -26,6 +26,7 @@ from cockpit.store.models import (
     Result,
     Run,
     RunModule,
+    RunStart,
 )
 from cockpit.store.quick_read import (
     MODULES_RECORDED_SQL,
@@ -136,6 +137,7 @@ class RunStore(SessionStore):
         crashed_test: str | None,
         results_digest: str | None = None,
         module_digests: Mapping[str, ModuleDigest] | None = None,
+        start: tuple[str, str] | None = None,
     ) -> None:
         """The run's ending; ``module_digests`` (module -> digest) go in the same transaction,
         so a diff never sees a run with only some of its modules digested."""
@@ -158,6 +160,11 @@ class RunStore(SessionStore):
                     xpassed=totals.xpassed,
                 )
             )
+            if start is not None:
+                connection.execute(
+                    insert(RunStart),
+                    [{"run_id": run_id, "mode": start[0], "reason": start[1][:500]}],
+                )
             if module_digests:
                 connection.execute(
                     insert(RunModule),
@@ -209,6 +216,14 @@ class RunStore(SessionStore):
                 run.xfailed = counts.get("xfailed", 0)
                 run.xpassed = counts.get("xpassed", 0)
             return [run.id for run in orphans]
+
+    def run_start(self, run_id: int) -> tuple[str, str] | None:
+        """(mode, reason) of the run's start; None for a run recorded before they were."""
+        with self.engine.connect() as connection:
+            row = connection.execute(
+                select(RunStart.mode, RunStart.reason).where(RunStart.run_id == run_id)
+            ).first()
+        return (row[0], row[1]) if row is not None else None
 
     def run(self, run_id: int) -> Run:
         with Session(self.engine, expire_on_commit=False) as db:

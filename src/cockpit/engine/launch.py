@@ -1,0 +1,112 @@
+"""How a pytest child is started: the seam between the runner and warm starts.
+
+:class:`~cockpit.engine.runner.PytestRun` asks a :class:`Launcher` for a process and
+then streams, cancels and ends it with the same code whatever started it. The cold
+launcher here starts a fresh interpreter; ``cockpit.warm`` forks one from a server that
+has imported pytest and the project's libraries already. Both hand back a
+:class:`ChildProcess`: a pid leading its own process group, its stdout and stderr as
+streams, and a ``wait()`` for its return code (negative: the signal that ended it).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import NamedTuple, Protocol
+
+from cockpit.engine.command import PLUGIN_DIR
+
+EVENT_FD_ENV = "COCKPIT_EVENT_FD"
+NOTIFY_FD_ENV = "COCKPIT_NOTIFY_FD"
+CURRENT_FD_ENV = "COCKPIT_CURRENT_FD"
+
+
+def child_environment(base: Mapping[str, str] | None = None) -> dict[str, str]:
+    """The environment every pytest child gets, before its run's own descriptors: the
+    plugin's folder first on ``PYTHONPATH``, and faulthandler on (crash tracebacks)."""
+    env = dict(os.environ if base is None else base)
+    existing = env.get("PYTHONPATH")
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(PLUGIN_DIR), existing]))
+    env.setdefault("PYTHONFAULTHANDLER", "1")
+    return env
+
+
+class ChildProcess(Protocol):
+    """What the runner needs of a started pytest process (an asyncio ``Process`` is one)."""
+
+    @property
+    def pid(self) -> int: ...
+
+    @property
+    def returncode(self) -> int | None: ...
+
+    @property
+    def stdout(self) -> asyncio.StreamReader | None: ...
+
+    @property
+    def stderr(self) -> asyncio.StreamReader | None: ...
+
+    async def wait(self) -> int: ...
+
+
+@dataclass(frozen=True, slots=True)
+class LaunchSpec:
+    """One pytest child to start: its command line, folder, environment and descriptors."""
+
+    argv: tuple[str, ...]
+    cwd: Path
+    env: dict[str, str]
+    fds: dict[str, int]
+    """The descriptors it inherits, by the environment variable that names each."""
+
+
+@dataclass(frozen=True, slots=True)
+class StartInfo:
+    """How a run's process was started, and why that way (kept in the run's record)."""
+
+    warm: bool
+    reason: str
+
+    @property
+    def mode(self) -> str:
+        return "warm" if self.warm else "cold"
+
+
+COLD_BY_DEFAULT = StartInfo(False, "a fresh interpreter (cockpit run starts cold unless --warm)")
+
+
+class Launched(NamedTuple):
+    process: ChildProcess
+    start: StartInfo
+
+
+class Launcher(Protocol):
+    async def launch(self, spec: LaunchSpec) -> Launched: ...
+
+
+async def launch_cold(spec: LaunchSpec, start: StartInfo = COLD_BY_DEFAULT) -> Launched:
+    """A fresh interpreter in its own session (process group), stdin closed."""
+    process = await asyncio.create_subprocess_exec(
+        *spec.argv,
+        cwd=spec.cwd,
+        env={**spec.env, **{name: str(fd) for name, fd in spec.fds.items()}},
+        stdin=asyncio.subprocess.DEVNULL,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+        pass_fds=tuple(spec.fds.values()),
+        start_new_session=True,
+    )
+    return Launched(process, start)
+
+
+class ColdLauncher:
+    """Every run in a fresh interpreter, saying why in ``start``."""
+
+    def __init__(self, start: StartInfo = COLD_BY_DEFAULT) -> None:
+        self.start = start
+
+    async def launch(self, spec: LaunchSpec) -> Launched:
+        return await launch_cold(spec, self.start)
