@@ -42,6 +42,7 @@ from cockpit.errors import CockpitError
 from cockpit.session.recorded_run import ALL_TESTS, RecordedRun, RunPlan, plan_for_tests
 from cockpit.settings import Settings
 from cockpit.store.rows import FailureRow, failure_row
+from cockpit.warm.starts import WarmStarts
 
 REPAINT_INTERVAL = 0.25  # PROBES.md: 250 ms keeps a 10 ms timer's p99 near 63 ms
 NARROW_BELOW = 160  # side by side only where the module table keeps ~40 columns
@@ -78,6 +79,8 @@ class CockpitCore(App[int]):
         self.watching = False
         self.quitting = False
         self.log_ready = not open_log
+        self.warm: WarmStarts | None = None
+        """The warm server runs fork from (started in the background on mount)."""
         self._detail_outcome: str | None = None
         """The outcome the detail pane shows, to redraw it when its test's outcome changes."""
         """False while the session log opens: a run asked for then waits, to be recorded."""
@@ -111,10 +114,16 @@ class CockpitCore(App[int]):
         self.set_interval(REPAINT_INTERVAL, self._tick)
         self.query_one(ModuleTable).focus()
         self._header()
+        if self.workspace.warm:
+            self.warm = self.workspace.project.warm_starts(self._warm_notice)
+            self.warm.prepare()
         if self.open_log and self.workspace.log is None:
             self._open_log()
         else:
             self._after_log_opened()
+
+    def _warm_notice(self, text: str) -> None:
+        self.notify(text, timeout=6)
 
     def on_resize(self, event: events.Resize) -> None:
         self._narrow(event.size.width)
@@ -307,8 +316,8 @@ class CockpitCore(App[int]):
         self.last_plan = plan
         self.run_worker(self._execute(plan), group="run")
 
-    async def _execute(self, plan: RunPlan) -> None:
-        active = self.workspace.start(plan)
+    async def _execute(self, plan: RunPlan, rerun: RecordedRun | None = None) -> None:
+        active = rerun or self.workspace.start(plan, self.warm)
         self.active = active
         self.ending = None
         self.run_started = time.monotonic()
@@ -350,6 +359,11 @@ class CockpitCore(App[int]):
             if record.finished
         } or self.durations
         self._refresh_session()
+        cold = active.cold_rerun()  # a warm run crashed: the fork's doing or the tests'?
+        if cold is not None and not self.quitting and self.next_plan is None:
+            self.notify("the warm run crashed: rerunning it cold", severity="warning")
+            self.run_worker(self._execute(plan, cold), group="run")
+            return
         plan_next, self.next_plan = self.next_plan, None
         if plan_next is not None and not self.quitting:
             self.start_run(plan_next)
@@ -420,6 +434,8 @@ class CockpitCore(App[int]):
                 if worker.group == "run":
                     with suppress(Exception):
                         await worker.wait()
+        if self.warm is not None:
+            await self.warm.close()
         if self.workspace.log is not None:
             self.workspace.log.close()
         self.exit(0)
@@ -431,6 +447,8 @@ class CockpitCore(App[int]):
         if process is not None and process.returncode is None:
             with suppress(ProcessLookupError, PermissionError):
                 os.killpg(process.pid, signal.SIGKILL)
+        if self.warm is not None:
+            self.warm.kill_now()
 
     # -- selection helpers -------------------------------------------------------------
     def _selected_failures(self) -> list[str]:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from cockpit.cli.parsing import resolve_project, split_run_args
@@ -21,9 +21,7 @@ if TYPE_CHECKING:
 
     from cockpit.engine.events import Event
     from cockpit.engine.runner import RunResult
-    from cockpit.session.project import Project
     from cockpit.session.recorded_run import OnBatch, RecordedRun
-    from cockpit.warm.starts import WarmStarts
 
 
 async def execute(run: RecordedRun, on_batch: OnBatch | None) -> RunResult:
@@ -65,7 +63,7 @@ def command_run(argv: Sequence[str], *, python: str | None = None) -> int:
         log_opener=None if options.no_record else project.open_log,
         capture_cap=options.capture_cap,
         keep_terminal=options.pytest_output,
-        launcher=warm_starts(project) if options.warm else None,
+        launcher=project.warm_starts() if options.warm else None,
     )
     if options.json:
         result = asyncio.run(_warm_or_cold(run, None))
@@ -77,13 +75,6 @@ def command_run(argv: Sequence[str], *, python: str | None = None) -> int:
     if result.error:
         print(f"cockpit: {result.error}", file=sys.stderr)
     return result.exit_code
-
-
-def warm_starts(project: Project, on_notice: Callable[[str], None] | None = None) -> WarmStarts:
-    from cockpit.warm.starts import WarmStarts
-
-    interpreter = project.require_interpreter().path
-    return WarmStarts(interpreter, project.folder, project.root, on_notice=on_notice)
 
 
 async def _warm_or_cold(run: RecordedRun, on_batch: OnBatch | None) -> RunResult:
