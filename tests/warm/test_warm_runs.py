@@ -14,7 +14,7 @@ import pytest
 
 from cockpit.engine.state import RunOutcome
 from tests.helpers import copy_project
-from tests.warm.warm_support import comparable, cold_and_warm, one_run, ready, warm_starts
+from tests.warm.warm_support import cold_and_warm, comparable, one_run, ready, warm_starts
 
 pytestmark = pytest.mark.slow
 
