@@ -5,26 +5,24 @@ from __future__ import annotations
 
 import argparse
 from collections.abc import Sequence
-from typing import Any
-
-from rich.markup import escape
-from rich.table import Table
+from typing import TYPE_CHECKING, Any
 
 from cockpit.cli.output import console, print_json
 from cockpit.cli.parsing import CliError, command_parser, resolve_project, sub_actions
-from cockpit.session.fixes import fix_evidence
-from cockpit.session.gitinfo import changed_files_since
-from cockpit.session.project import Project
-from cockpit.store.models import Fix, KnownIssue
-from cockpit.store.session_log import SessionLog
+from cockpit.session.fixes import evidence_of
+from cockpit.store import log_queries
+from cockpit.store.log_queries import FixRow, KnownRow
+
+if TYPE_CHECKING:  # ``fix list`` and ``known list`` read without SQLAlchemy or rich
+    from cockpit.session.project import Project
+    from cockpit.store.session_log import SessionLog
 
 RISKS = ("low", "medium", "high")
 PRIORITIES = ("low", "medium", "high")
 
 
 # -- fixes ------------------------------------------------------------------------------
-def _fix_json(log: SessionLog, fix: Fix) -> dict[str, Any]:
-    evidence = fix_evidence(log, fix)
+def _fix_json(fix: FixRow, evidence: dict[str, list[str]] | None) -> dict[str, Any]:
     return {
         "id": fix.id,
         "session_id": fix.session_id,
@@ -60,16 +58,29 @@ def command_fix(argv: Sequence[str]) -> int:
     listing.add_argument("--json", action="store_true")
     options = parser.parse_args(argv)
     project = resolve_project(options)
-    log = project.open_log()
     if options.action == "add":
-        return _add_fix(project, log, options)
-    fixes = log.fixes()
+        return _add_fix(project, project.open_log(), options)
+    reader = log_queries.open_reader(project.database)
+    try:
+        fixes = [
+            (fix, evidence_of(reader.query, fix.before_run_id, fix.evidence_run_id))
+            for fix in log_queries.fixes(reader.query)
+        ]
+    finally:
+        reader.close()
     if options.json:
-        print_json([_fix_json(log, fix) for fix in fixes])
+        print_json([_fix_json(fix, evidence) for fix, evidence in fixes])
         return 0
+    _print_fixes(fixes)
+    return 0
+
+
+def _print_fixes(fixes: list[tuple[FixRow, dict[str, list[str]] | None]]) -> None:
+    from rich.markup import escape
+    from rich.table import Table
+
     table = Table("id", "title", "risk", "files", "before", "evidence", "flipped to pass")
-    for fix in fixes:
-        evidence = fix_evidence(log, fix)
+    for fix, evidence in fixes:
         flipped = (
             ", ".join(f"{escape(m)} +{len(t)}" for m, t in sorted(evidence.items()))
             if evidence
@@ -85,10 +96,11 @@ def command_fix(argv: Sequence[str]) -> int:
             flipped,
         )
     console().print(table)
-    return 0
 
 
 def _add_fix(project: Project, log: SessionLog, options: argparse.Namespace) -> int:
+    from cockpit.session.gitinfo import changed_files_since
+
     files = options.files
     if files is None:
         before = log.last_finished_run()
@@ -110,7 +122,7 @@ def _add_fix(project: Project, log: SessionLog, options: argparse.Namespace) -> 
 
 
 # -- known issues -----------------------------------------------------------------------
-def _known_json(issue: KnownIssue) -> dict[str, Any]:
+def _known_json(issue: KnownRow) -> dict[str, Any]:
     return {
         "id": issue.id,
         "session_id": issue.session_id,
@@ -140,13 +152,19 @@ def command_known(argv: Sequence[str]) -> int:
     listing.add_argument("--json", action="store_true")
     options = parser.parse_args(argv)
     project = resolve_project(options)
-    log = project.open_log()
     if options.action == "add":
-        return _add_known_issue(project, log, options)
-    issues = log.known_issues()
+        return _add_known_issue(project, project.open_log(), options)
+    reader = log_queries.open_reader(project.database)
+    try:
+        issues = log_queries.known_issues(reader.query)
+    finally:
+        reader.close()
     if options.json:
         print_json([_known_json(issue) for issue in issues])
         return 0
+    from rich.markup import escape
+    from rich.table import Table
+
     table = Table("id", "title", "tests", "workaround", "deselects", "priority", "effort")
     for issue in issues:
         table.add_row(
@@ -177,6 +195,8 @@ def _verified_deselection(project: Project, options: argparse.Namespace) -> Sequ
     except (InterpreterError, WorkaroundError) as error:
         raise CliError(str(error)) from None
     if verified.named_kept:
+        from rich.markup import escape
+
         console().print(
             f"note: the workaround keeps {len(verified.named_kept)} of the named tests: "
             + ", ".join(escape(t) for t in verified.named_kept)

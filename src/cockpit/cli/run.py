@@ -51,12 +51,24 @@ async def execute(run: RecordedRun, on_batch: OnBatch | None) -> RunResult:
 def command_run(argv: Sequence[str], *, python: str | None = None) -> int:
     """One run. The child starts first: the session log (SQLAlchemy's import, the record)
     opens in a thread and rich's live view is built while pytest starts up."""
+    options, pytest_args = split_run_args(argv)
+    project = resolve_project(options, python=options.python or python, runs_tests=True)
+    early = None
+    if not options.warm:
+        from cockpit.engine.early import EarlyStart
+
+        early = EarlyStart(
+            project.folder,
+            project.require_interpreter(),
+            tuple(pytest_args),
+            capture_cap=options.capture_cap,
+            keep_terminal=options.pytest_output,
+            cache_dir=project.cache_dir,
+        )
     import asyncio
 
     from cockpit.session.recorded_run import RecordedRun
 
-    options, pytest_args = split_run_args(argv)
-    project = resolve_project(options, python=options.python or python, runs_tests=True)
     run = RecordedRun(
         project,
         pytest_args,
@@ -64,6 +76,7 @@ def command_run(argv: Sequence[str], *, python: str | None = None) -> int:
         capture_cap=options.capture_cap,
         keep_terminal=options.pytest_output,
         launcher=project.warm_starts() if options.warm else None,
+        early=early,
     )
     if options.json:
         result = asyncio.run(_warm_or_cold(run, None))
@@ -82,7 +95,7 @@ async def _warm_or_cold(run: RecordedRun, on_batch: OnBatch | None) -> RunResult
     from cockpit.warm.starts import WarmStarts
 
     starts = run.launcher
-    if not isinstance(starts, WarmStarts):
+    if not isinstance(starts, WarmStarts):  # cold, the child already started (EarlyStart)
         return await execute(run, on_batch)
     starts.prepare()
     try:

@@ -6,16 +6,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from rich.markup import escape
-from rich.table import Table
-
 from cockpit.cli.output import console, print_json, when
 from cockpit.cli.parsing import CliError, command_parser, resolve_project
-from cockpit.rootcause.clusters import Clusterer
-from cockpit.store.models import Run
+from cockpit.store import log_queries
+from cockpit.store.log_queries import RunRow
 
 
-def _totals(run: Run) -> dict[str, int]:
+def _totals(run: RunRow) -> dict[str, int]:
     return {
         "passed": run.passed,
         "failed": run.failed,
@@ -26,7 +23,7 @@ def _totals(run: Run) -> dict[str, int]:
     }
 
 
-def _run_json(run: Run) -> dict[str, Any]:
+def _run_json(run: RunRow) -> dict[str, Any]:
     return {
         "id": run.id,
         "session_id": run.session_id,
@@ -40,19 +37,30 @@ def _run_json(run: Run) -> dict[str, Any]:
         "collected": run.collected,
         "totals": _totals(run),
         "crashed_test": run.crashed_test,
+        "start": {"mode": run.start_mode, "reason": run.start_reason} if run.start_mode else None,
     }
 
 
 def command_runs(argv: Sequence[str]) -> int:
+    """Through the quick sqlite3 path when it can (no SQLAlchemy, no rich for --json)."""
     parser = command_parser("cockpit runs", "List recorded runs, newest first.")
     parser.add_argument("--json", action="store_true")
     parser.add_argument("--limit", type=int, default=None)
     options = parser.parse_args(argv)
-    runs = resolve_project(options).open_log().runs(limit=options.limit)
+    reader = log_queries.open_reader(resolve_project(options).database)
+    try:
+        runs = log_queries.runs(reader.query, options.limit)
+    finally:
+        reader.close()
     if options.json:
         print_json([_run_json(run) for run in runs])
         return 0
-    table = Table("id", "started", "selection", "outcome", "passed", "failed", "errors", "skipped")
+    from rich.markup import escape
+    from rich.table import Table
+
+    table = Table(
+        "id", "started", "selection", "outcome", "passed", "failed", "errors", "skipped", "start"
+    )
     for run in runs:
         table.add_row(
             str(run.id),
@@ -63,6 +71,7 @@ def command_runs(argv: Sequence[str]) -> int:
             str(run.failed),
             str(run.errors),
             str(run.skipped),
+            run.start_mode or "-",
         )
     console().print(table)
     return 0
@@ -73,39 +82,49 @@ def command_history(argv: Sequence[str]) -> int:
     parser.add_argument("nodeid")
     parser.add_argument("--json", action="store_true")
     options = parser.parse_args(argv)
-    rows = resolve_project(options).open_log().history(options.nodeid)
+    reader = log_queries.open_reader(resolve_project(options).database)
+    try:
+        rows = log_queries.history(reader.query, options.nodeid)
+    finally:
+        reader.close()
     if not rows:
-        raise CliError(f"no recorded run has {options.nodeid}; cockpit runs lists the runs")
-    from cockpit.isolation.flaky import flaky_flips
-    from cockpit.isolation.log import history_points
+        raise CliError(f"no recorded run has {options.nodeid}; cockpit runs lists them")
+    from cockpit.isolation.flaky import HistoryPoint, flaky_flips
 
-    flaky = flaky_flips(history_points(rows))  # flips with the project's files unchanged
+    points = [HistoryPoint(r.run_id, r.outcome, r.source_digest, r.interpreter) for r in rows]
+    flaky = flaky_flips(points)  # flips with the project's files unchanged
     if options.json:
         print_json(
             [
                 {
-                    "run": run.id,
-                    "started_at": run.started_at,
-                    "outcome": result.outcome,
-                    "duration": result.duration,
-                    "signature": result.signature,
-                    "flaky": run.id in flaky,
+                    "run": row.run_id,
+                    "started_at": row.started_at,
+                    "outcome": row.outcome,
+                    "duration": row.duration,
+                    "signature": row.signature,
+                    "flaky": row.run_id in flaky,
                 }
-                for run, result in rows
+                for row in rows
             ]
         )
         return 0
-    table = Table(
-        "run", "started", "outcome", "", "duration", "error", title=escape(options.nodeid)
-    )
-    for run, result in rows:
+    _print_history(options.nodeid, rows, flaky)
+    return 0
+
+
+def _print_history(nodeid: str, rows: list[log_queries.HistoryRow], flaky: frozenset[int]) -> None:
+    from rich.markup import escape
+    from rich.table import Table
+
+    table = Table("run", "started", "outcome", "", "duration", "error", title=escape(nodeid))
+    for row in rows:
         table.add_row(
-            str(run.id),
-            when(run.started_at),
-            result.outcome,
-            "[magenta]flaky[/]" if run.id in flaky else "",
-            f"{result.duration:.3f}s",
-            escape(result.signature or ""),
+            str(row.run_id),
+            when(row.started_at),
+            row.outcome,
+            "[magenta]flaky[/]" if row.run_id in flaky else "",
+            f"{row.duration:.3f}s",
+            escape(row.signature or ""),
         )
     console().print(table)
     if flaky:
@@ -114,7 +133,6 @@ def command_history(argv: Sequence[str]) -> int:
             "(cockpit isolate reruns the test alone)",
             style="magenta",
         )
-    return 0
 
 
 def command_clusters(argv: Sequence[str]) -> int:
@@ -122,6 +140,10 @@ def command_clusters(argv: Sequence[str]) -> int:
     parser.add_argument("--run", type=int, default=None, help="run id (default: the last)")
     parser.add_argument("--json", action="store_true")
     options = parser.parse_args(argv)
+    from rich.markup import escape
+
+    from cockpit.rootcause.clusters import Clusterer
+
     log = resolve_project(options).open_log()
     if options.run is None:
         latest = log.runs(limit=1)

@@ -10,14 +10,16 @@ streams, and a ``wait()`` for its return code (negative: the signal that ended i
 
 from __future__ import annotations
 
-import asyncio
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import NamedTuple, Protocol
+from typing import TYPE_CHECKING, NamedTuple, Protocol
 
 from cockpit.engine.command import PLUGIN_DIR
+
+if TYPE_CHECKING:  # imported when a run starts: ``cockpit run`` spawns its child before it
+    import asyncio
 
 EVENT_FD_ENV = "COCKPIT_EVENT_FD"
 NOTIFY_FD_ENV = "COCKPIT_NOTIFY_FD"
@@ -89,6 +91,8 @@ class Launcher(Protocol):
 
 async def launch_cold(spec: LaunchSpec, start: StartInfo = COLD_BY_DEFAULT) -> Launched:
     """A fresh interpreter in its own session (process group), stdin closed."""
+    import asyncio
+
     process = await asyncio.create_subprocess_exec(
         *spec.argv,
         cwd=spec.cwd,

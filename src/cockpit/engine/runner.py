@@ -24,9 +24,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from cockpit.engine.command import PytestCommand, build_command
+from cockpit.engine.early import EarlyStart, adopt
 from cockpit.engine.events import Event, decode_line
 from cockpit.engine.interpreter import Interpreter
 from cockpit.engine.launch import (
+    COLD_BY_DEFAULT,
     CURRENT_FD_ENV,
     EVENT_FD_ENV,
     NOTIFY_FD_ENV,
@@ -105,17 +107,27 @@ class PytestRun:
     it is streamed, cancelled and ended by the same code here."""
 
     def __init__(
-        self, request: RunRequest, interpreter: Interpreter, launcher: Launcher | None = None
+        self,
+        request: RunRequest,
+        interpreter: Interpreter,
+        launcher: Launcher | None = None,
+        early: EarlyStart | None = None,
     ) -> None:
         self.request = request
         self.interpreter = interpreter
         self.launcher: Launcher = launcher or ColdLauncher()
+        self.early = early
+        """A child already started for this run (``cockpit run``): adopted, not launched."""
         self.start_info: StartInfo | None = None
-        self.command: PytestCommand = build_command(
-            interpreter.path,
-            request.pytest_args,
-            cache_dir=request.cache_dir,
-            keep_terminal=request.keep_terminal,
+        self.command: PytestCommand = (
+            early.command
+            if early
+            else build_command(
+                interpreter.path,
+                request.pytest_args,
+                cache_dir=request.cache_dir,
+                keep_terminal=request.keep_terminal,
+            )
         )
         self.state = RunState()
         self.process: ChildProcess | None = None
@@ -125,8 +137,11 @@ class PytestRun:
         self._stderr = TailBuffer()
         self._notify_read_fd: int | None = None
         # Both live as long as the run and are closed when its stream ends.
-        self._event_file = tempfile.TemporaryFile(prefix="cockpit-events-")  # noqa: SIM115
-        self._current_file = tempfile.TemporaryFile(prefix="cockpit-current-")  # noqa: SIM115
+        if early is not None:
+            self._event_file, self._current_file = early.event_file, early.current_file
+        else:
+            self._event_file = tempfile.TemporaryFile(prefix="cockpit-events-")  # noqa: SIM115
+            self._current_file = tempfile.TemporaryFile(prefix="cockpit-current-")  # noqa: SIM115
         self._started = asyncio.Event()
 
     @property
@@ -147,6 +162,11 @@ class PytestRun:
         return LaunchSpec(self.command.argv, self.request.project, env, fds)
 
     async def start(self) -> None:
+        if self.early is not None:
+            self.process, self.start_info = await adopt(self.early), COLD_BY_DEFAULT
+            self._notify_read_fd = self.early.notify_read_fd
+            self._started.set()
+            return
         read_fd, write_fd = os.pipe()
         os.set_inheritable(read_fd, False)
         try:

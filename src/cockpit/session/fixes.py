@@ -8,9 +8,14 @@ in both runs count.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from cockpit.report.diff import diff_runs
-from cockpit.store.models import Fix
-from cockpit.store.session_log import SessionLog
+from cockpit.store import log_queries
+
+if TYPE_CHECKING:
+    from cockpit.store.models import Fix
+    from cockpit.store.session_log import SessionLog
 
 
 def fix_evidence(log: SessionLog, fix: Fix) -> dict[str, list[str]] | None:
@@ -24,5 +29,20 @@ def fix_evidence(log: SessionLog, fix: Fix) -> dict[str, list[str]] | None:
         log.outcomes(after.id),
         before_whole_suite=before.whole_suite,
         after_whole_suite=after.whole_suite,
+    )
+    return diff.by_module().get("fixed", {})
+
+
+def evidence_of(
+    query: log_queries.Query, before_run_id: int | None, evidence_run_id: int | None
+) -> dict[str, list[str]] | None:
+    """:func:`fix_evidence` from plain queries (``cockpit fix list`` without SQLAlchemy)."""
+    if before_run_id is None or evidence_run_id is None:
+        return None
+    diff = diff_runs(
+        log_queries.outcomes(query, before_run_id),
+        log_queries.outcomes(query, evidence_run_id),
+        before_whole_suite=log_queries.whole_suite(query, before_run_id),
+        after_whole_suite=log_queries.whole_suite(query, evidence_run_id),
     )
     return diff.by_module().get("fixed", {})

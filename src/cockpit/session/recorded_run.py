@@ -17,20 +17,22 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from cockpit.engine.command import selection_of
+from cockpit.engine.early import EarlyStart
 from cockpit.engine.events import Event
 from cockpit.engine.launch import ColdLauncher, Launcher, StartInfo
 from cockpit.engine.runner import DEFAULT_CAPTURE_CAP, PytestRun, RunRequest, RunResult
 from cockpit.engine.state import RunOutcome, RunState
 from cockpit.errors import EXIT_INTERRUPTED, EXIT_NOT_STARTED
 from cockpit.session.project import Project
-from cockpit.warm.starts import WarmStarts
 
 if TYPE_CHECKING:
     from cockpit.store.recorder import RunRecorder
     from cockpit.store.session_log import SessionLog
+    from cockpit.warm.starts import WarmStarts
 
 OnBatch = Callable[[list[Event]], None]
 LogOpener = Callable[[], "SessionLog"]
@@ -76,6 +78,7 @@ class RecordedRun:
         capture_cap: int = DEFAULT_CAPTURE_CAP,
         keep_terminal: bool = False,
         launcher: Launcher | None = None,
+        early: EarlyStart | None = None,
     ) -> None:
         self.project = project
         self.log = log
@@ -94,7 +97,7 @@ class RecordedRun:
             keep_terminal=keep_terminal,
             cache_dir=project.cache_dir,
         )
-        self.run = PytestRun(self.request, project.require_interpreter(), launcher)
+        self.run = PytestRun(self.request, project.require_interpreter(), launcher, early)
         whole, selection = selection_of(args)
         self.reason = selection if reason is None else reason
         """The selection as the session log keeps it (default: what ``args`` select)."""
@@ -164,31 +167,48 @@ class RecordedRun:
             await asyncio.shield(self._close_record(opening, EXIT_INTERRUPTED, "interrupted"))
             raise
         self.result = result
-        self._after(result)
+        learning = self._after(result)
         await opening  # a failure to record surfaces here, after the run is over
         if self.recorder is not None:
             start = (result.start.mode, result.start.reason) if result.start else None
             await asyncio.to_thread(
                 self.recorder.finish, result.exit_code, str(result.outcome), start
             )
+        if learning is not None:
+            await learning
         return result
 
-    def _after(self, result: RunResult) -> None:
-        """What the warm starts learn from a run: its libraries; a crash's verdict."""
-        starts = self.launcher if isinstance(self.launcher, WarmStarts) else None
+    def _warm(self) -> WarmStarts | None:
+        if self.launcher is None or isinstance(self.launcher, ColdLauncher):
+            return None  # cold: the warm machinery is not even imported
+        from cockpit.warm.starts import WarmStarts
+
+        return self.launcher if isinstance(self.launcher, WarmStarts) else None
+
+    def _after(self, result: RunResult) -> asyncio.Future[None] | None:
+        """What warm starts learn from a run: the libraries it imported (kept for the next
+        server even by a cold run), and a crash's verdict."""
+        starts = self._warm()
         imports = result.state.imports
-        if starts is not None and imports is not None:
-            starts.learn(imports.modules)
         if self._judged_by is not None and self.crashed_warm_of is not None:
             crashed = result.outcome is RunOutcome.CRASHED
             self._judged_by.judge_crash(crashed, self.crashed_warm_of)
+        if imports is None or not imports.modules:
+            return None
+        if starts is not None:
+            starts.learn(imports.modules)
+            return None
+        interpreter = self.project.require_interpreter().path
+        return asyncio.ensure_future(
+            asyncio.to_thread(_learn_preload, self.project.root, interpreter, imports.modules)
+        )
 
     def cold_rerun(self) -> RecordedRun | None:
         """When this run was forked warm and crashed: the same run, cold, to tell a crash
         of the fork from a crash of the tests (None otherwise). Its result decides
         whether warm starts go on (:meth:`WarmStarts.judge_crash`)."""
         result = self.result
-        starts = self.launcher if isinstance(self.launcher, WarmStarts) else None
+        starts = self._warm()
         if (
             result is None
             or starts is None
@@ -228,3 +248,10 @@ class RecordedRun:
 
     async def cancel(self) -> None:
         await self.run.cancel()
+
+
+def _learn_preload(root: Path, interpreter: Path, modules: Sequence[str]) -> None:
+    """A cold run's libraries, kept for the warm server of a later watch or app session."""
+    from cockpit.warm.preload import PreloadList, preload_file
+
+    PreloadList(preload_file(root, interpreter), interpreter).learn(modules)

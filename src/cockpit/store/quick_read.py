@@ -170,7 +170,11 @@ class QuickReader:
     def close(self) -> None:
         self.connection.close()
 
-    def _query(self, sql: str, params: dict[str, int]) -> list[tuple[Any, ...]]:
+    def rows(self, sql: str, params: dict[str, Any]) -> list[tuple[Any, ...]]:
+        """Any read-only query's rows (the session log's ``rows`` takes the same SQL)."""
+        return self._query(sql, params)
+
+    def _query(self, sql: str, params: dict[str, Any]) -> list[tuple[Any, ...]]:
         try:
             return self.connection.execute(sql, params).fetchall()
         except sqlite3.Error as error:

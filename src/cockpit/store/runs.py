@@ -217,6 +217,11 @@ class RunStore(SessionStore):
                 run.xpassed = counts.get("xpassed", 0)
             return [run.id for run in orphans]
 
+    def rows(self, sql: str, params: dict[str, Any]) -> list[tuple[Any, ...]]:
+        """A read-only query's rows, as ``QuickReader.rows`` gives them (same SQL text)."""
+        with self.engine.connect() as connection:
+            return [tuple(row) for row in connection.execute(text(sql), params)]
+
     def run_start(self, run_id: int) -> tuple[str, str] | None:
         """(mode, reason) of the run's start; None for a run recorded before they were."""
         with self.engine.connect() as connection:
