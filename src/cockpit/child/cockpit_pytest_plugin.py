@@ -36,11 +36,14 @@ from typing import TYPE_CHECKING, Any, Dict, List, Optional
 import pytest
 
 if TYPE_CHECKING:
+    from cockpit.child.cockpit_import_recorder import ComputedImports, library_modules
     from cockpit.child.cockpit_orphan_watchdog import OrphanWatchdog
 else:
     try:  # the child's folder is on PYTHONPATH: its modules load by their own names
+        from cockpit_import_recorder import ComputedImports, library_modules
         from cockpit_orphan_watchdog import OrphanWatchdog
     except ImportError:  # imported as cockpit.child.cockpit_pytest_plugin
+        from cockpit.child.cockpit_import_recorder import ComputedImports, library_modules
         from cockpit.child.cockpit_orphan_watchdog import OrphanWatchdog
 
 PROTOCOL_VERSION = 1
@@ -49,6 +52,7 @@ NOTIFY_FD_ENV = "COCKPIT_NOTIFY_FD"
 CURRENT_FD_ENV = "COCKPIT_CURRENT_FD"
 CAPTURE_CAP_ENV = "COCKPIT_CAPTURE_CAP"
 QUIET_ENV = "COCKPIT_QUIET_TERMINAL"
+ROOT_ENV = "COCKPIT_PROJECT_ROOT"
 DEFAULT_CAPTURE_CAP = 64 * 1024
 NOTIFY_INTERVAL = 0.05
 CURRENT_RECORD_HEADER = 8  # zero-padded decimal length, then the UTF-8 node id
@@ -377,50 +381,28 @@ class CockpitReporter:
 
     @pytest.hookimpl(trylast=True)
     def pytest_sessionfinish(self, session: Any, exitstatus: Any) -> None:
-        self.writer.emit({"kind": "imports", "modules": library_modules()})
+        recorder = _COMPUTED[0] if _COMPUTED else None
+        self.writer.emit(
+            {
+                "kind": "imports",
+                "modules": library_modules(),
+                "computed": recorder.as_json() if recorder is not None else [],
+                # Under xdist the tests (and their imports) run in the workers.
+                "complete": recorder is not None and not self.eager_starts,
+            }
+        )
         self.writer.emit(
             {"kind": "session_finish", "exitstatus": int(exitstatus), "time": time.time()},
             urgent=True,
         )
 
     def pytest_unconfigure(self, config: Any) -> None:
+        while _COMPUTED:
+            _COMPUTED.pop().uninstall()
         self.writer.close()
         if self.current_fd is not None:
             with contextlib.suppress(OSError):
                 os.close(self.current_fd)
-
-
-def _library_folders() -> List[str]:
-    """Folders whose modules only change when the interpreter or a package install does."""
-    import site
-    import sysconfig
-
-    paths = sysconfig.get_paths()
-    folders = [paths.get(key) for key in ("stdlib", "platstdlib", "purelib", "platlib")]
-    with contextlib.suppress(AttributeError):
-        folders.extend(site.getsitepackages())
-    with contextlib.suppress(AttributeError):
-        folders.append(site.getusersitepackages())
-    real = {os.path.join(os.path.realpath(folder), "") for folder in folders if folder}
-    return sorted(real | {os.path.join(folder, "") for folder in folders if folder})
-
-
-def library_modules() -> List[str]:
-    """Modules imported from the standard library or installed packages: what a warm
-    server may preload. Not the project's own, nor cockpit's, nor anything pytest
-    assert-rewrote (plugins of entry points, ``-p`` and ``pytest_plugins``)."""
-    folders = tuple(_library_folders())
-    names = []
-    for name, module in list(sys.modules.items()):
-        path = getattr(module, "__file__", None)
-        if not isinstance(path, str) or not path.startswith(folders):
-            continue
-        if name.startswith(("cockpit_", "__main__", "__mp_main__")) or "site-packages" in name:
-            continue
-        if type(getattr(module, "__loader__", None)).__name__ == "AssertionRewritingHook":
-            continue
-        names.append(name)
-    return sorted(names)
 
 
 def _collect_error_message(report: Any) -> str:
@@ -448,6 +430,18 @@ def _inherit_fd(name: str) -> Optional[int]:
     except (ValueError, OSError):
         return None
     return fd
+
+
+_COMPUTED = []  # type: List[ComputedImports]
+
+
+def pytest_addoption(parser: Any) -> None:
+    """Called as the plugin registers, before any conftest or test module is imported:
+    the moment to start recording imports by computed names (in a cockpit run only)."""
+    if os.environ.get(EVENT_FD_ENV) and not _COMPUTED:
+        recorder = ComputedImports(os.environ.get(ROOT_ENV) or os.getcwd())
+        recorder.install()
+        _COMPUTED.append(recorder)
 
 
 @pytest.hookimpl(trylast=True)

@@ -64,6 +64,7 @@ def command_run(argv: Sequence[str], *, python: str | None = None) -> int:
             capture_cap=options.capture_cap,
             keep_terminal=options.pytest_output,
             cache_dir=project.cache_dir,
+            root=project.root,
         )
     import asyncio
 

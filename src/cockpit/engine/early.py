@@ -42,6 +42,7 @@ class EarlyStart:
         capture_cap: int,
         keep_terminal: bool,
         cache_dir: Path | None,
+        root: Path | None = None,
     ) -> None:
         self.command: PytestCommand = build_command(
             interpreter.path, pytest_args, cache_dir=cache_dir, keep_terminal=keep_terminal
@@ -53,6 +54,7 @@ class EarlyStart:
         env = child_environment()
         env["COCKPIT_CAPTURE_CAP"] = str(capture_cap)
         env["COCKPIT_QUIET_TERMINAL"] = "1" if self.command.quiet_terminal else "0"
+        env["COCKPIT_PROJECT_ROOT"] = str(root or project)
         fds = {
             EVENT_FD_ENV: self.event_file.fileno(),
             NOTIFY_FD_ENV: write_fd,

@@ -120,6 +120,8 @@ class ImportsSeen:
 
     modules: tuple[str, ...]
     computed: tuple[tuple[str, str, str], ...] = ()
+    complete: bool = False
+    """Whether ``computed`` saw every test run (not under xdist, where workers run them)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -250,7 +252,8 @@ def _imports(raw: dict[str, Any]) -> ImportsSeen:
         for edge in raw.get("computed") or ()
         if isinstance(edge, list) and len(edge) == 3
     )
-    return ImportsSeen(tuple(str(name) for name in raw.get("modules") or ()), computed)
+    modules = tuple(str(name) for name in raw.get("modules") or ())
+    return ImportsSeen(modules, computed, bool(raw.get("complete")))
 
 
 def _session_finished(raw: dict[str, Any]) -> SessionFinished:

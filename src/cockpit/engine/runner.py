@@ -82,6 +82,8 @@ class RunRequest:
     capture_cap: int = DEFAULT_CAPTURE_CAP
     keep_terminal: bool = False
     cache_dir: Path | None = None
+    root: Path | None = None
+    """The project root (its ``.cockpit/``): imports by computed name are recorded inside it."""
 
 
 @dataclass(slots=True)
@@ -154,6 +156,7 @@ class PytestRun:
         env = child_environment()
         env["COCKPIT_CAPTURE_CAP"] = str(self.request.capture_cap)
         env["COCKPIT_QUIET_TERMINAL"] = "1" if self.command.quiet_terminal else "0"
+        env["COCKPIT_PROJECT_ROOT"] = str(self.request.root or self.request.project)
         fds = {
             EVENT_FD_ENV: self._event_file.fileno(),
             NOTIFY_FD_ENV: notify_fd,

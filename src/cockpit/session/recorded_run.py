@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING
 
 from cockpit.engine.command import selection_of
 from cockpit.engine.early import EarlyStart
-from cockpit.engine.events import Event
+from cockpit.engine.events import Event, ImportsSeen
 from cockpit.engine.launch import ColdLauncher, Launcher, StartInfo
 from cockpit.engine.runner import DEFAULT_CAPTURE_CAP, PytestRun, RunRequest, RunResult
 from cockpit.engine.state import RunOutcome, RunState
@@ -96,6 +96,7 @@ class RecordedRun:
             capture_cap=capture_cap,
             keep_terminal=keep_terminal,
             cache_dir=project.cache_dir,
+            root=project.root,
         )
         self.run = PytestRun(self.request, project.require_interpreter(), launcher, early)
         whole, selection = selection_of(args)
@@ -193,14 +194,19 @@ class RecordedRun:
         if self._judged_by is not None and self.crashed_warm_of is not None:
             crashed = result.outcome is RunOutcome.CRASHED
             self._judged_by.judge_crash(crashed, self.crashed_warm_of)
-        if imports is None or not imports.modules:
+        if imports is None:
             return None
         if starts is not None:
             starts.learn(imports.modules)
-            return None
-        interpreter = self.project.require_interpreter().path
+        interpreter = None if starts else self.project.require_interpreter().path
+        complete = (
+            imports.complete
+            and self.whole_suite
+            and result.outcome in (RunOutcome.PASSED, RunOutcome.FAILED)
+            and not result.state.collection_errors
+        )
         return asyncio.ensure_future(
-            asyncio.to_thread(_learn_preload, self.project.root, interpreter, imports.modules)
+            asyncio.to_thread(_learn, self.project.root, interpreter, imports, complete)
         )
 
     def cold_rerun(self) -> RecordedRun | None:
@@ -250,8 +256,15 @@ class RecordedRun:
         await self.run.cancel()
 
 
-def _learn_preload(root: Path, interpreter: Path, modules: Sequence[str]) -> None:
-    """A cold run's libraries, kept for the warm server of a later watch or app session."""
-    from cockpit.warm.preload import PreloadList, preload_file
+def _learn(root: Path, interpreter: Path | None, imports: ImportsSeen, complete: bool) -> None:
+    """What a run's imports teach (blocking: in a thread): the edges of its imports by
+    computed name (``complete``: every load of them, see ``computed_imports``), and, for a
+    cold run (``interpreter``), its libraries, for the warm server of a later session."""
+    if imports.computed or complete:
+        from cockpit.watch.computed_imports import ComputedImports
 
-    PreloadList(preload_file(root, interpreter), interpreter).learn(modules)
+        ComputedImports(root).learn(imports.computed, complete=complete)
+    if interpreter is not None and imports.modules:
+        from cockpit.warm.preload import PreloadList, preload_file
+
+        PreloadList(preload_file(root, interpreter), interpreter).learn(imports.modules)
