@@ -213,6 +213,7 @@ class CockpitReporter:
         # announce each one. Alone, starts are announced lazily by the writer's thread.
         self.eager_starts = getattr(config.option, "dist", "no") != "no"
         self.passed_phases = {}  # type: Dict[str, List[Any]]
+        self.failure_sent = False
 
     # -- the running-test marker -------------------------------------------------------
     def _mark_current(self, nodeid: str) -> None:
@@ -347,7 +348,10 @@ class CockpitReporter:
             "wasxfail": getattr(report, "wasxfail", None),
         }
         event.update(sections)
-        self.writer.emit(event, urgent=report.when == "???")
+        # The first failure is what the user of a small run waits for: it goes at once.
+        first_failure = failed and not self.failure_sent
+        self.failure_sent = self.failure_sent or failed
+        self.writer.emit(event, urgent=report.when == "???" or first_failure)
 
     def _flush_passed(self, nodeid: str) -> None:
         """Send the passing phases of ``nodeid`` gathered so far as one event."""

@@ -16,14 +16,15 @@ import tempfile
 from collections.abc import Callable
 from typing import IO, TYPE_CHECKING
 
-from cockpit.engine.command import PytestCommand, build_command
-from cockpit.engine.interpreter import Interpreter
-from cockpit.engine.launch import (
+from cockpit.engine.command import (
     CURRENT_FD_ENV,
     EVENT_FD_ENV,
     NOTIFY_FD_ENV,
+    PytestCommand,
+    build_command,
     child_environment,
 )
+from cockpit.engine.interpreter import Interpreter
 
 if TYPE_CHECKING:
     import asyncio

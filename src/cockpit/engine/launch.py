@@ -10,30 +10,21 @@ streams, and a ``wait()`` for its return code (negative: the signal that ended i
 
 from __future__ import annotations
 
-import os
-from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple, Protocol
 
-from cockpit.engine.command import PLUGIN_DIR
+from cockpit.engine.command import (
+    CURRENT_FD_ENV,
+    EVENT_FD_ENV,
+    NOTIFY_FD_ENV,
+    child_environment,
+)
 
 if TYPE_CHECKING:  # imported when a run starts: ``cockpit run`` spawns its child before it
     import asyncio
 
-EVENT_FD_ENV = "COCKPIT_EVENT_FD"
-NOTIFY_FD_ENV = "COCKPIT_NOTIFY_FD"
-CURRENT_FD_ENV = "COCKPIT_CURRENT_FD"
-
-
-def child_environment(base: Mapping[str, str] | None = None) -> dict[str, str]:
-    """The environment every pytest child gets, before its run's own descriptors: the
-    plugin's folder first on ``PYTHONPATH``, and faulthandler on (crash tracebacks)."""
-    env = dict(os.environ if base is None else base)
-    existing = env.get("PYTHONPATH")
-    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(PLUGIN_DIR), existing]))
-    env.setdefault("PYTHONFAULTHANDLER", "1")
-    return env
+__all__ = ["CURRENT_FD_ENV", "EVENT_FD_ENV", "NOTIFY_FD_ENV", "child_environment"]
 
 
 class ChildProcess(Protocol):
