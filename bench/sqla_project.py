@@ -117,7 +117,7 @@ def write_project(dest: Path) -> Path:
     models = dest / "app" / "models"
     models.mkdir(parents=True)
     (dest / "tests").mkdir()
-    (dest / "pytest.ini").write_text("[pytest]\ntestpaths = tests\n")
+    (dest / "pytest.ini").write_text("[pytest]\ntestpaths = tests\npythonpath = .\n")
     (dest / "app" / "__init__.py").write_text("")
     (dest / "app" / "db.py").write_text(DB)
     (dest / "app" / "services.py").write_text(SERVICE)

@@ -22,7 +22,8 @@ MAX_MODULES = 20_000
 
 
 def preload_file(root: Path, interpreter: Path) -> Path:
-    digest = hashlib.sha256(str(interpreter).encode("utf-8", "replace")).hexdigest()[:16]
+    absolute = os.path.abspath(interpreter)  # --python ../venv/bin/python is the same one
+    digest = hashlib.sha256(absolute.encode("utf-8", "replace")).hexdigest()[:16]
     return root / DATA_DIR_NAME / "warm" / f"{digest}.json"
 
 
