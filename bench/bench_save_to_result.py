@@ -139,9 +139,7 @@ class Output:
 
 
 def _failed_line(text: str) -> bool:
-    return any(
-        line.startswith("FAILED ") and "test_edit" in line for line in text.splitlines()
-    )
+    return any(line.startswith("FAILED ") and "test_edit" in line for line in text.splitlines())
 
 
 def _pytest_f(text: str) -> bool:

@@ -12,6 +12,12 @@ is a real break too. One-line ``def f(): ...`` bodies are left alone (none are c
 
     python bench/bench_watch_recall.py                    # itsdangerous and tomlkit
     python bench/bench_watch_recall.py --projects attrs
+    python bench/bench_watch_recall.py --projects jinja2  # imports by computed name
+
+Before the mutations, one whole-suite ``cockpit run`` on the pristine tree records what
+the package's imports by computed name load (``.cockpit/computed-imports.json``), as a
+user's first run would; each mutated module is restored byte for byte and with its
+mtime, so the loaders it did not touch stay known.
 
 Exit status 1 when cockpit misses a failing test on any mutation.
 """
@@ -165,6 +171,15 @@ def bench_project(project: Project, python: Path, limit: int | None) -> tuple[li
     log(f"bench: {project.name}: testmon baseline")
     pytest_run(python, tree, env, "--testmon")
     saved = save_testmon(tree)
+    log(f"bench: {project.name}: cockpit baseline (records imports by computed name)")
+    cockpit = Path(sys.executable).parent / "cockpit"
+    subprocess.run(
+        [str(cockpit), "run", "--json", "--no-record", "--python", str(python), "-p", "no:testmon"],
+        cwd=tree,
+        env=env,
+        capture_output=True,
+        check=False,
+    )
     selector = AffectedSelector(tree)
     package_dir = project.source_dir(tree) / project.package
     modules = sorted(package_dir.rglob("*.py"))[:limit]
@@ -172,6 +187,7 @@ def bench_project(project: Project, python: Path, limit: int | None) -> tuple[li
     for module in modules:
         relative = module.relative_to(tree).as_posix()
         original = module.read_text()
+        stat = module.stat()
         mutated, count = mutate(original)
         if not count:
             continue
@@ -195,6 +211,7 @@ def bench_project(project: Project, python: Path, limit: int | None) -> tuple[li
                 testmon_ran |= set(by_file.get(file_of(error), []))
         finally:
             module.write_text(original)
+            os.utime(module, ns=(stat.st_atime_ns, stat.st_mtime_ns))  # the very same file
             selector.select([module])  # back to the pristine graph
         row = Row(
             relative,

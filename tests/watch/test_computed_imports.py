@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from cockpit.watch.affected import AffectedSelector
-from tests.helpers import cockpit, copy_project
+from tests.helpers import cockpit, copy_project, run_pytest
 
 pytestmark = pytest.mark.slow
 
@@ -71,3 +71,23 @@ def test_a_run_under_xdist_does_not_count_as_complete(tmp_path: Path) -> None:
     project = copy_project("computed_imports", tmp_path)
     run(project, "-n", "2")
     assert selected(project, "app/plain.py") == ["tests/test_plain.py", "tests/test_registry.py"]
+
+
+def test_the_recording_wrappers_stay_out_of_the_tracebacks(tmp_path: Path) -> None:
+    """A failing computed import reads as it would without cockpit: no frame of its own."""
+    (tmp_path / "pytest.ini").write_text("[pytest]\n")
+    (tmp_path / "loader.py").write_text(
+        "import importlib\n\n\ndef by_name(name):\n    return importlib.import_module(name)\n\n\n"
+        "def by_dunder(name):\n    return __import__(name)\n"
+    )
+    (tmp_path / "test_missing.py").write_text(
+        "from loader import by_dunder, by_name\n\n\ndef test_name():\n    by_name('nope_x')\n\n\n"
+        "def test_dunder():\n    by_dunder('nope_y')\n"
+    )
+    result = run_pytest(tmp_path)
+    assert result.state.totals.failed == 2
+    for name, missing in (("test_name", "nope_x"), ("test_dunder", "nope_y")):
+        failure = result.state.tests[f"test_missing.py::{name}"].failure
+        assert failure is not None and failure.longrepr is not None
+        assert f"No module named '{missing}'" in failure.longrepr
+        assert "cockpit_import_recorder" not in failure.longrepr
