@@ -25,6 +25,7 @@ from cockpit.engine.command import (
     child_environment,
 )
 from cockpit.engine.interpreter import Interpreter
+from cockpit.engine.piped import PipedProcess
 
 if TYPE_CHECKING:
     import asyncio
@@ -83,7 +84,7 @@ class EarlyStart:
         self.notify_read_fd = read_fd
 
 
-class AdoptedProcess:
+class AdoptedProcess(PipedProcess):
     """An :class:`EarlyStart`'s process as the runner sees one: streams and ``wait()``."""
 
     def __init__(
@@ -92,9 +93,8 @@ class AdoptedProcess:
         stdout: asyncio.StreamReader,
         stderr: asyncio.StreamReader,
     ) -> None:
+        super().__init__(stdout, stderr)
         self.popen = popen
-        self._stdout = stdout
-        self._stderr = stderr
 
     @property
     def pid(self) -> int:
@@ -103,14 +103,6 @@ class AdoptedProcess:
     @property
     def returncode(self) -> int | None:
         return self.popen.returncode
-
-    @property
-    def stdout(self) -> asyncio.StreamReader:
-        return self._stdout
-
-    @property
-    def stderr(self) -> asyncio.StreamReader:
-        return self._stderr
 
     async def wait(self) -> int:
         import asyncio

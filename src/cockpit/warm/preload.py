@@ -12,11 +12,10 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import tempfile
 from collections.abc import Iterable
 from pathlib import Path
 
-from cockpit.settings import DATA_DIR_NAME
+from cockpit.settings import DATA_DIR_NAME, write_json_atomically
 
 MAX_MODULES = 20_000
 
@@ -81,11 +80,4 @@ class PreloadList:
             "modules": self.modules,
             "excluded": self.excluded,
         }
-        try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            handle, temporary = tempfile.mkstemp(dir=self.path.parent, suffix=".tmp")
-            with os.fdopen(handle, "w", encoding="utf-8") as out:
-                json.dump(payload, out)
-            os.replace(temporary, self.path)
-        except OSError:
-            return  # a read-only project: the server preloads less, nothing breaks
+        write_json_atomically(self.path, payload)  # read-only: the server preloads less

@@ -22,6 +22,7 @@ from typing import Any
 
 from cockpit.engine.command import PLUGIN_DIR
 from cockpit.engine.launch import LaunchSpec
+from cockpit.engine.piped import PipedProcess
 
 SERVER_SCRIPT = PLUGIN_DIR / "cockpit_warm_server.py"
 HEADER = struct.Struct("!I")
@@ -67,7 +68,7 @@ async def _reader_of(fd: int) -> asyncio.StreamReader:
     return reader
 
 
-class WarmProcess:
+class WarmProcess(PipedProcess):
     """A forked pytest child as the runner sees a process: pid, streams, ``wait()``."""
 
     def __init__(
@@ -78,11 +79,10 @@ class WarmProcess:
         stdout: asyncio.StreamReader,
         stderr: asyncio.StreamReader,
     ) -> None:
+        super().__init__(stdout, stderr)
         self._pid = pid
         self._report = report
         self._writer = writer
-        self._stdout = stdout
-        self._stderr = stderr
         self._returncode: int | None = None
         self._waiting: asyncio.Task[int] | None = None
 
@@ -93,14 +93,6 @@ class WarmProcess:
     @property
     def returncode(self) -> int | None:
         return self._returncode
-
-    @property
-    def stdout(self) -> asyncio.StreamReader:
-        return self._stdout
-
-    @property
-    def stderr(self) -> asyncio.StreamReader:
-        return self._stderr
 
     async def wait(self) -> int:
         if self._waiting is None:

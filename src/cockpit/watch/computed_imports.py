@@ -18,12 +18,10 @@ the next such run. Runs of a subset only add edges (a wider selection, never a n
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from collections.abc import Iterable
 from pathlib import Path
 
-from cockpit.settings import DATA_DIR_NAME
+from cockpit.settings import DATA_DIR_NAME, write_json_atomically
 from cockpit.store.sources import source_files
 
 FILE_NAME = "computed-imports.json"
@@ -86,15 +84,8 @@ class ComputedImports:
             "edges": {k: sorted(v) for k, v in sorted(self.edges.items())},
             "files": {k: list(v) for k, v in sorted(self.complete_files.items())},
         }
-        try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            handle, temporary = tempfile.mkstemp(dir=self.path.parent, suffix=".tmp")
-            with os.fdopen(handle, "w", encoding="utf-8") as out:
-                json.dump(payload, out)
-            os.replace(temporary, self.path)
-        except OSError:
-            return  # a read-only project: the selection stays as wide as before
-        self.stamp = self.path.stat().st_mtime_ns
+        if write_json_atomically(self.path, payload):  # read-only: it stays as wide as before
+            self.stamp = self.path.stat().st_mtime_ns
 
     def known(self, path: Path) -> bool:
         """Whether a complete run has shown everything ``path`` loads by computed name."""
