@@ -73,7 +73,7 @@ def test_a_test_that_mutates_library_state_cannot_leak_into_the_next_run(
                 await ready(starts)
                 result = await one_run(project, (), starts)
                 assert result.state.imports is not None
-                starts.learn(result.state.imports.modules)
+                await starts.learn(result.state.imports.modules)
                 assert result.start is not None
                 seen.append((result.start.warm, result.outcome))
             assert {"json", "sqlalchemy"} <= set(starts.preload.modules)

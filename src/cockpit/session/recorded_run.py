@@ -15,7 +15,7 @@ offers :meth:`RecordedRun.cold_rerun`, so the front can tell a real crash from a
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -196,8 +196,6 @@ class RecordedRun:
             self._judged_by.judge_crash(crashed, self.crashed_warm_of)
         if imports is None:
             return None
-        if starts is not None:
-            starts.learn(imports.modules)
         interpreter = None if starts else self.project.require_interpreter().path
         complete = (
             imports.complete
@@ -205,9 +203,10 @@ class RecordedRun:
             and result.outcome in (RunOutcome.PASSED, RunOutcome.FAILED)
             and not result.state.collection_errors
         )
-        return asyncio.ensure_future(
-            asyncio.to_thread(_learn, self.project.root, interpreter, imports, complete)
-        )
+        learning = asyncio.to_thread(_learn, self.project.root, interpreter, imports, complete)
+        if starts is None:
+            return asyncio.ensure_future(learning)
+        return asyncio.ensure_future(_both(starts.learn(imports.modules), learning))
 
     def cold_rerun(self) -> RecordedRun | None:
         """When this run was forked warm and crashed: the same run, cold, to tell a crash
@@ -268,3 +267,7 @@ def _learn(root: Path, interpreter: Path | None, imports: ImportsSeen, complete:
         from cockpit.warm.preload import PreloadList, preload_file
 
         PreloadList(preload_file(root, interpreter), interpreter).learn(imports.modules)
+
+
+async def _both(first: Awaitable[None], second: Awaitable[None]) -> None:
+    await asyncio.gather(first, second)

@@ -166,10 +166,10 @@ class WarmStarts:
         return Launched(process, StartInfo(True, f"forked from the warm server{preloaded}"))
 
     # -- learning from runs ---------------------------------------------------------------
-    def learn(self, modules: Iterable[str]) -> None:
+    async def learn(self, modules: Iterable[str]) -> None:
         """A run imported ``modules``: preload them from the next server on (restarted now,
-        in the background, so the next run finds it ready)."""
-        if self.preload.learn(modules) and self.disabled is None:
+        in the background, so the next run finds it ready). The list is written in a thread."""
+        if await asyncio.to_thread(self.preload.learn, list(modules)) and self.disabled is None:
             self._restart()
 
     def judge_crash(self, cold_crashed: bool, warm_error: str) -> None:
