@@ -75,14 +75,20 @@ class ComputedImports:
         self.root = os.path.join(os.path.realpath(root), "")
         self.libraries = library_folders()
         self.edges: Dict[Tuple[str, str], str] = {}
+        self._files: Dict[str, Optional[str]] = {}
 
     def _project_file(self, path: Optional[str]) -> Optional[str]:
+        """The real path of a project file, None for anything else (cached: a call in a
+        loop costs a dictionary lookup, not two ``realpath`` walks)."""
         if not path or path.startswith(self.libraries):
             return None
+        known = self._files.get(path, "")
+        if known != "":
+            return known
         real = os.path.realpath(path)
-        if not real.startswith(self.root) or real.startswith(self.libraries):
-            return None
-        return real
+        inside = real.startswith(self.root) and not real.startswith(self.libraries)
+        self._files[path] = real if inside else None
+        return self._files[path]
 
     def note(self, importer: str, name: str) -> None:
         """``importer`` (a file) asked for ``name`` by a computed name; it is loaded now."""
