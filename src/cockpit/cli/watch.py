@@ -262,7 +262,9 @@ def command_watch(argv: Sequence[str]) -> int:
     built = time.perf_counter() - started
     log = None if options.no_record else project.open_log()
     console = Console(highlight=False, stderr=options.json)
-    launcher = None
+    from cockpit.engine.launch import COLD_ASKED, ColdLauncher
+
+    launcher: Launcher = ColdLauncher(COLD_ASKED)
     if not options.cold:
         launcher = project.warm_starts(lambda text: console.print(text, style="dim"))
     runs = WatchRuns(project, tuple(user_args), scope, console, log, options, launcher)

@@ -69,6 +69,7 @@ class StartInfo:
 
 
 COLD_BY_DEFAULT = StartInfo(False, "a fresh interpreter (cockpit run starts cold unless --warm)")
+COLD_ASKED = StartInfo(False, "--cold: a fresh interpreter for every run")
 
 
 class Launched(NamedTuple):

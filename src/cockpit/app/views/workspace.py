@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from cockpit.engine.launch import Launcher
+from cockpit.engine.launch import COLD_ASKED, ColdLauncher, Launcher
 from cockpit.engine.runner import DEFAULT_CAPTURE_CAP
 from cockpit.session.project import Project
 from cockpit.session.recorded_run import RecordedRun, RunPlan, recorded_reason
@@ -45,5 +45,5 @@ class Workspace:
             reason=reason,
             whole_suite=whole_suite,
             capture_cap=self.capture_cap,
-            launcher=launcher,
+            launcher=launcher if launcher is not None or self.warm else ColdLauncher(COLD_ASKED),
         )
