@@ -45,6 +45,9 @@ PROJECTS = {
     "itsdangerous": Project("itsdangerous", "2.2.0", ("freezegun",), "itsdangerous"),
     "tomlkit": Project("tomlkit", "0.15.2", (), "tomlkit"),
     "attrs": Project("attrs", "26.1.0", ("hypothesis",), "attr"),
+    # A template library whose package imports by computed name (import_module and
+    # __import__: loaders, extensions, compiled-template modules).
+    "jinja2": Project("jinja2", "3.1.6", ("markupsafe", "trio"), "jinja2"),
 }
 TOOLS = ("pytest", "pytest-testmon", "pytest-watcher", "watchdog<7")
 """watchdog 7 matches patterns against the whole path, so pytest-watcher 0.6.3 with it only

@@ -12,6 +12,12 @@ is a real break too. One-line ``def f(): ...`` bodies are left alone (none are c
 
     python bench/bench_watch_recall.py                    # itsdangerous and tomlkit
     python bench/bench_watch_recall.py --projects attrs
+    python bench/bench_watch_recall.py --projects jinja2  # imports by computed name
+
+Before the mutations, one whole-suite ``cockpit run`` on the pristine tree records what
+the package's imports by computed name load (``.cockpit/computed-imports.json``), as a
+user's first run would; each mutated module is restored byte for byte and with its
+mtime, so the loaders it did not touch stay known.
 
 Exit status 1 when cockpit misses a failing test on any mutation.
 """
@@ -42,6 +48,8 @@ from bench_watch_common import (
 )
 
 from cockpit.watch.affected import AffectedSelector
+from cockpit.watch.computed_imports import ComputedImports
+from cockpit.watch.selection import Selection
 
 OUTCOMES_PLUGIN = """
 import json, os
@@ -150,6 +158,8 @@ class Row:
     testmon_selected: int
     testmon_missed: int
     select_ms: float
+    static_selected: int
+    """cockpit's selection without what runs recorded of imports by computed name."""
 
 
 def bench_project(project: Project, python: Path, limit: int | None) -> tuple[list[Row], int]:
@@ -165,29 +175,44 @@ def bench_project(project: Project, python: Path, limit: int | None) -> tuple[li
     log(f"bench: {project.name}: testmon baseline")
     pytest_run(python, tree, env, "--testmon")
     saved = save_testmon(tree)
+    log(f"bench: {project.name}: cockpit baseline (records imports by computed name)")
+    cockpit = Path(sys.executable).parent / "cockpit"
+    subprocess.run(
+        [str(cockpit), "run", "--json", "--no-record", "--python", str(python), "-p", "no:testmon"],
+        cwd=tree,
+        env=env,
+        capture_output=True,
+        check=False,
+    )
     selector = AffectedSelector(tree)
+    static = AffectedSelector(tree)
+    static.computed = ComputedImports(tree / ".none")  # as before runs recorded any
     package_dir = project.source_dir(tree) / project.package
     modules = sorted(package_dir.rglob("*.py"))[:limit]
     rows = []
     for module in modules:
         relative = module.relative_to(tree).as_posix()
         original = module.read_text()
+        stat = module.stat()
         mutated, count = mutate(original)
         if not count:
             continue
         module.write_text(mutated)
         try:
             truth = pytest_run(python, tree, env, "-p", "no:testmon")
+            if not truth.collected:
+                # The suite cannot even start (a conftest imports the broken module):
+                # every run fails at once whatever is selected, so no tool is tested.
+                log(f"  {relative}: breaks the suite's start-up (not counted)")
+                continue
             failing = truth.failing - baseline.failing
             for error in truth.collect_errors:
                 failing |= set(by_file.get(file_of(error), [])) - baseline.failing
             started = time.perf_counter()
             selection = selector.select([module])
             select_ms = (time.perf_counter() - started) * 1000
-            if selection.everything:
-                chosen = set(suite)
-            else:
-                chosen = {n for t in selection.targets for n in by_file.get(t.path, [])}
+            chosen = chosen_tests(selection, suite, by_file)
+            static_chosen = chosen_tests(static.select([module]), suite, by_file)
             restore_testmon(saved, tree)
             testmon = pytest_run(python, tree, env, "--testmon")
             testmon_ran = testmon.ran
@@ -195,7 +220,9 @@ def bench_project(project: Project, python: Path, limit: int | None) -> tuple[li
                 testmon_ran |= set(by_file.get(file_of(error), []))
         finally:
             module.write_text(original)
+            os.utime(module, ns=(stat.st_atime_ns, stat.st_mtime_ns))  # the very same file
             selector.select([module])  # back to the pristine graph
+            static.select([module])
         row = Row(
             relative,
             count,
@@ -206,6 +233,7 @@ def bench_project(project: Project, python: Path, limit: int | None) -> tuple[li
             len(testmon_ran),
             len(failing - testmon_ran),
             select_ms,
+            len(static_chosen),
         )
         log(
             f"  {relative}: {count} bodies, {row.failing} fail; cockpit selects "
@@ -215,6 +243,12 @@ def bench_project(project: Project, python: Path, limit: int | None) -> tuple[li
         )
         rows.append(row)
     return rows, len(suite)
+
+
+def chosen_tests(selection: Selection, suite: list[str], by_file: dict[str, list[str]]) -> set[str]:
+    if selection.everything:
+        return set(suite)
+    return {n for t in selection.targets for n in by_file.get(t.path, [])}
 
 
 def ratio(numerator: int, denominator: int) -> str:
@@ -237,6 +271,11 @@ def report(project: Project, rows: list[Row], suite: int) -> bool:
     print(
         f"| pytest-testmon | {ratio(testmon_hits, failing)} ({testmon_hits}/{failing}) | "
         f"{ratio(testmon_selected, suite * len(rows))} | {ratio(testmon_hits, testmon_selected)} |"
+    )
+    static_selected = sum(r.static_selected for r in rows)
+    print(
+        "| cockpit, static graph only (no recorded computed imports) | - | "
+        f"{ratio(static_selected, suite * len(rows))} | - |"
     )
     everything = sum(r.cockpit_everything for r in rows)
     print(f"cockpit widened to everything on {everything} of {len(rows)} mutations")

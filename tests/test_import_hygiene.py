@@ -73,6 +73,7 @@ def test_the_child_plugin_imports_only_the_standard_library_and_pytest() -> None
         "cockpit_orphan_watchdog",
         "cockpit_event_fields",
         "cockpit_startup_errors",
+        "cockpit_import_recorder",
         "_pytest",
         "pytest",
         "pluggy",

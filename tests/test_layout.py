@@ -4,7 +4,8 @@ Read from the source with ``ast`` (function-level imports included, since a cycl
 inside a function is still a cycle), so the rules hold for every module, imported or not:
 
 * each top-level package sits in a layer and imports only from layers below it (or from
-  itself): child -> engine -> root causes -> store -> suite -> isolation / watch / report ->
+  itself): child -> engine -> warm starts -> root causes -> store -> suite -> isolation /
+  watch / report ->
   session -> the two fronts, ``cli`` and ``app``;
 * no cycle between modules; the app never imports the CLI, and the CLI imports the app
   only in the module that launches it;
@@ -26,6 +27,7 @@ LAYERS: tuple[frozenset[str], ...] = (
     frozenset({"settings"}),
     frozenset({"child"}),
     frozenset({"engine"}),
+    frozenset({"warm"}),
     frozenset({"rootcause"}),
     frozenset({"store"}),
     frozenset({"suite"}),

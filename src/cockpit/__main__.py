@@ -1,7 +1,5 @@
 """``python -m cockpit``: the same as the ``cockpit`` console script."""
 
-import sys
+from cockpit.cli.main import console_main
 
-from cockpit.cli.main import main
-
-sys.exit(main())
+console_main()

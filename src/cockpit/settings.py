@@ -14,6 +14,7 @@ at the price of a few ``stat`` calls.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 from collections.abc import Mapping
@@ -156,3 +157,25 @@ class Settings(NamedTuple):
             temporary.replace(folder / CONFIG_FILE)
         except OSError:
             pass
+
+
+def write_json_atomically(path: Path, payload: object) -> bool:
+    """Write one of cockpit's JSON files whole or not at all (a temporary file renamed
+    over it); False when the folder is not writable (a read-only project goes without)."""
+    import json
+    import tempfile
+
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        handle, temporary = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
+        try:
+            with os.fdopen(handle, "w", encoding="utf-8") as out:
+                json.dump(payload, out)
+            os.replace(temporary, path)
+        except BaseException:
+            with contextlib.suppress(OSError):
+                os.unlink(temporary)
+            raise
+    except OSError:
+        return False
+    return True

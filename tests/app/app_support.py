@@ -21,10 +21,11 @@ from cockpit.app.widgets.row_table import RowTable
 from cockpit.session.project import Project
 
 
-def make_app(project: Path, **options: object) -> CockpitApp:
-    """The app on ``project``, testing with this interpreter, logging into its .cockpit/."""
+def make_app(project: Path, *, warm: bool = False, **options: object) -> CockpitApp:
+    """The app on ``project``, testing with this interpreter, logging into its .cockpit/.
+    Cold runs unless ``warm``: the warm server's own tests say what it changes."""
     resolved = Project.resolve(project, python=sys.executable, runs_tests=True)
-    return CockpitApp(Workspace(resolved), **options)  # type: ignore[arg-type]
+    return CockpitApp(Workspace(resolved, warm=warm), **options)  # type: ignore[arg-type]
 
 
 async def settle(pilot: Pilot[int]) -> None:

@@ -249,7 +249,7 @@ def test_a_database_failure_after_opening_is_one_line(tmp_path: Path) -> None:
     project = copy_project("collection_error", tmp_path)
     cockpit_json(cwd=project)
     with sqlite3.connect(project / ".cockpit" / "cockpit.db") as connection:
-        connection.execute("ALTER TABLE runs DROP COLUMN results_digest")
+        connection.execute("ALTER TABLE runs DROP COLUMN selection_reason")
     for args in (("runs",), ("diff", "--json"), ("run", "--python", sys.executable)):
         completed = cockpit(*args, cwd=project)
         assert completed.returncode == 8, (args, completed.stderr)

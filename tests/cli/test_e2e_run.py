@@ -14,9 +14,17 @@ from tests.helpers import cockpit, cockpit_json, copy_project
 pytestmark = pytest.mark.slow
 
 
-def test_missing_sqlalchemy_import_fails_hundreds_then_fix_passes_all(tmp_path: Path) -> None:
+@pytest.fixture(params=["cold", "warm"])
+def start(request: pytest.FixtureRequest) -> tuple[str, ...]:
+    """Every run both ways: a fresh interpreter, and forked from a warm server (--warm)."""
+    return ("--warm",) if request.param == "warm" else ()
+
+
+def test_missing_sqlalchemy_import_fails_hundreds_then_fix_passes_all(
+    tmp_path: Path, start: tuple[str, ...]
+) -> None:
     project = copy_project("sqla_missing_import", tmp_path)
-    code, report = cockpit_json(cwd=project)
+    code, report = cockpit_json(*start, cwd=project)
     assert code == 1 and report["outcome"] == "failed"
     totals = report["totals"]
     assert totals["failed"] + totals["errors"] >= 300
@@ -27,14 +35,16 @@ def test_missing_sqlalchemy_import_fails_hundreds_then_fix_passes_all(tmp_path: 
 
     init = project / "app" / "models" / "__init__.py"
     init.write_text(init.read_text() + "\nfrom app.models.tag import Tag  # noqa: F401\n")
-    code, fixed = cockpit_json(cwd=project)
+    code, fixed = cockpit_json(*start, cwd=project)
     assert code == 0 and fixed["outcome"] == "passed"
     assert fixed["totals"]["passed"] == totals["passed"] + totals["failed"] + totals["errors"]
 
 
-def test_collection_errors_count_once_per_module_and_hide_nothing(tmp_path: Path) -> None:
+def test_collection_errors_count_once_per_module_and_hide_nothing(
+    tmp_path: Path, start: tuple[str, ...]
+) -> None:
     project = copy_project("collection_error", tmp_path)
-    code, report = cockpit_json(cwd=project)
+    code, report = cockpit_json(*start, cwd=project)
     assert code == 1
     assert report["totals"]["passed"] == 5 and report["totals"]["errors"] == 2
     errors = {e["path"]: e["message"] for e in report["collection_errors"]}
@@ -57,9 +67,9 @@ def test_syntax_error_is_one_clear_line_in_the_live_output(tmp_path: Path) -> No
     assert "Traceback" not in completed.stderr
 
 
-def test_counts_equal_pytest_for_every_outcome(tmp_path: Path) -> None:
+def test_counts_equal_pytest_for_every_outcome(tmp_path: Path, start: tuple[str, ...]) -> None:
     project = copy_project("outcomes", tmp_path)
-    code, report = cockpit_json(cwd=project)
+    code, report = cockpit_json(*start, cwd=project)
     plain = subprocess.run(
         [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider"],
         cwd=project,
@@ -78,11 +88,11 @@ def test_counts_equal_pytest_for_every_outcome(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize("workers", ["2"])
-def test_xdist_counts_equal_plain_run(tmp_path: Path, workers: str) -> None:
+def test_xdist_counts_equal_plain_run(tmp_path: Path, workers: str, start: tuple[str, ...]) -> None:
     pytest.importorskip("xdist")
     project = copy_project("sqla_missing_import", tmp_path)
-    _, serial = cockpit_json(cwd=project)
-    code, parallel = cockpit_json("-n", workers, cwd=project)
+    _, serial = cockpit_json(*start, cwd=project)
+    code, parallel = cockpit_json(*start, "-n", workers, cwd=project)
     assert parallel["totals"] == serial["totals"]
     assert code == 1
 
@@ -96,10 +106,10 @@ def test_xdist_counts_equal_plain_run(tmp_path: Path, workers: str) -> None:
     ],
 )
 def test_interpreter_crash_names_the_test_and_keeps_results(
-    tmp_path: Path, selection: str, crashed: str
+    tmp_path: Path, selection: str, crashed: str, start: tuple[str, ...]
 ) -> None:
     project = copy_project("crash", tmp_path)
-    code, report = cockpit_json("-k", selection, cwd=project)
+    code, report = cockpit_json(*start, "-k", selection, cwd=project)
     assert code == 6
     assert report["outcome"] == "crashed"
     assert report["crashed_test"] == crashed
@@ -118,9 +128,9 @@ def test_usage_errors_are_one_line_with_pytest_exit_codes(tmp_path: Path) -> Non
     assert missing.stderr.strip() == "cockpit: file or directory not found: tests/nothere.py"
 
 
-def test_folder_without_tests_exits_5(tmp_path: Path) -> None:
+def test_folder_without_tests_exits_5(tmp_path: Path, start: tuple[str, ...]) -> None:
     project = copy_project("empty", tmp_path)
-    code, report = cockpit_json(cwd=project)
+    code, report = cockpit_json(*start, cwd=project)
     assert code == 5 and report["outcome"] == "no-tests"
     plain = cockpit("run", "--python", sys.executable, cwd=project)
     assert plain.returncode == 5

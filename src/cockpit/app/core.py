@@ -53,6 +53,7 @@ from cockpit.session.recorded_run import ALL_TESTS, RecordedRun, RunPlan
 from cockpit.settings import Settings
 from cockpit.store.rows import FailureRow
 from cockpit.suite.picture import SuitePicture, covered_by
+from cockpit.warm.starts import WarmStarts
 
 REPAINT_INTERVAL = 0.25  # PROBES.md: 250 ms keeps a 10 ms timer's p99 near 63 ms
 NARROW_BELOW = 160  # side by side only where the module table keeps ~40 columns
@@ -95,6 +96,8 @@ class CockpitCore(PictureKeeping, DetailPane, NoticesApp):
         """The session's open known issues, whose tests every table marks."""
         self.session_runs: int | None = None
         """How many runs the session log holds for this session (None before it is read)."""
+        self.warm: WarmStarts | None = None
+        """The warm server runs fork from (started in the background on mount)."""
         self._detail_outcome: str | None = None
         self.full_traceback = False
         self._shown_detail: FailureRow | None = None
@@ -135,10 +138,16 @@ class CockpitCore(PictureKeeping, DetailPane, NoticesApp):
         self.set_interval(REPAINT_INTERVAL, self._tick)
         self.query_one(ModuleTable).focus()
         self._header()
+        if self.workspace.warm:
+            self.warm = self.workspace.project.warm_starts(self._warm_notice)
+            self.warm.prepare()
         if self.open_log and self.workspace.log is None:
             self._open_log()
         else:
             self._after_log_opened()
+
+    def _warm_notice(self, text: str) -> None:
+        self.notify(text, timeout=6)
 
     def on_resize(self, event: events.Resize) -> None:
         self._narrow(event.size.width)
@@ -332,8 +341,8 @@ class CockpitCore(PictureKeeping, DetailPane, NoticesApp):
         self.last_plan = plan
         self.run_worker(self._execute(plan), group="run")
 
-    async def _execute(self, plan: RunPlan) -> None:
-        active = self.workspace.start(plan)
+    async def _execute(self, plan: RunPlan, rerun: RecordedRun | None = None) -> None:
+        active = rerun or self.workspace.start(plan, self.warm)
         self.active = active
         self.ending = None
         self.run_started = time.monotonic()
@@ -377,6 +386,11 @@ class CockpitCore(PictureKeeping, DetailPane, NoticesApp):
             if record.finished
         } or self.durations
         self._refresh_session()
+        cold = active.cold_rerun()  # a warm run crashed: the fork's doing or the tests'?
+        if cold is not None and not self.quitting and self.next_plan is None:
+            self.notify("the warm run crashed: rerunning it cold", severity="warning")
+            self.run_worker(self._execute(plan, cold), group="run")
+            return
         plan_next, self.next_plan = self.next_plan, None
         if plan_next is not None and not self.quitting:
             self.start_run(plan_next)
@@ -423,6 +437,8 @@ class CockpitCore(PictureKeeping, DetailPane, NoticesApp):
                 if worker.group == "run":
                     with suppress(Exception):
                         await worker.wait()
+        if self.warm is not None:
+            await self.warm.close()
         if self.workspace.log is not None:
             self.workspace.log.close()
         self.exit(0)
@@ -434,6 +450,8 @@ class CockpitCore(PictureKeeping, DetailPane, NoticesApp):
         if process is not None and process.returncode is None:
             with suppress(ProcessLookupError, PermissionError):
                 os.killpg(process.pid, signal.SIGKILL)
+        if self.warm is not None:
+            self.warm.kill_now()
 
     # -- selection helpers -------------------------------------------------------------
     def _selected_failures(self) -> list[str]:

@@ -192,6 +192,7 @@ class SessionActions(CockpitCore):
                 repeats=ISOLATE_REPEATS,
                 on_verdict=on_verdict,
                 run_order=order,
+                launcher=self.warm,  # every rerun a fresh fork of the same warm server
             )
 
         def record(verdicts: list[IsolationVerdict] | None) -> None:

@@ -20,6 +20,11 @@ name the test that killed the interpreter even if its start event was never read
 Tests can write into these descriptors too. Each line starts with the run's token
 (``COCKPIT_EVENT_TOKEN``), so cockpit tells its lines from anything a test wrote; and a
 process a test forked never writes an event (it would report a second copy of the run).
+
+At session end it lists the modules the run imported from installed packages and the
+standard library (never the project's, never what pytest assert-rewrote): cockpit's warm
+server preloads them for the next runs. PYTEST_DONT_REWRITE: the warm server imports this
+module before pytest starts, so pytest must not expect to rewrite it.
 """
 
 from __future__ import annotations
@@ -43,6 +48,7 @@ if TYPE_CHECKING:
         report_event,
         worker_of,
     )
+    from cockpit.child.cockpit_import_recorder import ComputedImports, library_modules
     from cockpit.child.cockpit_orphan_watchdog import OrphanWatchdog
     from cockpit.child.cockpit_startup_errors import startup_error_event
 else:
@@ -55,6 +61,7 @@ else:
             report_event,
             worker_of,
         )
+        from cockpit_import_recorder import ComputedImports, library_modules
         from cockpit_orphan_watchdog import OrphanWatchdog
         from cockpit_startup_errors import startup_error_event
     except ImportError:  # imported as cockpit.child.cockpit_pytest_plugin
@@ -66,6 +73,7 @@ else:
             report_event,
             worker_of,
         )
+        from cockpit.child.cockpit_import_recorder import ComputedImports, library_modules
         from cockpit.child.cockpit_orphan_watchdog import OrphanWatchdog
         from cockpit.child.cockpit_startup_errors import startup_error_event
 
@@ -76,6 +84,7 @@ NOTIFY_FD_ENV = "COCKPIT_NOTIFY_FD"
 CURRENT_FD_ENV = "COCKPIT_CURRENT_FD"
 CAPTURE_CAP_ENV = "COCKPIT_CAPTURE_CAP"
 QUIET_ENV = "COCKPIT_QUIET_TERMINAL"
+ROOT_ENV = "COCKPIT_PROJECT_ROOT"
 DEFAULT_CAPTURE_CAP = 64 * 1024
 NOTIFY_INTERVAL = 0.05
 CURRENT_RECORD_HEADER = 8  # zero-padded decimal length, then the UTF-8 node id
@@ -190,6 +199,7 @@ class CockpitReporter:
         # announce each one. Alone, starts are announced lazily by the writer's thread.
         self.eager_starts = getattr(config.option, "dist", "no") != "no"
         self.passed_phases = {}  # type: Dict[str, List[Any]]
+        self.failure_sent = False
 
     # -- the running-test marker -------------------------------------------------------
     def _mark_current(self, nodeid: str, started: float = 0.0) -> None:
@@ -296,7 +306,10 @@ class CockpitReporter:
                 self._flush_passed(report.nodeid)
             return
         self._flush_passed(report.nodeid)
-        self.writer.emit(report_event(report, self.cap), urgent=report.when == "???")
+        # The first failure is what the user of a small run waits for: it goes at once.
+        first_failure = report.failed and not self.failure_sent
+        self.failure_sent = self.failure_sent or report.failed
+        self.writer.emit(report_event(report, self.cap), urgent=report.when == "???" or first_failure)
 
     def _flush_passed(self, nodeid: str) -> None:
         """Send the passing phases of ``nodeid`` gathered so far as one event."""
@@ -330,12 +343,24 @@ class CockpitReporter:
 
     @pytest.hookimpl(trylast=True)
     def pytest_sessionfinish(self, session: Any, exitstatus: Any) -> None:
+        recorder = _COMPUTED[0] if _COMPUTED else None
+        self.writer.emit(
+            {
+                "kind": "imports",
+                "modules": library_modules(),
+                "computed": recorder.as_json() if recorder is not None else [],
+                # Under xdist the tests (and their imports) run in the workers.
+                "complete": recorder is not None and not self.eager_starts,
+            }
+        )
         self.writer.emit(
             {"kind": "session_finish", "exitstatus": int(exitstatus), "time": time.time()},
             urgent=True,
         )
 
     def pytest_unconfigure(self, config: Any) -> None:
+        while _COMPUTED:
+            _COMPUTED.pop().uninstall()
         if os.getpid() != self.writer.pid:
             return
         self.writer.close()
@@ -414,6 +439,18 @@ def _excepthook(kind: Any, error: BaseException, tb: Any) -> None:
 
 if os.environ.get(EVENT_FD_ENV):  # only in a run cockpit started, never in a plain pytest
     sys.excepthook = _excepthook
+
+
+_COMPUTED = []  # type: List[ComputedImports]
+
+
+def pytest_addoption(parser: Any) -> None:
+    """Called as the plugin registers, before any conftest or test module is imported:
+    the moment to start recording imports by computed names (in a cockpit run only)."""
+    if os.environ.get(EVENT_FD_ENV) and not _COMPUTED:
+        recorder = ComputedImports(os.environ.get(ROOT_ENV) or os.getcwd())
+        recorder.install()
+        _COMPUTED.append(recorder)
 
 
 @pytest.hookimpl(trylast=True)

@@ -34,6 +34,9 @@ def _parser() -> Parser:
     parser.add_argument(
         "--no-record", action="store_true", help="do not record runs in the session log"
     )
+    parser.add_argument(
+        "--cold", action="store_true", help="start every run in a fresh interpreter (no fork)"
+    )
     add_store_options(parser)
     return parser
 
@@ -64,7 +67,7 @@ def command_app(argv: Sequence[str], *, python: str | None = None, run: bool = F
     from cockpit.app.views.workspace import Workspace
 
     app = CockpitApp(
-        Workspace(project, extra_args=tuple(extra)),
+        Workspace(project, extra_args=tuple(extra), warm=not options.cold),
         theme=options.theme,
         run_on_start=options.run or run,
         open_log=not options.no_record,

@@ -5,27 +5,27 @@ from __future__ import annotations
 
 import argparse
 from collections.abc import Sequence
-from typing import Any
-
-from rich.markup import escape
-from rich.table import Table
+from typing import TYPE_CHECKING, Any
 
 from cockpit.cli.output import console, print_json
 from cockpit.cli.parsing import CliError, command_parser, resolve_project, sub_actions
 from cockpit.engine.display import visible
-from cockpit.report.figures import plural
-from cockpit.session.fixes import evidence_words, fix_evidence, place_fix
-from cockpit.session.project import Project
-from cockpit.store.models import Fix, KnownIssue
-from cockpit.store.session_log import SessionLog
+from cockpit.report.figures import evidence_words, plural
+from cockpit.store import log_queries
+
+if TYPE_CHECKING:  # ``fix list`` and ``known list`` read without SQLAlchemy or rich
+    from cockpit.session.project import Project
+    from cockpit.store.coverage import Evidence
+    from cockpit.store.log_queries import FixRow, KnownRow
+    from cockpit.store.models import Fix, KnownIssue
+    from cockpit.store.session_log import SessionLog
 
 RISKS = ("low", "medium", "high")
 PRIORITIES = ("low", "medium", "high")
 
 
 # -- fixes ------------------------------------------------------------------------------
-def _fix_json(log: SessionLog, fix: Fix) -> dict[str, Any]:
-    evidence = fix_evidence(log, fix)
+def _fix_json(fix: Fix | FixRow, evidence: Evidence | None) -> dict[str, Any]:
     return {
         "id": fix.id,
         "session_id": fix.session_id,
@@ -69,16 +69,29 @@ def command_fix(argv: Sequence[str]) -> int:
     listing.add_argument("--json", action="store_true")
     options = parser.parse_args(argv)
     project = resolve_project(options)
-    log = project.open_log()
     if options.action == "add":
-        return _add_fix(project, log, options)
-    fixes = log.fixes()
+        return _add_fix(project, project.open_log(), options)
+    reader = log_queries.open_reader(project.database)
+    try:
+        fixes = [
+            (fix, log_queries.fix_evidence(reader.query, fix.before_run_id, fix.evidence_run_id))
+            for fix in log_queries.fixes(reader.query)
+        ]
+    finally:
+        reader.close()
     if options.json:
-        print_json([_fix_json(log, fix) for fix in fixes])
+        print_json([_fix_json(fix, evidence) for fix, evidence in fixes])
         return 0
+    _print_fixes(fixes)
+    return 0
+
+
+def _print_fixes(fixes: list[tuple[FixRow, Evidence | None]]) -> None:
+    from rich.markup import escape
+    from rich.table import Table
+
     table = Table("id", "title", "risk", "files", "before", "evidence", "what it shows")
-    for fix in fixes:
-        evidence = fix_evidence(log, fix)
+    for fix, evidence in fixes:
         flipped = evidence_words(evidence) if evidence is not None else "waiting for a run"
         table.add_row(
             str(fix.id),
@@ -90,10 +103,13 @@ def command_fix(argv: Sequence[str]) -> int:
             flipped,
         )
     console().print(table)
-    return 0
 
 
 def _add_fix(project: Project, log: SessionLog, options: argparse.Namespace) -> int:
+    from rich.markup import escape
+
+    from cockpit.session.fixes import fix_evidence, place_fix
+
     plan = place_fix(log, project.root, options.files)
     fix = log.add_fix(
         options.title,
@@ -106,7 +122,7 @@ def _add_fix(project: Project, log: SessionLog, options: argparse.Namespace) -> 
         evidence_run_id=plan.evidence_run,
     )
     if options.json:
-        print_json(_fix_json(log, fix))
+        print_json(_fix_json(fix, fix_evidence(log, fix)))
         return 0
     named = ", ".join(fix.files) if fix.files else "no files"
     if fix.before_run_id is None:
@@ -128,7 +144,7 @@ def _add_fix(project: Project, log: SessionLog, options: argparse.Namespace) -> 
 
 
 # -- known issues -----------------------------------------------------------------------
-def _known_json(issue: KnownIssue) -> dict[str, Any]:
+def _known_json(issue: KnownIssue | KnownRow) -> dict[str, Any]:
     return {
         "id": issue.id,
         "session_id": issue.session_id,
@@ -159,13 +175,19 @@ def command_known(argv: Sequence[str]) -> int:
     listing.add_argument("--json", action="store_true")
     options = parser.parse_args(argv)
     project = resolve_project(options)
-    log = project.open_log()
     if options.action == "add":
-        return _add_known_issue(project, log, options)
-    issues = log.known_issues()
+        return _add_known_issue(project, project.open_log(), options)
+    reader = log_queries.open_reader(project.database)
+    try:
+        issues = log_queries.known_issues(reader.query)
+    finally:
+        reader.close()
     if options.json:
         print_json([_known_json(issue) for issue in issues])
         return 0
+    from rich.markup import escape
+    from rich.table import Table
+
     table = Table("id", "title", "tests", "workaround", "deselects", "priority", "effort")
     for issue in issues:
         table.add_row(
@@ -198,6 +220,8 @@ def _verified_deselection(
     except (InterpreterError, WorkaroundError) as error:
         raise CliError(str(error)) from None
     if verified.named_kept and not options.json:
+        from rich.markup import escape
+
         console().print(
             f"note: the workaround keeps {len(verified.named_kept)} of the named tests: "
             + ", ".join(escape(visible(t)) for t in verified.named_kept)

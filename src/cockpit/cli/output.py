@@ -3,19 +3,23 @@
 from __future__ import annotations
 
 import json
-from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from rich.console import Console
+if TYPE_CHECKING:  # rich is imported for tables only: --json answers without it
+    from rich.console import Console
 
 
 def console() -> Console:
+    from rich.console import Console
+
     return Console(highlight=False, soft_wrap=True)
 
 
 def when(epoch: float | None) -> str:
     """A recorded time in the local zone, to the second ("-" when unknown)."""
-    return datetime.fromtimestamp(epoch).strftime("%Y-%m-%d %H:%M:%S") if epoch else "-"
+    import time
+
+    return time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(epoch)) if epoch else "-"
 
 
 def print_json(data: Any) -> None:

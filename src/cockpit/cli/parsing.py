@@ -119,6 +119,15 @@ def run_parser(prog: str = "cockpit run") -> Parser:
     parser.add_argument(
         "--no-record", action="store_true", help="do not record this run in the session log"
     )
+    starts = parser.add_mutually_exclusive_group()
+    starts.add_argument(
+        "--warm",
+        action="store_true",
+        help="fork runs from a warm server (the default of watch; run starts cold)",
+    )
+    starts.add_argument(
+        "--cold", action="store_true", help="start every run in a fresh interpreter"
+    )
     add_store_options(parser)
     return parser
 

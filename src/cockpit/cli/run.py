@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from rich.console import Console
 
     from cockpit.engine.ending import RunResult
+    from cockpit.engine.events import Event
     from cockpit.session.recorded_run import OnBatch, RecordedRun
     from cockpit.store.evidence import ProjectSources
 
@@ -48,36 +49,91 @@ async def execute(run: RecordedRun, on_batch: OnBatch | None) -> RunResult:
 
 
 def command_run(argv: Sequence[str], *, python: str | None = None) -> int:
+    """One run. The child starts first: the session log (SQLAlchemy's import, the record)
+    opens in a thread and rich's live view is built while pytest starts up."""
+    options, pytest_args = split_run_args(argv)
+    project = resolve_project(options, python=options.python or python, runs_tests=True)
+    early = None
+    if not options.warm:
+        from cockpit.engine.early import EarlyStart
+
+        early = EarlyStart(
+            project.folder,
+            project.require_interpreter(),
+            tuple(pytest_args),
+            capture_cap=options.capture_cap,
+            keep_terminal=options.pytest_output,
+            cache_dir=project.cache_dir,
+            root=project.root,
+        )
     import asyncio
 
     from cockpit.session.recorded_run import RecordedRun
 
-    options, pytest_args = split_run_args(argv)
-    project = resolve_project(options, python=options.python or python, runs_tests=True)
-    log = None if options.no_record else project.open_log()
     run = RecordedRun(
         project,
         pytest_args,
-        log=log,
+        log_opener=None if options.no_record else project.open_log,
         capture_cap=options.capture_cap,
         keep_terminal=options.pytest_output,
+        launcher=project.warm_starts() if options.warm else None,
+        early=early,
     )
     if options.json:
-        result = asyncio.run(execute(run, None))
+        result = asyncio.run(_warm_or_cold(run, None))
         payload = _json_payload(result, run)
         print(json.dumps(payload, indent=2))
     else:
-        from rich.console import Console
-
-        from cockpit.cli.headless import HeadlessReporter
-
-        console = Console(highlight=False)
-        with HeadlessReporter(console, run.state, run.request.pytest_args) as reporter:
-            result = asyncio.run(execute(run, reporter.on_batch))
+        result, console = asyncio.run(_shown(run))
         _print_ending(console, result, run, options)
     if result.error:
         print(f"cockpit: {result.error}", file=sys.stderr)
     return result.exit_code
+
+
+async def _warm_or_cold(run: RecordedRun, on_batch: OnBatch | None) -> RunResult:
+    """``--warm``: fork from a warm server started for this run (then stopped)."""
+    from cockpit.warm.starts import WarmStarts
+
+    starts = run.launcher
+    if not isinstance(starts, WarmStarts):  # cold, the child already started (EarlyStart)
+        return await execute(run, on_batch)
+    starts.prepare()
+    try:
+        result = await execute(run, on_batch)
+        rerun = run.cold_rerun()
+        if rerun is not None:
+            result = await execute(rerun, on_batch)
+        return result
+    finally:
+        await starts.close()
+
+
+async def _shown(run: RecordedRun) -> tuple[RunResult, Console]:
+    """The run with rich's live view, which is imported and set up once pytest started."""
+    import asyncio
+
+    early: list[list[Event]] = []
+    shown: list[OnBatch] = []
+
+    def on_batch(batch: list[Event]) -> None:
+        (shown[0] if shown else early.append)(batch)
+
+    running = asyncio.create_task(_warm_or_cold(run, on_batch))
+    started = asyncio.create_task(run.run.started.wait())
+    await asyncio.wait({running, started}, return_when=asyncio.FIRST_COMPLETED)
+    started.cancel()
+    from rich.console import Console
+
+    from cockpit.cli.headless import HeadlessReporter
+
+    console = Console(highlight=False)
+    with HeadlessReporter(console, run.state, run.request.pytest_args) as reporter:
+        for batch in early:
+            reporter.on_batch(batch)
+        shown.append(reporter.on_batch)
+        result = await running
+    return result, console
 
 
 def _json_payload(result: RunResult, run: RecordedRun) -> dict[str, object]:

@@ -1,28 +1,30 @@
 """``cockpit runs``, ``cockpit history`` and ``cockpit clusters``: what the session log
-recorded of runs, of one test across them, and a run's failures grouped by root cause."""
+recorded of runs, of one test across them, and a run's failures grouped by root cause.
+
+``runs`` and ``history`` read through the quick sqlite3 path when they can (no SQLAlchemy,
+and no rich for ``--json``); ``clusters`` reads failure texts through the session log.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
-
-from rich.markup import escape
-from rich.table import Table
+from typing import TYPE_CHECKING, Any
 
 from cockpit.cli.output import console, print_json, when
 from cockpit.cli.parsing import CliError, command_parser, resolve_project
 from cockpit.engine.display import visible
-from cockpit.engine.ending import RunNotice
-from cockpit.report.figures import plural
-from cockpit.rootcause.clusters import Cluster, Clusterer, error_outcome, with_regressions
-from cockpit.store.evidence import ProjectSources, fill_evidence
-from cockpit.store.imported import ImportSource
-from cockpit.store.models import Run, RunImport
-from cockpit.store.session_log import SessionLog
+from cockpit.store import log_queries
+from cockpit.store.log_queries import RunRow, SourceRow
+
+if TYPE_CHECKING:
+    from cockpit.rootcause.clusters import Cluster
+    from cockpit.store.imported import ImportSource
+    from cockpit.store.models import Run
+    from cockpit.store.session_log import SessionLog
 
 
-def _totals(run: Run) -> dict[str, int]:
+def _totals(run: RunRow) -> dict[str, int]:
     return {
         "passed": run.passed,
         "failed": run.failed,
@@ -33,8 +35,8 @@ def _totals(run: Run) -> dict[str, int]:
     }
 
 
-def source_json(source: ImportSource | RunImport) -> dict[str, Any]:
-    """One source file of an imported run, as ``--json`` shows it (here and in runs)."""
+def source_json(source: ImportSource | SourceRow) -> dict[str, Any]:
+    """One source file of an imported run, as ``--json`` shows it (here and in import)."""
     return {
         "path": source.path,
         "format": source.format,
@@ -46,7 +48,7 @@ def source_json(source: ImportSource | RunImport) -> dict[str, Any]:
 
 
 def _run_json(
-    run: Run, notices: Sequence[RunNotice] = (), sources: Sequence[RunImport] = ()
+    run: RunRow, notices: Sequence[dict[str, Any]], sources: Sequence[SourceRow]
 ) -> dict[str, Any]:
     return {
         "id": run.id,
@@ -62,10 +64,11 @@ def _run_json(
         "deselected": run.deselected,
         "totals": _totals(run),
         "crashed_test": run.crashed_test,
+        "start": {"mode": run.start_mode, "reason": run.start_reason} if run.start_mode else None,
         "origin": "imported" if sources else "local",
         "shard": sources[0].shard if sources else None,
         "sources": [source_json(source) for source in sources],
-        "notices": [notice.as_json() for notice in notices],
+        "notices": list(notices),
     }
 
 
@@ -74,14 +77,28 @@ def command_runs(argv: Sequence[str]) -> int:
     parser.add_argument("--json", action="store_true")
     parser.add_argument("--limit", type=int, default=None)
     options = parser.parse_args(argv)
-    log = resolve_project(options).open_log()
-    runs = log.runs(limit=options.limit)
-    notices = log.notices([run.id for run in runs])
+    reader = log_queries.open_reader(resolve_project(options).database)
+    try:
+        runs = log_queries.runs(reader.query, options.limit)
+        ids = [run.id for run in runs]
+        notices = log_queries.notices(reader.query, ids)
+        sources = log_queries.sources(reader.query, ids) if options.json else {}
+    finally:
+        reader.close()
     if options.json:
-        imported = log.imported_sources([run.id for run in runs])
-        print_json([_run_json(run, notices[run.id], imported.get(run.id, ())) for run in runs])
+        print_json([_run_json(run, notices[run.id], sources.get(run.id, ())) for run in runs])
         return 0
-    table = Table("id", "started", "selection", "outcome", "passed", "failed", "errors", "skipped")
+    _print_runs(runs, notices)
+    return 0
+
+
+def _print_runs(runs: list[RunRow], notices: dict[int, list[dict[str, Any]]]) -> None:
+    from rich.markup import escape
+    from rich.table import Table
+
+    table = Table(
+        "id", "started", "selection", "outcome", "passed", "failed", "errors", "skipped", "start"
+    )
     for run in runs:
         table.add_row(
             str(run.id),
@@ -92,13 +109,13 @@ def command_runs(argv: Sequence[str]) -> int:
             str(run.failed),
             str(run.errors),
             str(run.skipped),
+            run.start_mode or "-",
         )
     out = console()
     out.print(table)
     for run in runs:
         for notice in notices[run.id]:
-            out.print(f"run {run.id}: {escape(visible(notice.message))}", style="yellow")
-    return 0
+            out.print(f"run {run.id}: {escape(visible(notice['message']))}", style="yellow")
 
 
 def command_history(argv: Sequence[str]) -> int:
@@ -106,39 +123,51 @@ def command_history(argv: Sequence[str]) -> int:
     parser.add_argument("nodeid")
     parser.add_argument("--json", action="store_true")
     options = parser.parse_args(argv)
-    rows = resolve_project(options).open_log().history(options.nodeid)
+    reader = log_queries.open_reader(resolve_project(options).database)
+    try:
+        rows = log_queries.history(reader.query, options.nodeid)
+    finally:
+        reader.close()
     if not rows:
-        raise CliError(f"no recorded run has {options.nodeid}; cockpit runs lists the runs")
-    from cockpit.isolation.flaky import flaky_flips
-    from cockpit.isolation.log import history_points
+        raise CliError(f"no recorded run has {options.nodeid}; cockpit runs lists them")
+    from cockpit.isolation.flaky import HistoryPoint, flaky_flips
 
-    flaky = flaky_flips(history_points(rows))  # flips with the project's files unchanged
+    points = [HistoryPoint(r.run_id, r.outcome, r.source_digest, r.interpreter) for r in rows]
+    flaky = flaky_flips(points)  # flips with the project's files unchanged
     if options.json:
         print_json(
             [
                 {
-                    "run": run.id,
-                    "started_at": run.started_at,
-                    "outcome": result.outcome,
-                    "duration": result.duration,
-                    "signature": result.signature,
-                    "flaky": run.id in flaky,
+                    "run": row.run_id,
+                    "started_at": row.started_at,
+                    "outcome": row.outcome,
+                    "duration": row.duration,
+                    "signature": row.signature,
+                    "flaky": row.run_id in flaky,
                 }
-                for run, result in rows
+                for row in rows
             ]
         )
         return 0
+    _print_history(options.nodeid, rows, flaky)
+    return 0
+
+
+def _print_history(nodeid: str, rows: list[log_queries.HistoryRow], flaky: frozenset[int]) -> None:
+    from rich.markup import escape
+    from rich.table import Table
+
     table = Table(
-        "run", "started", "outcome", "", "duration", "error", title=escape(visible(options.nodeid))
+        "run", "started", "outcome", "", "duration", "error", title=escape(visible(nodeid))
     )
-    for run, result in rows:
+    for row in rows:
         table.add_row(
-            str(run.id),
-            when(run.started_at),
-            result.outcome,
-            "[magenta]flaky[/]" if run.id in flaky else "",
-            f"{result.duration:.3f}s",
-            escape(visible(result.signature or "")),
+            str(row.run_id),
+            when(row.started_at),
+            row.outcome,
+            "[magenta]flaky[/]" if row.run_id in flaky else "",
+            f"{row.duration:.3f}s",
+            escape(visible(row.signature or "")),
         )
     console().print(table)
     if flaky:
@@ -147,11 +176,12 @@ def command_history(argv: Sequence[str]) -> int:
             "(cockpit isolate reruns the test alone)",
             style="magenta",
         )
-    return 0
 
 
 def recorded_clusters(log: SessionLog, run: Run) -> list[Cluster]:
     """A recorded run's failures and collection errors grouped by root cause."""
+    from cockpit.rootcause.clusters import Clusterer, error_outcome, with_regressions
+
     outcomes = log.outcomes(run.id)
     clusterer = Clusterer(run.rootdir or None)
     for nodeid, failure in sorted(log.failures(run.id).items()):
@@ -170,6 +200,11 @@ def recorded_clusters(log: SessionLog, run: Run) -> list[Cluster]:
 
 
 def command_clusters(argv: Sequence[str]) -> int:
+    from rich.markup import escape
+
+    from cockpit.report.figures import plural
+    from cockpit.store.evidence import ProjectSources, fill_evidence
+
     parser = command_parser("cockpit clusters", "Failures of a run grouped by root cause.")
     parser.add_argument("--run", type=int, default=None, help="run id (default: the last)")
     parser.add_argument("--json", action="store_true")

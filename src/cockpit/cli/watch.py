@@ -30,6 +30,7 @@ if TYPE_CHECKING:
     from rich.console import Console
 
     from cockpit.engine.ending import RunResult
+    from cockpit.engine.launch import Launcher
     from cockpit.session.project import Project
     from cockpit.session.recorded_run import RecordedRun
     from cockpit.store.session_log import SessionLog
@@ -157,6 +158,8 @@ class WatchRuns:
     console: Console
     log: SessionLog | None
     options: argparse.Namespace
+    launcher: Launcher | None = None
+    """Warm starts (the default) or None: every run cold (``--cold``)."""
     current: RecordedRun | None = None
     count: int = 0
 
@@ -179,7 +182,7 @@ class WatchRuns:
         if not args and not selection.everything:
             self.console.print(f"nothing to run inside {' '.join(self.scope)}", style="dim")
             return
-        run = RecordedRun(
+        run: RecordedRun | None = RecordedRun(
             project,
             (*self.user_args, *args),
             log=self.log,
@@ -187,20 +190,27 @@ class WatchRuns:
             whole_suite=selection.everything and not self.scope,
             capture_cap=self.options.capture_cap,
             keep_terminal=self.options.pytest_output,
+            launcher=self.launcher,
         )
+        while run is not None:
+            result = await self._execute(run)
+            self._report(result, selection, run.run_id)
+            run = run.cold_rerun()  # a warm run crashed: is it the fork or the tests?
+            if run is not None:
+                self.console.print("the warm run crashed: rerunning it cold", style="yellow")
+
+    async def _execute(self, run: RecordedRun) -> RunResult:
         self.current = run
         self.count += 1
         try:
             if self.options.json:
-                result = await run.execute()
-            else:
-                from cockpit.cli.headless import HeadlessReporter
+                return await run.execute()
+            from cockpit.cli.headless import HeadlessReporter
 
-                with HeadlessReporter(self.console, run.state, run.request.pytest_args) as view:
-                    result = await run.execute(view.on_batch)
+            with HeadlessReporter(self.console, run.state, run.request.pytest_args) as view:
+                return await run.execute(view.on_batch)
         finally:
             self.current = None
-        self._report(result, selection, run.run_id)
 
     async def cancel(self) -> None:
         if self.current is not None:
@@ -252,7 +262,12 @@ def command_watch(argv: Sequence[str]) -> int:
     built = time.perf_counter() - started
     log = None if options.no_record else project.open_log()
     console = Console(highlight=False, stderr=options.json)
-    runs = WatchRuns(project, tuple(user_args), scope, console, log, options)
+    from cockpit.engine.launch import COLD_ASKED, ColdLauncher
+
+    launcher: Launcher = ColdLauncher(COLD_ASKED)
+    if not options.cold:
+        launcher = project.warm_starts(lambda text: console.print(text, style="dim"))
+    runs = WatchRuns(project, tuple(user_args), scope, console, log, options, launcher)
     console.print(
         f"cockpit watch: {len(selector.graph.nodes)} Python files in the import graph "
         f"({built * 1000:.0f} ms); watching {project.root} (Ctrl-C stops)",
@@ -270,6 +285,7 @@ async def _watch(selector: AffectedSelector, runs: WatchRuns, root: Path, consol
     import asyncio
     import signal
 
+    from cockpit.warm.starts import WarmStarts
     from cockpit.watch.affected import read_last_failed
     from cockpit.watch.loop import WatchLoop
     from cockpit.watch.watcher import watch_changes
@@ -288,6 +304,9 @@ async def _watch(selector: AffectedSelector, runs: WatchRuns, root: Path, consol
     ready = asyncio.Event()
     changes = watch_changes(root, selector.config, ready=ready, stop=stop)
     task = asyncio.create_task(watch.run(changes))
+    starts = runs.launcher if isinstance(runs.launcher, WarmStarts) else None
+    if starts is not None:
+        starts.prepare()  # in the background: the first save finds it ready
     try:
         await ready.wait()
         console.print("ready", style="dim")
@@ -300,3 +319,5 @@ async def _watch(selector: AffectedSelector, runs: WatchRuns, root: Path, consol
     finally:
         for sig in signals:
             loop.remove_signal_handler(sig)
+        if starts is not None:
+            await starts.close()

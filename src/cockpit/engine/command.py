@@ -1,19 +1,38 @@
 """The pytest command line cockpit runs: the user's arguments plus what cockpit needs.
 
-Pure: no process is started here, so every rule is unit-tested on argument lists.
+Pure: no process is started here, so every rule is unit-tested on argument lists. Kept
+light (NamedTuples, no ``dataclasses``): ``cockpit run`` builds its command before it
+starts pytest, and everything imported before that start is added to the run's wall time.
 """
 
 from __future__ import annotations
 
+import os
 import shlex
-from collections.abc import Sequence
-from dataclasses import dataclass, field
+from collections.abc import Mapping, Sequence
 from pathlib import Path
+from typing import NamedTuple
 
 from cockpit.engine.pytest_args import arguments
 
 PLUGIN_MODULE = "cockpit_pytest_plugin"
 PLUGIN_DIR = Path(__file__).resolve().parent.parent / "child"
+
+EVENT_FD_ENV = "COCKPIT_EVENT_FD"
+NOTIFY_FD_ENV = "COCKPIT_NOTIFY_FD"
+CURRENT_FD_ENV = "COCKPIT_CURRENT_FD"
+TOKEN_ENV = "COCKPIT_EVENT_TOKEN"
+
+
+def child_environment(base: Mapping[str, str] | None = None) -> dict[str, str]:
+    """The environment every pytest child gets, before its run's own descriptors: the
+    plugin's folder first on ``PYTHONPATH``, and faulthandler on (crash tracebacks)."""
+    env = dict(os.environ if base is None else base)
+    existing = env.get("PYTHONPATH")
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(PLUGIN_DIR), existing]))
+    env.setdefault("PYTHONFAULTHANDLER", "1")
+    return env
+
 
 # With any of these the user wants pytest to stop early: do not force collection onward.
 _STOP_EARLY = ("-x", "--exitfirst", "--maxfail", "--sw", "--stepwise", "--sw-skip")
@@ -68,11 +87,10 @@ def _plugin_disabled(args: Sequence[str], name: str) -> bool:
     )
 
 
-@dataclass(frozen=True, slots=True)
-class PytestCommand:
+class PytestCommand(NamedTuple):
     argv: tuple[str, ...]
     quiet_terminal: bool
-    added_args: tuple[str, ...] = field(default=())
+    added_args: tuple[str, ...] = ()
 
 
 def build_command(

@@ -10,6 +10,7 @@ import signal
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
+from cockpit.engine.launch import StartInfo
 from cockpit.engine.leftovers import left_running_notice
 from cockpit.engine.state import RunOutcome, RunState
 
@@ -42,6 +43,8 @@ class RunResult:
     """Processes a test left running after pytest exited (killed), by pid."""
     running_tests: tuple[RunningTest, ...] = ()
     """The tests a cancel interrupted."""
+    start: StartInfo | None = None
+    """Warm (forked from the warm server) or cold, and why."""
 
     @property
     def notices(self) -> list[RunNotice]:

@@ -146,6 +146,18 @@ class WarningRecorded:
 
 
 @dataclass(frozen=True, slots=True)
+class ImportsSeen:
+    """What the run imported, sent at session end: the modules from installed packages
+    and the standard library (a warm server preloads them), and each import by a
+    computed name that loaded a project file: (importing file, module, its file)."""
+
+    modules: tuple[str, ...]
+    computed: tuple[tuple[str, str, str], ...] = ()
+    complete: bool = False
+    """Whether ``computed`` saw every test run (not under xdist, where workers run them)."""
+
+
+@dataclass(frozen=True, slots=True)
 class SessionFinished:
     exitstatus: int
     time: float
@@ -161,6 +173,7 @@ Event = (
     | TestReport
     | PhasesPassed
     | WarningRecorded
+    | ImportsSeen
     | SessionFinished
     | StartupError
 )
@@ -378,6 +391,16 @@ def _warning(raw: dict[str, Any]) -> WarningRecorded:
     )
 
 
+def _imports(raw: dict[str, Any]) -> ImportsSeen:
+    computed = tuple(
+        (str(edge[0]), str(edge[1]), str(edge[2]))
+        for edge in raw.get("computed") or ()
+        if isinstance(edge, list) and len(edge) == 3
+    )
+    modules = tuple(str(name) for name in raw.get("modules") or ())
+    return ImportsSeen(modules, computed, bool(raw.get("complete")))
+
+
 def _session_finished(raw: dict[str, Any]) -> SessionFinished:
     exitstatus = _integer(raw, "exitstatus")
     if exitstatus is None:
@@ -395,6 +418,7 @@ _DECODERS: dict[str, Callable[[dict[str, Any]], Event]] = {
     "collect_skip": _collection_skipped,
     "deselected": _deselected,
     "warning": _warning,
+    "imports": _imports,
     "session_finish": _session_finished,
     "startup_error": _startup_error,
 }

@@ -10,16 +10,18 @@ from __future__ import annotations
 import os
 import sys
 from collections.abc import Mapping
-from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 
 class InterpreterError(Exception):
     """The requested interpreter does not exist or cannot be run."""
 
 
-@dataclass(frozen=True, slots=True)
-class Interpreter:
+class Interpreter(NamedTuple):
+    """The chosen Python and why (a NamedTuple: ``cockpit run`` resolves it before it
+    starts pytest, and ``dataclasses`` would cost that start a few milliseconds)."""
+
     path: Path
     reason: str
 

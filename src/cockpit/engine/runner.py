@@ -28,7 +28,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from cockpit.engine import leftovers
-from cockpit.engine.command import PLUGIN_DIR, PytestCommand, build_command
+from cockpit.engine.command import PytestCommand, build_command
+from cockpit.engine.early import EarlyStart, adopt
 from cockpit.engine.ending import (
     RunningTest,
     RunResult,
@@ -38,6 +39,19 @@ from cockpit.engine.ending import (
 )
 from cockpit.engine.events import Event, ProtocolError, decode_line
 from cockpit.engine.interpreter import Interpreter
+from cockpit.engine.launch import (
+    COLD_BY_DEFAULT,
+    CURRENT_FD_ENV,
+    EVENT_FD_ENV,
+    NOTIFY_FD_ENV,
+    TOKEN_ENV,
+    ChildProcess,
+    ColdLauncher,
+    Launcher,
+    LaunchSpec,
+    StartInfo,
+    child_environment,
+)
 from cockpit.engine.setup_errors import (
     config_error_line,
     describe,
@@ -90,78 +104,95 @@ class RunRequest:
     capture_cap: int = DEFAULT_CAPTURE_CAP
     keep_terminal: bool = False
     cache_dir: Path | None = None
+    root: Path | None = None
+    """The project root (its ``.cockpit/``): imports by computed name are recorded inside it."""
 
 
 class PytestRun:
-    """One pytest child process, its event stream and its live :class:`RunState`."""
+    """One pytest child process, its event stream and its live :class:`RunState`.
 
-    def __init__(self, request: RunRequest, interpreter: Interpreter) -> None:
+    ``launcher`` starts the process (default: a fresh interpreter); whatever started it,
+    it is streamed, cancelled and ended by the same code here."""
+
+    def __init__(
+        self,
+        request: RunRequest,
+        interpreter: Interpreter,
+        launcher: Launcher | None = None,
+        early: EarlyStart | None = None,
+    ) -> None:
         self.request = request
         self.interpreter = interpreter
-        self.command: PytestCommand = build_command(
-            interpreter.path,
-            request.pytest_args,
-            cache_dir=request.cache_dir,
-            keep_terminal=request.keep_terminal,
+        self.launcher: Launcher = launcher or ColdLauncher()
+        self.early = early
+        """A child already started for this run (``cockpit run``): adopted, not launched."""
+        self.start_info: StartInfo | None = None
+        self.command: PytestCommand = (
+            early.command
+            if early
+            else build_command(
+                interpreter.path,
+                request.pytest_args,
+                cache_dir=request.cache_dir,
+                keep_terminal=request.keep_terminal,
+            )
         )
         self.state = RunState()
-        self.process: asyncio.subprocess.Process | None = None
+        self.process: ChildProcess | None = None
         self.cancelled = False
         self.cancelled_at: float | None = None
         self.left_running: tuple[int, ...] = ()
         self.protocol_error: str | None = None
-        self._token = new_token()
+        self._token = early.token if early is not None else new_token()
         self._lines = EventLines(self._token, line_limit(request.capture_cap))
         self._stdout = TailBuffer()
         self._stderr = TailBuffer()
         self._notify_read_fd: int | None = None
         self._pipe_identity: tuple[int, int] | None = None
         self._exit: _ExitWatch | None = None
-        self._transport: asyncio.SubprocessTransport | None = None
         self._pipe_held = False
         # Both live as long as the run and are closed when its stream ends.
-        self._event_file = tempfile.TemporaryFile(prefix="cockpit-events-")  # noqa: SIM115
-        self._current_file = tempfile.TemporaryFile(prefix="cockpit-current-")  # noqa: SIM115
+        if early is not None:
+            self._event_file, self._current_file = early.event_file, early.current_file
+        else:
+            self._event_file = tempfile.TemporaryFile(prefix="cockpit-events-")  # noqa: SIM115
+            self._current_file = tempfile.TemporaryFile(prefix="cockpit-current-")  # noqa: SIM115
         self._started = asyncio.Event()
 
+    @property
+    def started(self) -> asyncio.Event:
+        """Set once the child process exists (a front may build its view meanwhile)."""
+        return self._started
+
     # -- lifecycle ------------------------------------------------------------------------
-    def _child_env(self, notify_fd: int) -> dict[str, str]:
-        env = dict(os.environ)
-        existing = env.get("PYTHONPATH")
-        env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(PLUGIN_DIR), existing]))
-        env["COCKPIT_EVENT_FD"] = str(self._event_file.fileno())
-        env["COCKPIT_EVENT_TOKEN"] = self._token
-        env["COCKPIT_NOTIFY_FD"] = str(notify_fd)
-        env["COCKPIT_CURRENT_FD"] = str(self._current_file.fileno())
+    def _spec(self, notify_fd: int) -> LaunchSpec:
+        env = child_environment()
+        env[TOKEN_ENV] = self._token
         env["COCKPIT_CAPTURE_CAP"] = str(self.request.capture_cap)
         env["COCKPIT_QUIET_TERMINAL"] = "1" if self.command.quiet_terminal else "0"
-        env.setdefault("PYTHONFAULTHANDLER", "1")
-        return env
+        env["COCKPIT_PROJECT_ROOT"] = str(self.request.root or self.request.project)
+        fds = {
+            EVENT_FD_ENV: self._event_file.fileno(),
+            NOTIFY_FD_ENV: notify_fd,
+            CURRENT_FD_ENV: self._current_file.fileno(),
+        }
+        return LaunchSpec(self.command.argv, self.request.project, env, fds)
 
     async def start(self) -> None:
-        read_fd, write_fd = os.pipe()
-        os.set_inheritable(read_fd, False)
-        loop = asyncio.get_running_loop()
-        watch = _ExitWatch(loop)
-        try:
-            transport, protocol = await loop.subprocess_exec(
-                lambda: _WatchedProtocol(watch, loop),
-                *self.command.argv,
-                cwd=self.request.project,
-                env=self._child_env(write_fd),
-                stdin=asyncio.subprocess.DEVNULL,
-                stdout=asyncio.subprocess.PIPE,
-                stderr=asyncio.subprocess.PIPE,
-                pass_fds=(write_fd, self._event_file.fileno(), self._current_file.fileno()),
-                start_new_session=True,
-            )
-        except OSError:
-            os.close(read_fd)
-            raise
-        finally:
-            os.close(write_fd)  # else the parent never sees EOF on the pipe
-        self.process = asyncio.subprocess.Process(transport, protocol, loop)
-        self._transport, self._exit = transport, watch
+        if self.early is not None:
+            self.process, self.start_info = await adopt(self.early), COLD_BY_DEFAULT
+            read_fd = self.early.notify_read_fd
+        else:
+            read_fd, write_fd = os.pipe()
+            os.set_inheritable(read_fd, False)
+            try:
+                self.process, self.start_info = await self.launcher.launch(self._spec(write_fd))
+            except OSError:
+                os.close(read_fd)
+                raise
+            finally:
+                os.close(write_fd)  # else the parent never sees EOF on the pipe
+        self._exit = _ExitWatch(self.process)
         self._notify_read_fd = read_fd
         pipe = os.fstat(read_fd)
         self._pipe_identity = (pipe.st_dev, pipe.st_ino)
@@ -263,8 +294,7 @@ class PytestRun:
             for task in drains:
                 task.cancel()
             self._reap_group()
-            if self._transport is not None:
-                self._transport.close()
+            self.process.close()
         return self._result(self.process.returncode or 0)
 
     async def cancel(self) -> None:
@@ -336,6 +366,7 @@ class PytestRun:
             stderr_tail=stderr,
             skipped_lines=state.skipped_lines,
             command=self.command.argv,
+            start=self.start_info,
         )
         result.left_running = self.left_running
         current_test, current_since = self._current_test()
@@ -423,15 +454,17 @@ class PytestRun:
 
 
 class _ExitWatch:
-    """When the pytest process exited (``Process.wait`` also waits for its pipes, which a
-    process it forked may hold for ever)."""
+    """When the pytest process exited, by the launcher's ``wait()`` (which, unlike
+    ``asyncio``'s, does not wait for pipes a process the tests forked may hold)."""
 
-    def __init__(self, loop: asyncio.AbstractEventLoop) -> None:
-        self.loop = loop
+    def __init__(self, process: ChildProcess) -> None:
+        self.loop = asyncio.get_running_loop()
         self.event = asyncio.Event()
         self.exited_at: float | None = None
+        self._task = asyncio.ensure_future(process.wait())
+        self._task.add_done_callback(self._exited)
 
-    def exited(self) -> None:
+    def _exited(self, task: asyncio.Future[int]) -> None:
         self.exited_at = self.loop.time()
         self.event.set()
 
@@ -439,16 +472,6 @@ class _ExitWatch:
         """What is left of ``grace`` seconds counted from the exit."""
         assert self.exited_at is not None
         return max(0.0, self.exited_at + grace - self.loop.time())
-
-
-class _WatchedProtocol(asyncio.subprocess.SubprocessStreamProtocol):
-    def __init__(self, watch: _ExitWatch, loop: asyncio.AbstractEventLoop) -> None:
-        super().__init__(limit=1 << 16, loop=loop)
-        self.watch = watch
-
-    def process_exited(self) -> None:
-        super().process_exited()
-        self.watch.exited()
 
 
 def _current_record(record: str) -> tuple[str | None, float | None]:

@@ -19,6 +19,7 @@ from cockpit.engine.events import (
     CollectionSkipped,
     Deselected,
     Event,
+    ImportsSeen,
     PhasesPassed,
     SessionFinished,
     SessionStarted,
@@ -221,6 +222,8 @@ class RunState:
     skipped_lines: int = 0
     """Lines of the event file that were not cockpit's events (a test wrote them)."""
     startup_error: StartupError | None = None
+    imports: ImportsSeen | None = None
+    """What the run imported (sent at its end): warm preloading, computed imports."""
 
     # -- reading ------------------------------------------------------------------------
     @property
@@ -280,6 +283,8 @@ class RunState:
             self.deselected += event.count
         elif isinstance(event, SessionStarted):
             self.session = event
+        elif isinstance(event, ImportsSeen):
+            self.imports = event
         elif isinstance(event, SessionFinished):
             self.exitstatus = event.exitstatus
             if self.session is not None:

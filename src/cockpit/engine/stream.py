@@ -14,7 +14,7 @@ few are kept, in case a token starts there), however long the "line" they make.
 
 from __future__ import annotations
 
-import secrets
+import os
 
 TOKEN_BYTES = 8
 """Random bytes in a run's token (16 hex characters at the start of each line)."""
@@ -22,7 +22,7 @@ MIN_LINE_LIMIT = 32 * 1024 * 1024
 
 
 def new_token() -> str:
-    return secrets.token_hex(TOKEN_BYTES)
+    return os.urandom(TOKEN_BYTES).hex()
 
 
 def line_limit(capture_cap: int) -> int:

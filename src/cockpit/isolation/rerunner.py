@@ -18,6 +18,7 @@ from typing import TypeVar
 
 from cockpit.engine.ending import RunResult
 from cockpit.engine.interpreter import Interpreter
+from cockpit.engine.launch import ColdLauncher, Launcher, StartInfo
 from cockpit.engine.outcomes import FAILING
 from cockpit.engine.runner import PytestRun, RunRequest
 from cockpit.engine.state import RunOutcome, TestOutcome, TestRecord
@@ -64,32 +65,51 @@ def outcome_of(result: RunResult, target: str) -> str:
 class Rerunner:
     """Starts reruns, at most ``jobs`` at a time."""
 
-    def __init__(self, project: Path, interpreter: Interpreter, jobs: int | None = None) -> None:
+    def __init__(
+        self,
+        project: Path,
+        interpreter: Interpreter,
+        jobs: int | None = None,
+        launcher: Launcher | None = None,
+    ) -> None:
         if jobs is not None and jobs < 1:
             raise ValueError("jobs must be at least 1")
         self.project = project
         self.interpreter = interpreter
+        self.launcher = launcher
         self.slots = asyncio.Semaphore(jobs or os.cpu_count() or 1)
 
     async def outcome(self, target: str, before: Sequence[str] = ()) -> str:
         """Run ``before + [target]`` in one fresh process; the target's outcome."""
         request = RunRequest(project=self.project, pytest_args=(*RERUN_ARGS, *before, target))
         async with self.slots:
-            run = PytestRun(request, self.interpreter)
-            try:
-                result = await run.run()
-            except asyncio.CancelledError:
-                # A second cancel can cut the run's own clean-up short: finish it shielded,
-                # so no cancel, however repeated, leaves a pytest process behind.
-                await asyncio.shield(run.cancel())
-                raise
-            except OSError as error:  # E2BIG: too many node ids before it for one argv
-                raise IsolationError(
-                    f"cannot start pytest for {target} after {len(before)} other tests: "
-                    f"{error.strerror or error}",
-                    EXIT_NOT_STARTED,
-                ) from None
+            result = await self._rerun(request, target, len(before), self.launcher)
+            start = result.start
+            if start is not None and start.warm and result.outcome is RunOutcome.CRASHED:
+                cold = ColdLauncher(StartInfo(False, "rerun cold: the warm run crashed"))
+                warm_result, result = result, await self._rerun(request, target, len(before), cold)
+                judge = getattr(self.launcher, "judge_crash", None)
+                if judge is not None:
+                    judge(result.outcome is RunOutcome.CRASHED, warm_result.error or "crashed")
         return outcome_of(result, target)
+
+    async def _rerun(
+        self, request: RunRequest, target: str, before: int, launcher: Launcher | None
+    ) -> RunResult:
+        run = PytestRun(request, self.interpreter, launcher)
+        try:
+            return await run.run()
+        except asyncio.CancelledError:
+            # A second cancel can cut the run's own clean-up short: finish it shielded,
+            # so no cancel, however repeated, leaves a pytest process behind.
+            await asyncio.shield(run.cancel())
+            raise
+        except OSError as error:  # E2BIG: too many node ids before it for one argv
+            raise IsolationError(
+                f"cannot start pytest for {target} after {before} other tests: "
+                f"{error.strerror or error}",
+                EXIT_NOT_STARTED,
+            ) from None
 
     async def repeats(self, target: str, count: int) -> tuple[str, ...]:
         """The target alone in ``count`` fresh processes, in parallel."""
@@ -125,6 +145,7 @@ async def isolate_tests(
     jobs: int | None = None,
     on_verdict: Callable[[IsolationVerdict], None] | None = None,
     run_order: Sequence[str] | None = None,
+    launcher: Launcher | None = None,
 ) -> list[IsolationVerdict]:
     """Rerun each test alone ``repeats`` times and classify it; verdicts in ``nodeids`` order.
 
@@ -135,7 +156,7 @@ async def isolate_tests(
     """
     if repeats < 1:
         raise ValueError("repeats must be at least 1")
-    rerunner = Rerunner(request_project, interpreter, jobs)
+    rerunner = Rerunner(request_project, interpreter, jobs, launcher)
 
     async def one(nodeid: str) -> IsolationVerdict:
         outcomes = await rerunner.repeats(nodeid, repeats)

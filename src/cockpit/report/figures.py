@@ -4,9 +4,13 @@ run labels that say what a run selected. Pure."""
 from __future__ import annotations
 
 import time
+from typing import TYPE_CHECKING
 
 from cockpit.report.markup import code, text
 from cockpit.report.model import Counts, RunInfo
+
+if TYPE_CHECKING:
+    from cockpit.store.coverage import Evidence
 
 
 def when(epoch: float) -> str:
@@ -72,3 +76,10 @@ def describe_evidence(flipped: int, errors_resolved: int, new_passing: int) -> s
     if new_passing:
         parts.append(f"{new_passing} new test{'s' if new_passing != 1 else ''} passing")
     return ", ".join(parts) or "0 tests flipped to pass"
+
+
+def evidence_words(evidence: Evidence) -> str:
+    """A fix's evidence in words, each kind apart (see :func:`describe_evidence`)."""
+    return describe_evidence(
+        evidence.flipped_count, len(evidence.errors_resolved), evidence.new_passing_count
+    )

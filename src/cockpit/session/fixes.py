@@ -15,7 +15,7 @@ from typing import NamedTuple
 from sqlalchemy import select
 
 from cockpit.engine.outcomes import FAILING
-from cockpit.report.figures import describe_evidence
+from cockpit.report.figures import evidence_words
 from cockpit.rootcause.hints import hint_for
 from cockpit.rootcause.signature import signature_of
 from cockpit.session.fix_placement import place
@@ -99,13 +99,6 @@ def fix_evidence(log: SessionLog, fix: Fix) -> Evidence | None:
         log.run_outcomes(before.id),
         log.run_outcomes(fix.evidence_run_id),
         before_whole=before.whole_suite,
-    )
-
-
-def evidence_words(evidence: Evidence) -> str:
-    """``33 tests flipped to pass, 1 collection error resolved, 4 new tests passing``."""
-    return describe_evidence(
-        evidence.flipped_count, len(evidence.errors_resolved), evidence.new_passing_count
     )
 
 

@@ -25,8 +25,11 @@ from cockpit.settings import (
 )
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from cockpit.engine.interpreter import Interpreter
     from cockpit.store.session_log import SessionLog
+    from cockpit.warm.starts import WarmStarts
 
 
 class Project(NamedTuple):
@@ -72,6 +75,13 @@ class Project(NamedTuple):
         from cockpit.store.session_log import SessionLog
 
         return SessionLog.open(self.database)
+
+    def warm_starts(self, on_notice: Callable[[str], None] | None = None) -> WarmStarts:
+        """Warm starts for this project's interpreter (the server starts on ``prepare``)."""
+        from cockpit.warm.starts import WarmStarts
+
+        interpreter = self.require_interpreter().path
+        return WarmStarts(interpreter, self.folder, self.root, on_notice=on_notice)
 
     def require_interpreter(self) -> Interpreter:
         assert self.interpreter is not None, "Project.resolve(..., runs_tests=True) first"

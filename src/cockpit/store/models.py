@@ -328,3 +328,14 @@ class Regression(Base):
     """The runs in which these tests last passed."""
     files: Mapped[list[dict[str, object]]] = mapped_column(JSON)
     """``[{"path", "functions", "line", "kept"}]``: the changed files, in order."""
+
+
+class RunStart(Base):
+    """How a run's pytest process started: ``warm`` (a fork of the warm server) or
+    ``cold`` (a fresh interpreter), and why. Runs before schema 0012 have no row."""
+
+    __tablename__ = "run_starts"
+
+    run_id: Mapped[int] = mapped_column(ForeignKey("runs.id"), primary_key=True)
+    mode: Mapped[str] = mapped_column(String(8))
+    reason: Mapped[str] = mapped_column(String(500))

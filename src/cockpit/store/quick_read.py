@@ -23,7 +23,7 @@ from cockpit.engine.outcomes import FAILING
 from cockpit.errors import EXIT_STORE, CockpitError
 from cockpit.settings import DatabaseLocation
 
-HEAD_REVISION = "0011"  # kept equal to cockpit.store.database.HEAD_REVISION by a test
+HEAD_REVISION = "0012"  # kept equal to cockpit.store.database.HEAD_REVISION by a test
 
 FAILING_SQL = ", ".join(f"'{outcome}'" for outcome in sorted(FAILING))
 
@@ -174,7 +174,11 @@ class QuickReader:
     def close(self) -> None:
         self.connection.close()
 
-    def _query(self, sql: str, params: dict[str, int]) -> list[tuple[Any, ...]]:
+    def rows(self, sql: str, params: dict[str, Any]) -> list[tuple[Any, ...]]:
+        """Any read-only query's rows (the session log's ``rows`` takes the same SQL)."""
+        return self._query(sql, params)
+
+    def _query(self, sql: str, params: dict[str, Any]) -> list[tuple[Any, ...]]:
         try:
             return self.connection.execute(sql, params).fetchall()
         except sqlite3.Error as error:

@@ -261,9 +261,16 @@ class RunRecorder:
         except BaseException as error:  # surfaced by finish(), never lost silently
             self._error = error
 
-    def finish(self, exit_code: int, outcome: str, notices: Sequence[RunNotice] = ()) -> None:
+    def finish(
+        self,
+        exit_code: int,
+        outcome: str,
+        notices: Sequence[RunNotice] = (),
+        start: tuple[str, str] | None = None,
+    ) -> None:
         """Write what is left, the crashed test, and the run's ending (its exit code and
-        outcome, as the runner decided them, and what is said of it)."""
+        outcome, as the runner decided them; what is said of it; how its process started:
+        mode and why)."""
         self._stop.set()
         self._thread.join()
         if self._error is not None:
@@ -294,4 +301,5 @@ class RunRecorder:
             notices=notices,
             results_digest=digest,
             module_digests=modules,
+            start=start,
         )

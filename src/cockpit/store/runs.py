@@ -28,6 +28,7 @@ from cockpit.store.models import (
     Run,
     RunModule,
     RunNoticeRow,
+    RunStart,
 )
 from cockpit.store.quick_read import (
     MODULES_RECORDED_SQL,
@@ -250,6 +251,7 @@ class RunStore(SessionStore):
         module_digests: Mapping[str, ModuleDigest] | None = None,
         deselected: int | None = None,
         notices: Sequence[RunNotice] = (),
+        start: tuple[str, str] | None = None,
     ) -> None:
         """The run's ending; ``module_digests`` (module -> digest) and ``notices`` go in the
         same transaction, so a diff never sees a run with only some of its modules digested."""
@@ -270,6 +272,11 @@ class RunStore(SessionStore):
                 module_digests,
                 notices,
             )
+            if start is not None:
+                connection.execute(
+                    insert(RunStart),
+                    [{"run_id": run_id, "mode": start[0], "reason": start[1][:500]}],
+                )
         self.attach_fix_evidence(run_id)
 
     def notices(self, run_ids: Sequence[int]) -> dict[int, list[RunNotice]]:
@@ -325,6 +332,19 @@ class RunStore(SessionStore):
                 run.xfailed = counts.get("xfailed", 0)
                 run.xpassed = counts.get("xpassed", 0)
             return [run.id for run in orphans]
+
+    def rows(self, sql: str, params: dict[str, Any]) -> list[tuple[Any, ...]]:
+        """A read-only query's rows, as ``QuickReader.rows`` gives them (same SQL text)."""
+        with self.engine.connect() as connection:
+            return [tuple(row) for row in connection.execute(text(sql), params)]
+
+    def run_start(self, run_id: int) -> tuple[str, str] | None:
+        """(mode, reason) of the run's start; None for a run recorded before they were."""
+        with self.engine.connect() as connection:
+            row = connection.execute(
+                select(RunStart.mode, RunStart.reason).where(RunStart.run_id == run_id)
+            ).first()
+        return (row[0], row[1]) if row is not None else None
 
     def run(self, run_id: int) -> Run:
         with Session(self.engine, expire_on_commit=False) as db:

@@ -13,6 +13,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from cockpit.settings import DATA_DIR_NAME, pytest_cache_dir
+from cockpit.watch.computed_imports import ComputedImports
 from cockpit.watch.config import CONFIG_FILES, WatchConfig, load_config
 from cockpit.watch.graph import ImportGraph
 from cockpit.watch.scan_cache import CACHE_NAME, ScanCache
@@ -38,10 +39,20 @@ class AffectedSelector:
         self.root = root.resolve()
         self.config = config or load_config(self.root)
         self.cache = ScanCache(self.root / DATA_DIR_NAME / CACHE_NAME if cache else None)
+        self.computed = ComputedImports(self.root)
         self.graph = self._build()
 
     def _build(self) -> ImportGraph:
         return ImportGraph.build(self.root, self.config.layout, self.cache)
+
+    def _use_computed_imports(self, graph: ImportGraph) -> None:
+        """The edges runs recorded for imports by computed name, and which loaders a
+        complete run has fully shown (re-read when a run has written new ones)."""
+        if self.computed.changed_on_disk():
+            self.computed = ComputedImports(self.root)
+        loaders = [path for path, node in graph.nodes.items() if node.scan.dynamic]
+        known = [path for path in loaders if self.computed.known(path)]
+        graph.use_runtime_edges(self.computed.absolute_edges(), known)
 
     def _absolute(self, path: Path) -> Path:
         path = path if path.is_absolute() else self.root / path
@@ -74,6 +85,7 @@ class AffectedSelector:
     def _select(
         self, paths: list[Path], last_failed: Iterable[str], graph: ImportGraph
     ) -> Selection:
+        self._use_computed_imports(graph)
         failed_files = Counter(nodeid.split("::", 1)[0] for nodeid in last_failed)
         existing = {
             name: count for name, count in failed_files.items() if (self.root / name).is_file()

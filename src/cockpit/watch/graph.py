@@ -74,6 +74,10 @@ class ImportGraph:
         self._unresolved: dict[str, set[Path]] = {}
         self._package_dirs: dict[Path, bool] = {}
         self._test_files: list[Path] | None = None
+        self._runtime_importers: dict[Path, set[Path]] = {}
+        """Edges runs saw an import by computed name make (loaded file -> importing files)."""
+        self._known_loaders: frozenset[Path] = frozenset()
+        """Loaders by computed name whose every load a complete run has recorded."""
 
     # -- building ------------------------------------------------------------------------
     @classmethod
@@ -219,6 +223,15 @@ class ImportGraph:
                 return False
         return True
 
+    def use_runtime_edges(self, edges: dict[Path, set[Path]], known: Iterable[Path]) -> None:
+        """What runs saw imports by computed name load (see ``computed_imports``)."""
+        importers: dict[Path, set[Path]] = {}
+        for source, targets in edges.items():
+            for target in targets:
+                importers.setdefault(target, set()).add(source)
+        self._runtime_importers = importers
+        self._known_loaders = frozenset(known)
+
     # -- queries -------------------------------------------------------------------------
     def relative(self, path: Path) -> str:
         return path.relative_to(self.root).as_posix()
@@ -229,7 +242,9 @@ class ImportGraph:
         queue = deque([changed])
         while queue:
             current = queue.popleft()
-            for importer in self._importers.get(current, ()):
+            static = self._importers.get(current, set())
+            runtime = self._runtime_importers.get(current)
+            for importer in static | runtime if runtime else static:
                 if importer not in reached and importer != changed:
                     reached[importer] = Reached(importer, None if current == changed else current)
                     queue.append(importer)
@@ -268,8 +283,21 @@ class ImportGraph:
         return [path for path in self.test_files() if folder in path.parents]
 
     def dynamic_loaders(self) -> dict[Path, tuple[str, ...]]:
-        """Files that load code by a computed name or a file path, with why."""
-        return {path: node.scan.dynamic for path, node in self.nodes.items() if node.scan.dynamic}
+        """Files that load code by a computed name or a file path, with why; not those
+        whose every load by computed name a complete run has recorded (their edges are
+        in the graph), unless they also load code by path."""
+        return {
+            path: node.scan.dynamic
+            for path, node in self.nodes.items()
+            if node.scan.dynamic
+            and not (path in self._known_loaders and _only_computed_names(node.scan.dynamic))
+        }
 
     def modules_named(self, name: str) -> set[Path]:
         return set(self._by_name.get(name, ()))
+
+
+def _only_computed_names(dynamic: tuple[str, ...]) -> bool:
+    """Whether every reason is an import by computed name (a run can record those), not
+    code loaded by path or a computed ``pytest_plugins``."""
+    return all(reason.endswith("() of a computed name") for reason in dynamic)

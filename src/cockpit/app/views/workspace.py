@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from cockpit.engine.launch import COLD_ASKED, ColdLauncher, Launcher
 from cockpit.engine.runner import DEFAULT_CAPTURE_CAP
 from cockpit.session.project import Project
 from cockpit.session.recorded_run import RecordedRun, RunPlan, recorded_reason
@@ -21,6 +22,8 @@ class Workspace:
     keyword: str = ""
     marker: str = ""
     capture_cap: int = DEFAULT_CAPTURE_CAP
+    warm: bool = True
+    """Fork runs from a warm server (``--cold``: every run in a fresh interpreter)."""
 
     def filter_args(self) -> tuple[str, ...]:
         args: list[str] = list(self.extra_args)
@@ -30,8 +33,9 @@ class Workspace:
             args += ["-m", self.marker]
         return tuple(args)
 
-    def start(self, plan: RunPlan) -> RecordedRun:
-        """A run of ``plan`` with the filters, recorded in the log (when it is open)."""
+    def start(self, plan: RunPlan, launcher: Launcher | None = None) -> RecordedRun:
+        """A run of ``plan`` with the filters, recorded in the log (when it is open),
+        started by ``launcher`` (the app's warm starts; None: cold)."""
         args = (*self.filter_args(), *plan.args)
         whole_suite, reason = recorded_reason(args, plan.reason)
         return RecordedRun(
@@ -41,6 +45,7 @@ class Workspace:
             reason=reason,
             whole_suite=whole_suite,
             capture_cap=self.capture_cap,
+            launcher=launcher if launcher is not None or self.warm else ColdLauncher(COLD_ASKED),
         )
 
 
