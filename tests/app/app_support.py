@@ -75,3 +75,16 @@ def screen_lines(app: App[int]) -> list[str]:
 async def type_text(pilot: Pilot[int], text: str) -> None:
     """Type ``text`` key by key, as a user would (never setting a widget's value)."""
     await pilot.press(*("space" if char == " " else char for char in text))
+
+
+async def lines_showing(
+    pilot: Pilot[int], widget: RowTable, text: str, seconds: float = 10.0
+) -> list[str]:
+    """The widget's lines once one of them holds ``text`` (a loaded machine may paint a
+    table after the app has settled); fails naming what never showed."""
+    for _ in range(int(seconds / 0.05)):
+        lines = lines_of(widget)
+        if any(text in line for line in lines):
+            return lines
+        await pilot.pause(0.05)
+    raise AssertionError(f"{text!r} never showed in {lines_of(widget)!r}")

@@ -15,7 +15,14 @@ from cockpit.app.widgets.clusters_panel import ClustersPanel
 from cockpit.app.widgets.module_table import ModuleTable
 from cockpit.app.widgets.run_header import RunHeader
 from cockpit.app.widgets.test_table import TestTable
-from tests.app.app_support import lines_of, make_app, run_and_settle, settle, text_of
+from tests.app.app_support import (
+    lines_of,
+    lines_showing,
+    make_app,
+    run_and_settle,
+    settle,
+    text_of,
+)
 from tests.app.test_app_keys import drive
 from tests.helpers import open_log
 
@@ -56,7 +63,7 @@ def test_every_table_marks_a_known_issues_tests(broken: Path) -> None:
         modules.move_cursor_to(TAGS)
         await settle(pilot)
         tests = app.query_one(TestTable)
-        shown = lines_of(tests)
+        shown = await lines_showing(pilot, tests, "tags[2]")
         assert row_with(shown, "tags[0]").startswith("K")
         assert row_with(shown, "tags[1]").startswith("K")
         assert row_with(shown, "tags[2]").startswith(" ")

@@ -101,14 +101,14 @@ def test_the_usage_error_line_of_pytest_8_and_9(stderr: str) -> None:
 
 
 def test_event_lines_are_decoded_in_slices_that_leave_the_loop_free() -> None:
-    from cockpit.engine.runner import SLICE_BYTES, SLICE_LINES, _slices
+    from cockpit.engine.stream import SLICE_BYTES, SLICE_LINES, slices
 
     lines = [b"x"] * (SLICE_LINES * 2 + 3)
-    assert _slices(lines) == [
+    assert slices(lines) == [
         (0, SLICE_LINES),
         (SLICE_LINES, 2 * SLICE_LINES),
         (2 * SLICE_LINES, 2 * SLICE_LINES + 3),
     ]
     big = [b"y" * SLICE_BYTES, b"z", b"w"]
-    assert _slices(big) == [(0, 1), (1, 3)]
-    assert _slices([]) == []
+    assert slices(big) == [(0, 1), (1, 3)]
+    assert slices([]) == []

@@ -10,7 +10,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from cockpit.session.fixes import evidence_of, fix_evidence
+from cockpit.session.fixes import fix_evidence
 from cockpit.settings import DatabaseLocation, database_location
 from cockpit.store import log_queries
 from cockpit.store.database import open_engine
@@ -69,8 +69,10 @@ def test_every_read_gives_the_same_rows_on_every_backend(log: SessionLog) -> Non
         1,
         2,
     )
-    assert evidence_of(query, fix.before_run_id, fix.evidence_run_id) == {"a.py": ["a.py::t"]}
-    assert fix_evidence(log, log.fixes()[0]) == {"a.py": ["a.py::t"]}
+    quick = log_queries.fix_evidence(query, fix.before_run_id, fix.evidence_run_id)
+    assert quick is not None
+    assert quick.flipped == {"a.py": ["a.py::t"]}
+    assert quick == fix_evidence(log, log.fixes()[0])
     (known,) = log_queries.known_issues(query)
     assert (known.tests, known.deselected, known.status) == (["a.py::u"], ["a.py::u"], "open")
 

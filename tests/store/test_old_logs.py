@@ -39,6 +39,7 @@ SHIPPED = {
     "0011_setup_errors_and_regressions.py": (
         "6462baaaad8c26a90889f99b45a97f4c81213e212f15e160eedc9f57768dc8fb"
     ),
+    "0012_run_start.py": "39ac261feab138a26c159bf18832415ea1a75b1e0665ff3b3ccc8b12d4cd942c",
 }
 """Each shipped migration's sha256. A new migration gets its pin here when it lands; a
 pinned one never changes (a schema change is a new migration)."""

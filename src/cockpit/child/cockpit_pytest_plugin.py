@@ -309,7 +309,9 @@ class CockpitReporter:
         # The first failure is what the user of a small run waits for: it goes at once.
         first_failure = report.failed and not self.failure_sent
         self.failure_sent = self.failure_sent or report.failed
-        self.writer.emit(report_event(report, self.cap), urgent=report.when == "???" or first_failure)
+        self.writer.emit(
+            report_event(report, self.cap), urgent=report.when == "???" or first_failure
+        )
 
     def _flush_passed(self, nodeid: str) -> None:
         """Send the passing phases of ``nodeid`` gathered so far as one event."""

@@ -9,8 +9,8 @@ path until its child exists).
 from __future__ import annotations
 
 import asyncio
-
-from cockpit.engine.launch import LaunchSpec
+from collections.abc import Mapping
+from pathlib import Path
 
 
 class _ExitNoticing(asyncio.subprocess.SubprocessStreamProtocol):
@@ -59,18 +59,21 @@ class ColdProcess:
         self._transport.close()
 
 
-async def spawn(spec: LaunchSpec) -> ColdProcess:
-    """Start ``spec`` in its own session (process group), stdin closed."""
+async def spawn(
+    argv: tuple[str, ...], cwd: Path, env: dict[str, str], fds: Mapping[str, int]
+) -> ColdProcess:
+    """Start ``argv`` in its own session (process group), stdin closed, inheriting ``fds``
+    (each named to the child by the environment variable that is its key)."""
     loop = asyncio.get_running_loop()
     transport, protocol = await loop.subprocess_exec(
         lambda: _ExitNoticing(loop),
-        *spec.argv,
-        cwd=spec.cwd,
-        env={**spec.env, **{name: str(fd) for name, fd in spec.fds.items()}},
+        *argv,
+        cwd=cwd,
+        env={**env, **{name: str(fd) for name, fd in fds.items()}},
         stdin=asyncio.subprocess.DEVNULL,
         stdout=asyncio.subprocess.PIPE,
         stderr=asyncio.subprocess.PIPE,
-        pass_fds=tuple(spec.fds.values()),
+        pass_fds=tuple(fds.values()),
         start_new_session=True,
     )
     return ColdProcess(transport, protocol)

@@ -92,7 +92,7 @@ async def launch_cold(spec: LaunchSpec, start: StartInfo = COLD_BY_DEFAULT) -> L
     """A fresh interpreter in its own session (process group), stdin closed."""
     from cockpit.engine.cold import spawn
 
-    return Launched(await spawn(spec), start)
+    return Launched(await spawn(spec.argv, spec.cwd, spec.env, spec.fds), start)
 
 
 class ColdLauncher:

@@ -59,7 +59,7 @@ from cockpit.engine.setup_errors import (
     startup_from_stderr,
 )
 from cockpit.engine.state import RunOutcome, RunState
-from cockpit.engine.stream import EventLines, line_limit, new_token
+from cockpit.engine.stream import EventLines, line_limit, new_token, slices
 from cockpit.errors import EXIT_NOT_STARTED
 
 EXIT_CRASHED = 6
@@ -221,7 +221,7 @@ class PytestRun:
                 while chunk := os.pread(event_fd, 1 << 22, offset):
                     offset += len(chunk)
                     lines = self._lines.feed(chunk)
-                    for start, end in _slices(lines):
+                    for start, end in slices(lines):
                         batch = self._decode(lines[start:end])
                         if batch:
                             yield batch
@@ -483,22 +483,3 @@ def _current_record(record: str) -> tuple[str | None, float | None]:
     except ValueError:
         since = None
     return (nodeid or None, since) if since is not None else (None, None)
-
-
-SLICE_LINES = 512
-SLICE_BYTES = 1 << 18
-"""Event lines decoded in one go at most: the loop gets a turn between slices."""
-
-
-def _slices(lines: list[bytes]) -> list[tuple[int, int]]:
-    """Ranges of ``lines`` holding at most ~SLICE_LINES lines or ~SLICE_BYTES bytes each."""
-    ranges: list[tuple[int, int]] = []
-    start = size = 0
-    for index, line in enumerate(lines):
-        size += len(line)
-        if index + 1 - start >= SLICE_LINES or size >= SLICE_BYTES:
-            ranges.append((start, index + 1))
-            start, size = index + 1, 0
-    if start < len(lines):
-        ranges.append((start, len(lines)))
-    return ranges

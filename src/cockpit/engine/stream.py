@@ -87,3 +87,22 @@ class EventLines:
         if len(partial) > self.limit:  # longer than cockpit ever writes: not its line
             partial, self._junk = b"", True
         self._partial = partial
+
+
+SLICE_LINES = 512
+SLICE_BYTES = 1 << 18
+"""Event lines decoded in one go at most: the loop gets a turn between slices."""
+
+
+def slices(lines: list[bytes]) -> list[tuple[int, int]]:
+    """Ranges of ``lines`` holding at most ~SLICE_LINES lines or ~SLICE_BYTES bytes each."""
+    ranges: list[tuple[int, int]] = []
+    start = size = 0
+    for index, line in enumerate(lines):
+        size += len(line)
+        if index + 1 - start >= SLICE_LINES or size >= SLICE_BYTES:
+            ranges.append((start, index + 1))
+            start, size = index + 1, 0
+    if start < len(lines):
+        ranges.append((start, len(lines)))
+    return ranges

@@ -14,7 +14,8 @@ from sqlalchemy import func, select
 from cockpit.app.views.known import NO_KNOWN_ISSUES, KnownIssues
 from cockpit.app.views.run_view import RunView
 from cockpit.engine.state import RunOutcome, recorded_state
-from cockpit.session.fixes import evidence_words, fix_evidence
+from cockpit.report.figures import evidence_words
+from cockpit.session.fixes import fix_evidence
 from cockpit.session.staleness import current_files, stale_modules
 from cockpit.store.models import Failure, Fix, KnownIssue, Note, Result, Run
 from cockpit.store.rows import FailureRow
