@@ -153,6 +153,13 @@ def test_passed_delta_compares_each_test_with_its_own_previous_result() -> None:
     assert view.passed_delta("c.py") is None  # not run
 
 
+def test_the_sessions_first_run_has_no_passed_delta() -> None:
+    """Nothing ran before it: ``+26`` beside a module would read as 26 tests fixed."""
+    view = live_view(picture=build_picture([]), covered=("a.py",))
+    feed(view, started(), collected("a.py::t1"), *passes("a.py::t1"))
+    assert view.passed_delta("a.py") is None
+
+
 def test_a_rerun_keeps_the_other_modules_as_last_seen() -> None:
     view = live_view(picture=PICTURE, covered=("a.py",))
     feed(view, started(), collected("a.py::t1", "a.py::t2"), *passes("a.py::t1", "a.py::t2"))

@@ -218,8 +218,8 @@ class SuiteOverlay:
     def passed_delta(self, module: str, nodeids: list[str]) -> int | None:
         """Passed minus passed before, over the module's tests (``nodeids``) the run
         finished: each test against its own previous result (a test new to the picture
-        counts from zero)."""
-        if module not in self.state.modules:
+        counts from zero). None before the session's first run: nothing to compare with."""
+        if module not in self.state.modules or not self.picture.runs:
             return None
         tests = self.state.tests
         delta, finished = 0, False
