@@ -8,17 +8,21 @@ last, escape cancels, and problems are said in the form.
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
 
 import pytest
 from textual.pilot import Pilot
 from textual.widgets import Input
 
+from cockpit.app import session_actions
 from cockpit.app.app import CockpitApp
 from cockpit.app.screens.forms import FixForm, KnownIssueForm
 from cockpit.app.screens.prompt import PromptScreen
 from cockpit.app.widgets.choice import Choice
 from cockpit.app.widgets.test_table import TestTable
+from cockpit.session.fixes import FixPrefill, fix_prefill
+from cockpit.store.session_log import SessionLog
 from tests.app.app_support import make_app, run_and_settle, screen_lines, settle, type_text
 from tests.app.test_app_keys import drive, runs_of
 from tests.helpers import open_log
@@ -74,6 +78,46 @@ def test_f_takes_typing_field_by_field_and_enter_on_the_last_saves(
         "high",
     )
     assert fix.files == ["app/models/__init__.py"] and fix.problem.startswith("20 failing")
+
+
+def test_typing_straight_after_f_goes_into_the_form(
+    broken: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The form opens before the session log has been read: the keys that follow ``F`` at
+    once are the title (an ``i`` on the main screen would start isolation, an ``f`` a run).
+    The real read of the log is held back until the title is typed, as a busy disk does."""
+    log_read = threading.Event()
+
+    def slow_prefill(log: SessionLog, root: Path) -> FixPrefill:
+        assert log_read.wait(10)
+        return fix_prefill(log, root)
+
+    monkeypatch.setattr(session_actions, "fix_prefill", slow_prefill)
+
+    async def scenario(app: CockpitApp, pilot: Pilot[int]) -> None:
+        await run_and_settle(pilot, "a")
+        await pilot.press("F", *"fix it")
+        form = app.screen
+        assert isinstance(form, FixForm) and form.waiting
+        assert [type(screen).__name__ for screen in app.screen_stack[1:]] == ["FixForm"]
+        assert form.query_one("#title", Input).value == "fix it"
+        await pilot.press("ctrl+s")
+        assert "still reading the session's runs" in shown(app)
+        log_read.set()
+        for _ in range(200):
+            if not form.waiting:
+                break
+            await pilot.pause(0.05)
+        assert form.query_one("#problem-text", Input).value.startswith("20 failing")
+        assert form.query_one("#title", Input).value == "fix it"
+        await run_and_settle(pilot, "ctrl+s")
+        assert not isinstance(app.screen, FixForm)
+
+    drive(make_app(broken), scenario, size=(80, 24))
+    log = open_log(broken)
+    (fix,) = log.fixes()
+    log.close()
+    assert fix.title == "fix it"
 
 
 def test_f_says_a_missing_title_in_the_form_and_escape_cancels(broken: Path) -> None:

@@ -22,7 +22,7 @@ from cockpit.isolation.verdicts import IsolationVerdict
 from cockpit.isolation.workaround import VerifiedWorkaround, verify_workaround
 from cockpit.report.figures import plural
 from cockpit.rootcause.clusters import Cluster
-from cockpit.session.fixes import fix_prefill
+from cockpit.session.fixes import FixPrefill, fix_prefill
 
 ISOLATE_REPEATS = 3
 ISOLATE_AT_MOST = 50  # each one is several pytest processes
@@ -45,35 +45,25 @@ class SessionActions(CockpitCore):
         if not pointed:
             failing = self._selected_failures()
             cluster = self.view.cluster_of(failing[0]) if self.view and failing else cluster
-        self._prefill_fix(cluster, pointed)
+        # The form opens at once, from what is in memory, so typing straight after ``F``
+        # lands in its title (not in the main screen's keys: an ``i`` there isolates);
+        # the session log's word on the fix (its evidence runs, the files) fills in the
+        # fields the user has not touched when the thread has read it.
+        form = FixForm(_fix_draft(cluster, pointed, None), prefilled=False)
+        self.push_screen(form, self._save_fix)
+        self._prefill_fix(form, cluster, pointed)
 
     @work(thread=True, exclusive=True, group="fix-form")
-    def _prefill_fix(self, cluster: Cluster | None, pointed: bool) -> None:
+    def _prefill_fix(self, form: FixForm, cluster: Cluster | None, pointed: bool) -> None:
         log = self.workspace.log
         assert log is not None
-        found = fix_prefill(log, self.workspace.project.root)
-        hint = cluster.hint if cluster is not None else None
-        problem = f"{cluster.count} failing: {cluster.signature.key}" if cluster else ""
-        root_cause = hint[1] if hint else ""
-        if not pointed and (found.causes or found.imports_again):
-            problem = found.problem
-            root_cause = next((cause.hint for cause in found.causes if cause.hint), "")
-        files = found.plan.files
-        regression = cluster.regression if cluster is not None else None
-        if not files and regression is not None:  # the files the snapshots saw change
-            files = tuple(changed.path for changed in regression.files)
-        draft = FixDraft(
-            title="",
-            problem=problem,
-            root_cause=root_cause,
-            solution="",
-            files=files,
-            risk="low",
-            before_run=found.plan.before_run,
-            evidence_run=found.plan.evidence_run,
-            placement=found.placement,
-        )
-        self.call_from_thread(self.push_screen, FixForm(draft), self._save_fix)
+        try:
+            found = fix_prefill(log, self.workspace.project.root)
+        except CockpitError as error:
+            self.call_from_thread(self.notify, str(error), severity="error")
+            self.call_from_thread(form.prefill, _fix_draft(cluster, pointed, None))
+            return
+        self.call_from_thread(form.prefill, _fix_draft(cluster, pointed, found))
 
     def _save_fix(self, draft: FixDraft | None) -> None:
         if draft is not None:
@@ -240,3 +230,35 @@ class SessionActions(CockpitCore):
         markdown = render_markdown(summary)
         target = default_output(project.root, summary.id)
         self.call_from_thread(self.push_screen, ExportScreen(markdown, target))
+
+
+def _fix_draft(cluster: Cluster | None, pointed: bool, found: FixPrefill | None) -> FixDraft:
+    """The fix form's fields: from the cluster pointed at, and, once the session log has
+    been read (``found``), from the root causes the change made go away and its files."""
+    hint = cluster.hint if cluster is not None else None
+    problem = f"{cluster.count} failing: {cluster.signature.key}" if cluster else ""
+    root_cause = hint[1] if hint else ""
+    files: tuple[str, ...] = ()
+    before_run = evidence_run = None
+    placement = ""
+    if found is not None:
+        if not pointed and (found.causes or found.imports_again):
+            problem = found.problem
+            root_cause = next((cause.hint for cause in found.causes if cause.hint), "")
+        files = found.plan.files
+        before_run, evidence_run = found.plan.before_run, found.plan.evidence_run
+        placement = found.placement
+    regression = cluster.regression if cluster is not None else None
+    if not files and regression is not None:  # the files the snapshots saw change
+        files = tuple(changed.path for changed in regression.files)
+    return FixDraft(
+        title="",
+        problem=problem,
+        root_cause=root_cause,
+        solution="",
+        files=files,
+        risk="low",
+        before_run=before_run,
+        evidence_run=evidence_run,
+        placement=placement,
+    )

@@ -18,7 +18,7 @@ from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
 from textual.containers import VerticalScroll
-from textual.widgets import Label, Static
+from textual.widgets import Input, Label, Static
 
 from cockpit.app.screens.form import FORM_KEYS, FormScreen, buttons, field_row, text_field
 from cockpit.app.widgets.choice import Choice
@@ -69,17 +69,21 @@ def keyword_workaround(nodeids: Sequence[str]) -> str:
 
 
 class FixForm(FormScreen[FixDraft | None]):
-    def __init__(self, draft: FixDraft) -> None:
+    """``prefilled=False``: the form opens before the session log has been read; ``prefill``
+    brings the rest, and saving waits for it (the fix's evidence runs come with it)."""
+
+    def __init__(self, draft: FixDraft, *, prefilled: bool = True) -> None:
         super().__init__()
         self.draft = draft
+        self.waiting = not prefilled
 
     def compose(self) -> ComposeResult:
         draft = self.draft
         with VerticalScroll(can_focus=False):
             yield Static(Text("Log a fix", style="bold"))
             yield Static(FORM_KEYS, classes="form-keys")
-            if draft.placement:
-                yield Static(draft.placement, id="placement", markup=False)
+            placement = "reading the session's runs…" if self.waiting else draft.placement
+            yield Static(placement, id="placement", markup=False)
             yield from field_row(
                 "title", text_field(draft.title, id="title", placeholder="what the fix does")
             )
@@ -102,11 +106,32 @@ class FixForm(FormScreen[FixDraft | None]):
             yield from field_row("risk", Choice(LEVELS, draft.risk, id="risk"))
             yield from buttons("Save")
 
+    def prefill(self, draft: FixDraft) -> None:
+        """What the session log says of the fix, in every field still as it opened (what
+        the user typed stays); the placement and evidence runs from here on."""
+        if self not in self.app.screen_stack:
+            return  # closed before the log was read
+        for field_id, opened, found in (
+            ("problem-text", self.draft.problem, draft.problem),
+            ("root-cause", self.draft.root_cause, draft.root_cause),
+            ("files", " ".join(self.draft.files), " ".join(draft.files)),
+        ):
+            field = self.query_one(f"#{field_id}", Input)
+            if field.value == opened:
+                field.value = found
+                field.cursor_position = 0
+        self.query_one("#placement", Static).update(draft.placement)
+        self.draft, self.waiting = draft, False
+
     def action_save(self) -> None:
         title = self.value_of("title")
         if not title:
             self.show_problem("a fix needs a title: type what the fix does", "title")
             return
+        if self.waiting:
+            self.show_problem("still reading the session's runs for the fix's evidence: save again")
+            return
+        self.show_problem("")
         self.dismiss(
             dataclasses.replace(
                 self.draft,
