@@ -59,9 +59,13 @@ def test_a_subset_rerun_updates_its_module_and_the_others_stay_marked_stale(
     data = status(project)
     assert data["totals"]["passed"] == 25 and data["totals"]["stale_modules"] == 0
     assert data["last_whole_suite_run"]["id"] == 1  # still: no whole-suite run since
-    text = cockpit("status", cwd=project).stdout
+    text = cockpit("status", cwd=project, env={"COLUMNS": "80"}).stdout
     assert "latest known state: 25 passed of 25 tests in 3 modules" in text
     assert "last whole-suite run: run 1" in text
+    # at 80 columns every module row is one line with its whole path and its run
+    rows = [line.split() for line in text.splitlines() if line.lstrip().startswith("tests/")]
+    assert sorted(row[0] for row in rows) == sorted(modules)
+    assert all(row[-3:-1] == ["run", "3"] for row in rows if row[0] != "tests/test_tags.py")
 
 
 def test_a_module_that_did_not_import_stays_until_a_run_imports_it(tmp_path: Path) -> None:

@@ -63,6 +63,7 @@ def _run_words(status: SessionStatus, run_id: int) -> str:
 
 
 def _print(status: SessionStatus) -> None:
+    from rich import box
     from rich.console import Console
     from rich.markup import escape
     from rich.table import Table
@@ -92,7 +93,15 @@ def _print(status: SessionStatus) -> None:
             console.print(f"baseline (first whole-suite run): {_run_words(status, baseline.id)}")
     if last is not None and (whole is None or last.id != whole.id):
         console.print(f"latest run: {escape(last.selection)} ({_run_words(status, last.id)})")
-    table = Table("module", "tests", "pass", "fail", "err", "skip", "xf", "from", "stale")
+    # The module is what the reader looks for: it keeps its width (up to 60) and the
+    # counts take what is left, in a table without side borders.
+    longest = max(map(len, modules), default=6)
+    table = Table(box=box.SIMPLE_HEAD, pad_edge=False, collapse_padding=True)
+    table.add_column("module", no_wrap=True, min_width=min(longest, 60))
+    for heading in ("tests", "pass", "fail", "err", "skip", "xf"):
+        table.add_column(heading, no_wrap=True, justify="right")
+    table.add_column("from", no_wrap=True)
+    table.add_column("stale", no_wrap=True)
     stale = status.staleness.modules
     for path, module in modules.items():
         counts = module.counts
