@@ -6,9 +6,11 @@ syntax; on Python older than 3.11 (no ``co_qualname``) nothing is traced.
 
 The tracer records the *code objects a test entered*, never lines: on Python 3.12+ with
 ``sys.monitoring`` (``PY_START``, each code object disabled after its first hit and
-re-enabled when the recording set changes), on 3.11 with a global ``sys.settrace`` hook
-that returns None (so it sees one ``call`` event per Python frame, and no line, return
-or C-call events: cheaper than ``sys.setprofile``, which also reports every C call).
+re-enabled when the recording set changes); on 3.11 with the C profiler of ``cProfile``
+(``_lsprof``, builtins off), read and cleared whenever the recording set changes: a
+Python-level hook (``sys.settrace``, ``sys.setprofile``) costs each call about 0.27 us,
+the C profiler about 0.16 us (measured on this machine). Threads a test starts are seen
+by a Python-level ``threading.setprofile`` hook, the C profiler seeing one thread.
 
 Where a code object is entered decides whom it is charged to:
 
@@ -89,6 +91,7 @@ class CallMap:
         """Test file -> every test collected from it (before -k, -m, --deselect)."""
         self.spawning = _spawning_codes()
         self.installed = False
+        self.profiler: Any = None
         self.registered = False
         self.disturbed = False
 
@@ -112,19 +115,40 @@ class CallMap:
             monitoring.register_callback(_MONITORING_TOOL, monitoring.events.PY_START, on_start)
             monitoring.set_events(_MONITORING_TOOL, monitoring.events.PY_START)
         else:
-            if sys.gettrace() is not None:
-                return False
-            sys.settrace(self._on_call)
-            threading.settrace(self._on_call)
+            if sys.getprofile() is not None:
+                return False  # another profiler: ours would replace it
+            import _lsprof
+
+            self.profiler = _lsprof.Profiler(builtins=False)
+            self.profiler.enable()
+            threading.setprofile(self._on_thread_event)
         self.installed = True
         return True
 
-    def _on_call(self, frame: Any, event: str, arg: Any) -> None:
-        self.current.add(frame.f_code)  # returning None: no line events for the frame
+    def _on_thread_event(self, frame: Any, event: str, arg: Any) -> None:
+        """Threads the tests start: a Python hook (the C profiler sees one thread)."""
+        if event == "call":
+            self.current.add(frame.f_code)
+
+    def _flush(self) -> None:
+        """Move what the C profiler saw since the last flush into the current set."""
+        profiler = self.profiler
+        if profiler is None or not self.installed:
+            return
+        profiler.disable()
+        if sys.getprofile() is not None:
+            self.disturbed = True  # a test set its own profiler: what ran since is unknown
+        for entry in profiler.getstats():
+            code = entry.code
+            if not isinstance(code, str):
+                self.current.add(code)
+        profiler.clear()
+        profiler.enable()
 
     def uninstall(self) -> None:
         if not self.installed:
             return
+        self._flush()
         self.installed = False
         self.current = set()  # threads that inherited the tracer record into nothing
         monitoring = getattr(sys, "monitoring", None)
@@ -132,23 +156,18 @@ class CallMap:
             monitoring.set_events(_MONITORING_TOOL, 0)
             monitoring.register_callback(_MONITORING_TOOL, monitoring.events.PY_START, None)
             monitoring.free_tool_id(_MONITORING_TOOL)
-        else:
-            if sys.gettrace() == self._on_call:
-                sys.settrace(None)
-            threading.settrace(None)
+        elif self.profiler is not None:
+            self.profiler.disable()
+            threading.setprofile(None)
 
     def record_into(self, codes: Set[Any]) -> Set[Any]:
         """Charge what runs from now on to ``codes``; returns the set charged until now."""
+        self._flush()
         previous = self.current
         self.current = codes
         monitoring = getattr(sys, "monitoring", None)
         if monitoring is not None and self.installed:
             monitoring.restart_events()  # what was disabled for the last set counts again
-        elif self.installed and sys.gettrace() != self._on_call:
-            # A test replaced the tracer (a debugger under test): what it ran since is
-            # unknown, so the set is marked and the tracer put back for the next one.
-            self.disturbed = True
-            sys.settrace(self._on_call)
         return previous
 
     # -- attribution ---------------------------------------------------------------------
