@@ -267,16 +267,17 @@ def report(project: Project, rows: list[Row], suite: int, cost: dict[str, float]
     )
     reruns = [r.rerun / r.testmon_rerun for r in rows if r.testmon_rerun]
     if reruns:
+        median = statistics.median(reruns)
         print(
-            f"rerun wall, cockpit / testmon on the same edit: median {statistics.median(reruns):.2f}x"
-            f" (min {min(reruns):.2f}x, max {max(reruns):.2f}x)"
+            f"rerun wall, cockpit / testmon on the same edit: median {median:.2f}x"
+            f" (min {min(reruns):.2f}x, max {max(reruns):.2f}x; 0 where cockpit runs nothing)"
         )
     bare = cost["bare"]
     print(
         "building the map, wall / bare pytest -q: cockpit traced "
         f"{cost['cockpit traced'] / bare:.2f}x, cockpit untraced "
-        f"{cost['cockpit untraced'] / bare:.2f}x, testmon first run {cost['testmon first'] / bare:.2f}x"
-        f" (bare {bare:.2f}s)"
+        f"{cost['cockpit untraced'] / bare:.2f}x, testmon first run "
+        f"{cost['testmon first'] / bare:.2f}x (bare {bare:.2f}s)"
     )
     for row in rows:
         if row.missed:
