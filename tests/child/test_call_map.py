@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 from pathlib import Path
 from typing import Any
@@ -59,20 +60,18 @@ def test_each_test_gets_what_it_and_its_fixtures_executed(
     assert ("pkg/fmt.py", "Formatter.write_usage") not in tests["tests/test_a.py::test_help"]
     # The session fixture ran once, during test_usage, yet counts for every test using it.
     for nodeid in ("tests/test_a.py::test_usage", "tests/test_a.py::test_shared_again"):
-        assert {("tests/conftest.py", "shared"), ("pkg/util.py", "session_thing")} <= tests[nodeid]
+        assert ("pkg/util.py", "session_thing") in tests[nodeid]
     assert ("pkg/util.py", "session_thing") not in tests["tests/test_a.py::test_help"]
     # What ran at import time is outside every test.
     outside = {tuple(side["functions"][fid]) for fid in side["outside"]}
     assert ("pkg/util.py", "helper") in outside
     assert all(("pkg/util.py", "helper") not in found for found in tests.values())
-    # Only the project's files, each with the digest of the bytes it was imported from.
-    assert set(side["files"]) == {
-        "pkg/__init__.py",
-        "pkg/fmt.py",
-        "pkg/util.py",
-        "tests/conftest.py",
-        "tests/test_a.py",
-    }
+    # The project's modules are traced whole (test modules and conftests keep pytest's
+    # rewriting), each with the digest of the bytes it was compiled from.
+    traced = ["pkg/__init__.py", "pkg/fmt.py", "pkg/util.py", "tests/__init__.py"]
+    assert side["traced_files"] == traced
+    source = (pytester.path / "pkg" / "fmt.py").read_bytes()
+    assert side["files"]["pkg/fmt.py"] == hashlib.sha256(source).hexdigest()
     assert set(side["collected"]["tests/test_a.py"]) == set(tests)
 
 
@@ -110,6 +109,26 @@ def test_a_test_that_starts_a_process_is_marked_incomplete(
         del PACKAGE["tests/test_spawn.py"]
     result.assert_outcomes(passed=4)
     assert side["spawning"] == ["tests/test_spawn.py::test_spawn"]
+
+
+def test_instrumented_code_keeps_its_lines_docstrings_and_no_cache(
+    pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    PACKAGE["pkg/lines.py"] = 'def documented():\n    """Kept."""\n    raise ValueError("line 3")\n'
+    PACKAGE["tests/test_lines.py"] = (
+        "import traceback\nfrom pkg.lines import documented\n\n"
+        "def test_lines():\n    assert documented.__doc__ == 'Kept.'\n    try:\n"
+        "        documented()\n    except ValueError as error:\n"
+        "        assert traceback.extract_tb(error.__traceback__)[-1].lineno == 3\n"
+    )
+    try:
+        result, (side,) = traced_run(pytester, monkeypatch)
+    finally:
+        del PACKAGE["pkg/lines.py"], PACKAGE["tests/test_lines.py"]
+    result.assert_outcomes(passed=4)
+    assert ("pkg/lines.py", "documented") in executed(side)["tests/test_lines.py::test_lines"]
+    cached = list((pytester.path / "pkg").rglob("lines*.pyc"))
+    assert not cached  # an untraced run never loads instrumented bytecode
 
 
 def test_no_map_outside_a_traced_run(

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from cockpit.store.call_map import MapEntry
 from cockpit.watch.function_diff import FileDiff
-from cockpit.watch.precise import Judge, MapView, narrow
-from cockpit.watch.selection import Selection, Target
+from cockpit.watch.precise import Judge, MapView, function_of_test, narrow
+from cockpit.watch.selection import SelectedTest, Selection, Target
 
 RUN = 1
 THEN = {"pkg/fmt.py": "f0", "pkg/util.py": "u0", "tests/test_fmt.py": "t0"}
@@ -45,6 +45,7 @@ def selection_for(
     view = MapView(
         entries={e.nodeid: e for e in entries},
         outside=outside,
+        traced=frozenset({"pkg/fmt.py", "pkg/util.py"}),
         run_files={RUN: THEN},
         now={**THEN, **now},
         known_tests={"tests/test_fmt.py": ("t0", ALL_TESTS)} if known else {},
@@ -124,3 +125,41 @@ def test_last_failures_always_run() -> None:
     failed = frozenset({"tests/test_fmt.py::test_help"})
     (target,) = selection_for({"pkg/fmt.py": "f1"}, [USAGE, HELP], failed_last=failed).targets
     assert {t.nodeid for t in target.tests} == set(ALL_TESTS)
+
+
+def test_in_its_own_module_a_test_is_selected_by_its_own_function_alone() -> None:
+    DIFFS[("tests/test_fmt.py", "t0", "t1")] = FileDiff(frozenset({"test_help"}))
+    DIFFS[("tests/test_fmt.py", "t0", "t2")] = FileDiff(frozenset({"make_formatter"}))
+    try:
+        (target,) = selection_for({"tests/test_fmt.py": "t1"}, [USAGE, HELP], known=False).targets
+        assert [(t.nodeid, t.reasons) for t in target.tests] == [
+            ("tests/test_fmt.py::test_help", ("its test function `test_help` changed",))
+        ]
+        # A helper of the test module: its calls are not traced, so every test of it runs.
+        (target,) = selection_for({"tests/test_fmt.py": "t2"}, [USAGE, HELP]).targets
+        assert len(target.tests) == 2
+        assert "a file whose calls are not traced" in target.tests[0].reasons[0]
+    finally:
+        del DIFFS[("tests/test_fmt.py", "t0", "t1")], DIFFS[("tests/test_fmt.py", "t0", "t2")]
+
+
+def test_a_body_change_in_an_untraced_file_is_module_level() -> None:
+    DIFFS[("pkg/util.py", "u0", "u2")] = FileDiff(frozenset({"other"}))
+    try:
+        view_traced = selection_for({"pkg/util.py": "u2"}, [USAGE, HELP])
+        assert view_traced.is_empty  # traced, and nobody executed `other`
+    finally:
+        del DIFFS[("pkg/util.py", "u0", "u2")]
+
+
+def test_a_tests_function_is_its_qualified_name() -> None:
+    assert function_of_test("tests/test_a.py::TestX::test_y[1-2]") == "TestX.test_y"
+    assert function_of_test("tests/test_a.py::test_z") == "test_z"
+
+
+def test_merging_a_narrowed_target_with_a_whole_one_runs_the_file() -> None:
+    narrowed = Target("t.py", ("a",), tests=(SelectedTest("t.py::x", ("r",)),), whole=False)
+    whole = Target("t.py", ("b",), deselected=("t.py::x", "t.py::y"))
+    merged = narrowed.merge(whole)
+    assert merged.whole and merged.deselected == ("t.py::y",)
+    assert [t.nodeid for t in merged.tests] == ["t.py::x"]

@@ -4,13 +4,13 @@ Loaded into the child by the plugin when cockpit asks for a traced run
 (``COCKPIT_CALL_MAP`` names the side file). Standard library and pytest only, Python 3.8
 syntax; on Python older than 3.11 (no ``co_qualname``) nothing is traced.
 
-The tracer records the *code objects a test entered*, never lines: on Python 3.12+ with
+The tracer records the *functions a test entered*, never lines: on Python 3.12+ with
 ``sys.monitoring`` (``PY_START``, each code object disabled after its first hit and
-re-enabled when the recording set changes); on 3.11 with the C profiler of ``cProfile``
-(``_lsprof``, builtins off), read and cleared whenever the recording set changes: a
-Python-level hook (``sys.settrace``, ``sys.setprofile``) costs each call about 0.27 us,
-the C profiler about 0.16 us (measured on this machine). Threads a test starts are seen
-by a Python-level ``threading.setprofile`` hook, the C profiler seeing one thread.
+re-enabled when the recording set changes); on 3.11 by instrumenting the project's own
+modules as they are imported (:mod:`cockpit_call_rewrite`): a profile hook is paid on
+every call of every library function too, which cost a parser-heavy suite 2.6x its wall
+time even with ``cProfile``'s C profiler. The side file lists the *traced files*: those
+whose every function call was seen; a change to any other file counts as module-level.
 
 Where a code object is entered decides whom it is charged to:
 
@@ -24,8 +24,8 @@ Where a code object is entered decides whom it is charged to:
 At session end (each xdist worker its own) one JSON file is written next to the path the
 environment names: the interned function table ``[file, qualname]``, the digest of each
 file as this process read it, each test's function ids, the functions run outside tests,
-and the tests that started a subprocess (their map cannot be complete: cockpit selects
-them as if unmapped).
+and the tests that started a process (their map cannot be complete: cockpit selects them
+as if unmapped).
 """
 
 from __future__ import annotations
@@ -35,37 +35,65 @@ import hashlib
 import json
 import os
 import sys
-import threading
-from typing import Any, Dict, List, Optional, Set
+from typing import TYPE_CHECKING, Any, Dict, List, Optional, Set, Tuple
 
 import pytest
+
+if TYPE_CHECKING:
+    from cockpit.child.cockpit_call_rewrite import Rewriter
+else:
+    try:  # the child's folder is on PYTHONPATH: its modules load by their own names
+        from cockpit_call_rewrite import Rewriter
+    except ImportError:  # imported as cockpit.child.cockpit_call_map
+        from cockpit.child.cockpit_call_rewrite import Rewriter
 
 CALL_MAP_ENV = "COCKPIT_CALL_MAP"
 FORMAT_VERSION = 1
 _MONITORING_TOOL = 4  # sys.monitoring tool ids 0-5; 4 is not claimed by debuggers/coverage
 
 
-def _spawning_codes() -> Set[Any]:
-    """Code objects whose entry means the test started another process."""
-    codes: Set[Any] = set()
-    try:
-        import subprocess
+SPAWNERS = (
+    ("subprocess", "Popen", "_execute_child"),
+    ("os", None, "fork"),
+    ("os", None, "posix_spawn"),
+    ("os", None, "posix_spawnp"),
+    ("os", None, "system"),
+    ("os", None, "execv"),
+    ("os", None, "execve"),
+)
+"""Where a test starts another process (or replaces this one): code cockpit cannot trace."""
 
-        codes.add(subprocess.Popen._execute_child.__code__)  # type: ignore[attr-defined]
-    except AttributeError:
-        pass
-    try:
-        import multiprocessing.process
 
-        codes.add(multiprocessing.process.BaseProcess.start.__code__)
-    except (ImportError, AttributeError):
-        pass
-    for name in ("_execvpe", "spawnv", "spawnve", "spawnvp", "spawnvpe", "popen"):
-        function = getattr(os, name, None)
-        code = getattr(function, "__code__", None)
-        if code is not None:
-            codes.add(code)
-    return codes
+class SpawnWatch:
+    """Wraps the process-starting functions to learn which tests started a process."""
+
+    def __init__(self) -> None:
+        self.spawned = False
+        self.originals: List[Any] = []
+
+    def install(self) -> None:
+        for module_name, class_name, name in SPAWNERS:
+            module = sys.modules.get(module_name) or __import__(module_name)
+            owner = getattr(module, class_name) if class_name else module
+            original = getattr(owner, name, None)
+            if original is None:
+                continue
+            setattr(owner, name, self._wrap(original))
+            self.originals.append((owner, name, original))
+
+    def _wrap(self, original: Any) -> Any:
+        watch = self
+
+        def spawning(*args: Any, **kwargs: Any) -> Any:
+            watch.spawned = True
+            return original(*args, **kwargs)
+
+        return spawning
+
+    def uninstall(self) -> None:
+        while self.originals:
+            owner, name, original = self.originals.pop()
+            setattr(owner, name, original)
 
 
 class CallMap:
@@ -89,15 +117,17 @@ class CallMap:
         self.spawning_tests: List[str] = []
         self.collected: Dict[str, List[str]] = {}
         """Test file -> every test collected from it (before -k, -m, --deselect)."""
-        self.spawning = _spawning_codes()
+        self.test_files: Dict[str, str] = {}
+        """Test file -> the digest of the content collected."""
+        self.function_index: Dict[Tuple[str, str], int] = {}
+        self.spawns = SpawnWatch()
+        self.rewriter: Optional[Rewriter] = None
         self.installed = False
-        self.profiler: Any = None
         self.registered = False
-        self.disturbed = False
 
     # -- the tracer ----------------------------------------------------------------------
     def install(self) -> bool:
-        """Start tracing (False when another tracer is active: a debugger, coverage)."""
+        """Start tracing (False before 3.11, or when the monitoring tool id is taken)."""
         if sys.hexversion < 0x030B0000:
             return False  # no co_qualname before 3.11: no map (selection stays coarse)
         monitoring = getattr(sys, "monitoring", None)
@@ -115,60 +145,48 @@ class CallMap:
             monitoring.register_callback(_MONITORING_TOOL, monitoring.events.PY_START, on_start)
             monitoring.set_events(_MONITORING_TOOL, monitoring.events.PY_START)
         else:
-            if sys.getprofile() is not None:
-                return False  # another profiler: ours would replace it
-            import _lsprof
-
-            self.profiler = _lsprof.Profiler(builtins=False)
-            self.profiler.enable()
-            threading.setprofile(self._on_thread_event)
+            self.rewriter = Rewriter(self._project_file, self.register, self.digests)
+            self.rewriter.bind(self.current.add)
+            self.rewriter.install()
+        self.spawns.install()
         self.installed = True
         return True
-
-    def _on_thread_event(self, frame: Any, event: str, arg: Any) -> None:
-        """Threads the tests start: a Python hook (the C profiler sees one thread)."""
-        if event == "call":
-            self.current.add(frame.f_code)
-
-    def _flush(self) -> None:
-        """Move what the C profiler saw since the last flush into the current set."""
-        profiler = self.profiler
-        if profiler is None or not self.installed:
-            return
-        profiler.disable()
-        if sys.getprofile() is not None:
-            self.disturbed = True  # a test set its own profiler: what ran since is unknown
-        for entry in profiler.getstats():
-            code = entry.code
-            if not isinstance(code, str):
-                self.current.add(code)
-        profiler.clear()
-        profiler.enable()
 
     def uninstall(self) -> None:
         if not self.installed:
             return
-        self._flush()
         self.installed = False
-        self.current = set()  # threads that inherited the tracer record into nothing
+        self.current = set()  # what still runs records into nothing
+        self.spawns.uninstall()
         monitoring = getattr(sys, "monitoring", None)
         if monitoring is not None:
             monitoring.set_events(_MONITORING_TOOL, 0)
             monitoring.register_callback(_MONITORING_TOOL, monitoring.events.PY_START, None)
             monitoring.free_tool_id(_MONITORING_TOOL)
-        elif self.profiler is not None:
-            self.profiler.disable()
-            threading.setprofile(None)
+        elif self.rewriter is not None:
+            self.rewriter.uninstall()
 
     def record_into(self, codes: Set[Any]) -> Set[Any]:
         """Charge what runs from now on to ``codes``; returns the set charged until now."""
-        self._flush()
         previous = self.current
         self.current = codes
+        if self.rewriter is not None and self.installed:
+            self.rewriter.bind(codes.add)
         monitoring = getattr(sys, "monitoring", None)
         if monitoring is not None and self.installed:
             monitoring.restart_events()  # what was disabled for the last set counts again
         return previous
+
+    def traced_files(self) -> List[str]:
+        """The files every call of whose functions was seen."""
+        if self.rewriter is not None:
+            return sorted(set(self.rewriter.instrumented))
+        found = set()
+        for module in list(sys.modules.values()):
+            relative = self._project_file(str(getattr(module, "__file__", None) or ""))
+            if relative is not None:
+                found.add(relative)
+        return sorted(found)
 
     # -- attribution ---------------------------------------------------------------------
     def fixture_setup(self, fixturedef: Any) -> Any:
@@ -193,8 +211,8 @@ class CallMap:
                 extra = self.fixture_codes.get(id(definition))
                 if extra:
                     codes |= extra
-        if self.disturbed or codes & self.spawning:
-            self.disturbed = False
+        if self.spawns.spawned:
+            self.spawns.spawned = False
             self.spawning_tests.append(item.nodeid)
         self.tests[item.nodeid] = self._ids(codes)
 
@@ -202,6 +220,9 @@ class CallMap:
         ids = []
         known = self.function_ids
         for code in list(codes):  # another thread may still be adding to it
+            if type(code) is int:  # an instrumented function's id
+                ids.append(code)
+                continue
             fid = known.get(code)
             if fid is None:
                 fid = self._intern(code)
@@ -216,9 +237,17 @@ class CallMap:
         relative = self._project_file(code.co_filename)
         qualname = getattr(code, "co_qualname", "")
         if relative is not None and qualname and not qualname.startswith("<"):
-            fid = len(self.functions)
-            self.functions.append([relative, qualname])
+            fid = self.register(relative, qualname)
         self.function_ids[code] = fid
+        return fid
+
+    def register(self, relative: str, qualname: str) -> int:
+        """The id of a function of the project (the side file's function table)."""
+        key = (relative, qualname)
+        fid = self.function_index.get(key)
+        if fid is None:
+            fid = self.function_index[key] = len(self.functions)
+            self.functions.append([relative, qualname])
         return fid
 
     def _project_file(self, filename: str) -> Optional[str]:
@@ -253,7 +282,14 @@ class CallMap:
             path = str(getattr(item, "path", getattr(item, "fspath", "")))
             if os.path.realpath(path) in partial:
                 continue
-            self.collected.setdefault(item.nodeid.split("::", 1)[0], []).append(item.nodeid)
+            test_file = item.nodeid.split("::", 1)[0]
+            if test_file not in self.collected:
+                try:  # the content its tests were collected from: known whole at this one
+                    with open(path, "rb") as source:
+                        self.test_files[test_file] = hashlib.sha256(source.read()).hexdigest()
+                except OSError:
+                    continue
+            self.collected.setdefault(test_file, []).append(item.nodeid)
 
     # -- the side file -------------------------------------------------------------------
     def write(self, worker: str) -> None:
@@ -267,6 +303,8 @@ class CallMap:
             "outside": outside,
             "spawning": self.spawning_tests,
             "collected": self.collected,
+            "test_files": self.test_files,
+            "traced_files": self.traced_files(),
         }
         path = "%s.%s.json" % (self.out_path, worker)
         temporary = path + ".tmp"

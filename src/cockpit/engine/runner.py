@@ -106,8 +106,7 @@ class RunRequest:
     cache_dir: Path | None = None
     root: Path | None = None
     """The project root (its ``.cockpit/``): imports by computed name are recorded inside it."""
-    call_map: Path | None = None
-    """Where a traced run's processes write what each test executed (None: untraced)."""
+    call_map: Path | None = None  # where a traced run's processes write the call map
 
 
 class PytestRun:

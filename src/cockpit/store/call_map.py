@@ -16,7 +16,13 @@ from typing import Any, NamedTuple
 
 from sqlalchemy import Connection, delete, insert, select
 
-from cockpit.store.models import CallFunction, CallMapEntry, CallOutside, CallTestFile
+from cockpit.store.models import (
+    CallFunction,
+    CallMapEntry,
+    CallOutside,
+    CallTestFile,
+    CallTracedFile,
+)
 from cockpit.store.snapshot_store import SnapshotStore
 
 Function = tuple[str, str]
@@ -59,10 +65,12 @@ class CallMapStore(SnapshotStore):
             outside: set[int] = set()
             collected: dict[str, set[str]] = {}
             digests_seen: dict[str, str] = {}
+            traced: set[str] = set()
             for side in side_files:
+                traced.update(str(path) for path in side.get("traced_files", []))
                 for path, nodeids in side.get("collected", {}).items():
                     collected.setdefault(path, set()).update(nodeids)
-                digests_seen.update(side.get("files", {}))
+                digests_seen.update(side.get("test_files", {}))
                 ids = self._intern(connection, known, side.get("functions", []))
                 digests = side.get("files", {})
                 spawning = set(side.get("spawning", []))
@@ -85,6 +93,12 @@ class CallMapStore(SnapshotStore):
             if rows:
                 connection.execute(insert(CallMapEntry), list(rows.values()))
             self._record_whole_files(connection, run_id, collected, rows, digests_seen)
+            known_traced = set(connection.scalars(select(CallTracedFile.path)))
+            if traced - known_traced:
+                connection.execute(
+                    insert(CallTracedFile),
+                    [{"path": path} for path in sorted(traced - known_traced)],
+                )
             stored = set(connection.scalars(select(CallOutside.function_id)))
             if outside - stored:
                 connection.execute(
@@ -173,6 +187,11 @@ class CallMapStore(SnapshotStore):
                         row.nodeid, row.run_id, row.complete, _unpack(row.files), functions
                     )
         return entries
+
+    def traced_files(self) -> frozenset[str]:
+        """Files whose every function call traced runs see."""
+        with self.engine.connect() as connection:
+            return frozenset(connection.scalars(select(CallTracedFile.path)))
 
     def outside_functions(self) -> frozenset[Function]:
         """Functions seen running outside any test, in any traced run."""

@@ -387,3 +387,11 @@ class CallTestFile(Base):
     digest: Mapped[str] = mapped_column(String(64))
     nodeids: Mapped[bytes] = mapped_column(LargeBinary)
     """zlib-compressed JSON list of node ids."""
+
+
+class CallTracedFile(Base):
+    """A file whose every function call traced runs see (schema 0013)."""
+
+    __tablename__ = "call_traced_files"
+
+    path: Mapped[str] = mapped_column(Text, primary_key=True)

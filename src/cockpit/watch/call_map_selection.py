@@ -77,6 +77,7 @@ class CallMapNarrowing:
         view = MapView(
             entries=entries,
             outside=self.log.outside_functions(),
+            traced=self.log.traced_files(),
             run_files={run_id: self.log.run_files(run_id) for run_id in run_ids},
             now=self._now(changed),
             known_tests=self.log.known_tests(test_files),

@@ -9,9 +9,12 @@ the state its traced run saw and now:
 - a change inside function bodies only (:mod:`cockpit.watch.function_diff`) reaches the
   test when it executed one of the changed functions ("executed `Formatter.write_usage`,
   changed");
+- in the test's own module, a change to its own test function reaches it; a change to
+  other tests' functions does not;
 - a module-level change, a file whose old content the session log did not keep, a
-  ``conftest.py``, or a changed function that runs outside tests (at import or
-  collection) reaches it as the import graph says;
+  ``conftest.py``, a body in a file the tracer does not see whole (a test module's
+  helpers, whose calls pytest's rewriting keeps from it), or a changed function that runs
+  outside tests (at import or collection) reaches it as the import graph says;
 - a test without an entry, or whose entry cannot be complete (it started a process),
   is selected as the import graph says.
 
@@ -43,6 +46,8 @@ class MapView:
     entries: Mapping[str, MapEntry]
     """The tests of the selected test files that a traced run recorded."""
     outside: frozenset[Function]
+    traced: frozenset[str]
+    """Files whose every function call traced runs see (others: module-level)."""
     run_files: Mapping[int, Mapping[str, str] | None]
     """Each entry's run -> the digests of the files it saw (None: no snapshot)."""
     now: Mapping[str, str]
@@ -79,6 +84,14 @@ class Judge:
             known = old is not None and new is not None and path.endswith(".py")
             self._diffs[key] = self.diff_of(path, old, new) if known else None
         return self._diffs[key]
+
+    def _test_functions(self, test_file: str) -> set[str]:
+        """The test functions of the mapped tests of a test file."""
+        return {
+            function_of_test(nodeid)
+            for nodeid in self.view.entries
+            if test_file_of(nodeid) == test_file
+        }
 
     def _reaches(self, path: str, test_file: str) -> bool:
         if path not in self._reach:
@@ -126,16 +139,27 @@ class Judge:
         diff = self._diff(path, old, new)
         executed = {function_of(q) for file, q in entry.functions if file == path}
         if diff is not None and not diff.module_level and not path.endswith("conftest.py"):
+            changed = set(diff.changed)
+            if path == test_file:
+                own = function_of_test(entry.nodeid)
+                if own in changed:
+                    return f"its test function `{own}` changed"
+                changed -= self._test_functions(test_file)
+                if not changed:
+                    return ""
             outside = {function_of(q) for file, q in self.view.outside if file == path}
-            runs_outside = sorted(diff.changed & outside)
-            if not runs_outside:
-                hit = sorted(diff.changed & executed)
+            runs_outside = sorted(changed & outside)
+            if path not in self.view.traced:
+                how = f"`{sorted(changed)[0]}` changed in a file whose calls are not traced"
+            elif not runs_outside:
+                hit = sorted(changed & executed)
                 if not hit:
                     return ""
                 names = ", ".join(f"`{name}`" for name in hit[:3])
                 more = f" (+{len(hit) - 3} more)" if len(hit) > 3 else ""
                 return f"executed {names}{more} in {path}, changed"
-            how = f"`{runs_outside[0]}` runs at import or collection"
+            else:
+                how = f"`{runs_outside[0]}` runs at import or collection"
         elif diff is None:
             how = "deleted" if new is None else ("new" if old is None else "no kept content")
         else:
@@ -143,6 +167,14 @@ class Judge:
         if executed or self._reaches(path, test_file):
             return f"{path} changed ({how}): selected as the import graph says"
         return ""
+
+
+def function_of_test(nodeid: str) -> str:
+    """The qualified name of a test's function: ``Class.test_x`` for ``f::Class::test_x[1]``."""
+    parts = nodeid.split("::")[1:]
+    if parts:
+        parts[-1] = parts[-1].split("[", 1)[0]
+    return ".".join(parts)
 
 
 def narrow(selection: Selection, judge: Judge, failed_last: frozenset[str]) -> Selection:

@@ -11,7 +11,10 @@ and its function ids (zlib-compressed JSON list). ``call_outside`` lists the fun
 seen running outside any test (imports, collection): a change to one counts as
 module-level. ``call_test_files`` lists every test of a test file that a traced run
 collected and ran whole, with the file's digest then: a file whose tests are all known
-and unaffected need not run at all. Tables of their own: nothing earlier changes shape.
+and unaffected need not run at all. ``call_traced_files`` lists the files whose every
+function call a traced run saw (the project's modules; not test modules, whose calls
+pytest's rewriting keeps from the tracer): a body change anywhere else is module-level.
+Tables of their own: nothing earlier changes shape.
 """
 
 from __future__ import annotations
@@ -56,9 +59,11 @@ def upgrade() -> None:
         sa.Column("digest", sa.String(64), nullable=False),
         sa.Column("nodeids", sa.LargeBinary(), nullable=False),
     )
+    op.create_table("call_traced_files", sa.Column("path", sa.Text(), primary_key=True))
 
 
 def downgrade() -> None:
+    op.drop_table("call_traced_files")
     op.drop_table("call_test_files")
     op.drop_table("call_outside")
     op.drop_index("ix_call_map_test_file", table_name="call_map")
