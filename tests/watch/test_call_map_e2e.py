@@ -48,7 +48,7 @@ def test_a_changed_method_selects_the_tests_that_executed_it(tmp_path: Path) -> 
         }
     ]
     assert precise["notes"] == ["tests/test_values.py: none of its 2 tests ran what changed"]
-    assert precise["summary"] == "1 tests in 1 test files affected by pkg/fmt.py"
+    assert precise["summary"] == "1 test in 1 test file affected by pkg/fmt.py"
 
 
 def test_a_session_fixtures_function_selects_every_test_using_it(tmp_path: Path) -> None:

@@ -149,9 +149,9 @@ class Selection:
         failed = sum(target.failed_last for target in self.targets)
         tail = f", {failed} with last failures" if failed else ""
         count = self.test_count
-        tests = f"{count} tests in " if count is not None else ""
-        by = changed or "last failures"
-        return f"{tests}{len(self.targets)} test files affected by {by}{tail}"
+        tests = f"{count} test{'s' if count != 1 else ''} in " if count is not None else ""
+        files = f"{len(self.targets)} test file{'s' if len(self.targets) != 1 else ''}"
+        return f"{tests}{files} affected by {changed or 'last failures'}{tail}"
 
     def union(self, other: Selection) -> Selection:
         """Both selections' tests: a run cancelled by a change reruns what it was running."""
