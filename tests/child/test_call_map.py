@@ -114,19 +114,28 @@ def test_a_test_that_starts_a_process_is_marked_incomplete(
 def test_instrumented_code_keeps_its_lines_docstrings_and_no_cache(
     pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    PACKAGE["pkg/lines.py"] = 'def documented():\n    """Kept."""\n    raise ValueError("line 3")\n'
+    PACKAGE["pkg/lines.py"] = (
+        'def documented():\n    """Kept."""\n    raise ValueError("line 3")\n\n\n'
+        "def make_adder():\n    return lambda x: x + 1\n"
+    )
     PACKAGE["tests/test_lines.py"] = (
-        "import traceback\nfrom pkg.lines import documented\n\n"
+        "import traceback\nfrom pkg.lines import documented, make_adder\n\n"
+        "ADD = make_adder()\n\n"
         "def test_lines():\n    assert documented.__doc__ == 'Kept.'\n    try:\n"
         "        documented()\n    except ValueError as error:\n"
-        "        assert traceback.extract_tb(error.__traceback__)[-1].lineno == 3\n"
+        "        assert traceback.extract_tb(error.__traceback__)[-1].lineno == 3\n\n"
+        "def test_lambda_made_elsewhere():\n    assert ADD(1) == 2\n"
     )
     try:
         result, (side,) = traced_run(pytester, monkeypatch)
     finally:
         del PACKAGE["pkg/lines.py"], PACKAGE["tests/test_lines.py"]
-    result.assert_outcomes(passed=4)
-    assert ("pkg/lines.py", "documented") in executed(side)["tests/test_lines.py::test_lines"]
+    result.assert_outcomes(passed=5)
+    tests = executed(side)
+    assert ("pkg/lines.py", "documented") in tests["tests/test_lines.py::test_lines"]
+    # The lambda was made at import time; calling it counts for its outer function.
+    lambda_test = tests["tests/test_lines.py::test_lambda_made_elsewhere"]
+    assert lambda_test == {("pkg/lines.py", "make_adder")}
     cached = list((pytester.path / "pkg").rglob("lines*.pyc"))
     assert not cached  # an untraced run never loads instrumented bytecode
 

@@ -71,6 +71,17 @@ class Instrument(ast.NodeTransformer):
     visit_FunctionDef = _function
     visit_AsyncFunctionDef = _function
 
+    def visit_Lambda(self, node: ast.Lambda) -> Any:
+        """A lambda in a function body may be called by a later test: ``(hit, body)[1]``
+        records its outer function then (a lambda at module or class level is module code)."""
+        self.generic_visit(node)
+        if self.outer is None:
+            return node
+        call = ast.Call(ast.Name(HIT_NAME, ast.Load()), [ast.Constant(self.outer)], [])
+        pair = ast.Tuple([call, node.body], ast.Load())
+        node.body = ast.copy_location(ast.Subscript(pair, ast.Constant(1), ast.Load()), node.body)
+        return node
+
 
 class InstrumentingLoader(importlib.machinery.SourceFileLoader):
     """Compiles a project module with the hits in, and binds its recorder."""
