@@ -15,6 +15,7 @@ For each project (an sdist that ships its tests, see ``bench_watch_common``):
 
     python bench/bench_call_map.py                       # itsdangerous, tomlkit, jinja2
     python bench/bench_call_map.py --projects tomlkit --per-module 3
+    python bench/bench_call_map.py --cost-only --rounds 5  # building the map only
 
 Exit status 1 when cockpit misses a failing test on any mutation.
 """
@@ -228,7 +229,8 @@ def bench_project(
     rows: list[Row] = []
     for module in sorted((project.source_dir(tree) / project.package).rglob("*.py")):
         relative = module.relative_to(tree).as_posix()
-        for name, mutated in function_mutations(module.read_text(), per_module):
+        mutations = function_mutations(module.read_text(), per_module) if per_module else []
+        for name, mutated in mutations:
             row = mutate_one(ctx, selector, module, mutated)
             if row is None:
                 log(f"  {relative}:{name}: breaks the suite's start-up (not counted)")
@@ -290,6 +292,9 @@ def main() -> int:
     parser.add_argument("--projects", default="itsdangerous,tomlkit,jinja2")
     parser.add_argument("--per-module", type=int, default=2, help="functions broken per module")
     parser.add_argument("--rounds", type=int, default=3, help="rounds of the cost comparison")
+    parser.add_argument(
+        "--cost-only", action="store_true", help="measure building the map, no mutations"
+    )
     options = parser.parse_args()
     python = ensure_venv()
     print(f"bench_call_map {datetime.datetime.now(datetime.UTC):%Y-%m-%d %H:%M} UTC")
@@ -298,7 +303,8 @@ def main() -> int:
     for name in options.projects.split(","):
         project = PROJECTS[name]
         shutil.rmtree(WORK / "call-map" / project.name, ignore_errors=True)
-        rows, suite, cost = bench_project(project, python, options.per_module, options.rounds)
+        per_module = 0 if options.cost_only else options.per_module
+        rows, suite, cost = bench_project(project, python, per_module, options.rounds)
         ok = report(project, rows, suite, cost) and ok
     return 0 if ok else 1
 

@@ -89,3 +89,11 @@ def test_a_code_objects_qualname_maps_to_its_outer_function() -> None:
     assert function_of("Formatter.write_help.<locals>.<listcomp>") == "Formatter.write_help"
     assert function_of("f.<locals>.g") == "f"
     assert function_of("Formatter.write_usage") == "Formatter.write_usage"
+
+
+def test_a_function_that_caches_its_results_is_named() -> None:
+    old = b"import functools\n\n@functools.lru_cache(maxsize=10)\ndef env():\n    return 1\n"
+    new = old.replace(b"return 1", b"return 2")
+    assert function_diff(old, new).caching == frozenset({"env"})
+    plain = b"def env():\n    return 1\n"
+    assert function_diff(plain, plain.replace(b"1", b"2")).caching == frozenset()

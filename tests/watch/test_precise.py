@@ -163,3 +163,13 @@ def test_merging_a_narrowed_target_with_a_whole_one_runs_the_file() -> None:
     merged = narrowed.merge(whole)
     assert merged.whole and merged.deselected == ("t.py::y",)
     assert [t.nodeid for t in merged.tests] == ["t.py::x"]
+
+
+def test_a_changed_function_that_caches_its_results_is_module_level() -> None:
+    DIFFS[("pkg/util.py", "u0", "u3")] = FileDiff(frozenset({"helper"}), "", frozenset({"helper"}))
+    try:
+        (target,) = selection_for({"pkg/util.py": "u3"}, [USAGE, HELP]).targets
+        assert len(target.tests) == 2
+        assert "`helper` caches its results" in target.tests[0].reasons[0]
+    finally:
+        del DIFFS[("pkg/util.py", "u0", "u3")]

@@ -16,7 +16,8 @@ import ast
 import hashlib
 from dataclasses import dataclass
 
-_FUNCTIONS = (ast.FunctionDef, ast.AsyncFunctionDef)
+_CACHING_WORDS = ("cache", "memo", "lru")
+"""In a decorator's name, what says it keeps results across calls."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -27,6 +28,10 @@ class FileDiff:
     """Qualified names of the functions whose bodies differ."""
     module_level: str = ""
     """Why the change is module-level (empty: function bodies only)."""
+    caching: frozenset[str] = frozenset()
+    """The changed functions whose decorators cache their results (``lru_cache``, ``cache``,
+    ``cached_property``, a ``memoize``): a result one test computed serves later tests
+    that never run the body, so the map cannot say who depends on it."""
 
 
 class _Bodies(ast.NodeTransformer):
@@ -35,6 +40,7 @@ class _Bodies(ast.NodeTransformer):
     def __init__(self) -> None:
         self.prefix: list[str] = []
         self.digests: dict[str, list[str]] = {}
+        self.caching: set[str] = set()
 
     def visit_ClassDef(self, node: ast.ClassDef) -> ast.AST:
         self.prefix.append(node.name)
@@ -48,6 +54,9 @@ class _Bodies(ast.NodeTransformer):
         digest = hashlib.sha256(body.encode("utf-8", "surrogatepass")).hexdigest()
         # A getter and its setter share a qualified name: keep both, in order.
         self.digests.setdefault(qualname, []).append(digest)
+        decorators = " ".join(ast.dump(d) for d in node.decorator_list).lower()
+        if any(word in decorators for word in _CACHING_WORDS):
+            self.caching.add(qualname)
         node.body = [ast.Pass()]
         return node
 
@@ -55,11 +64,11 @@ class _Bodies(ast.NodeTransformer):
     visit_AsyncFunctionDef = _function
 
 
-def _shape(source: bytes) -> tuple[str, dict[str, list[str]]]:
+def _shape(source: bytes) -> tuple[str, _Bodies]:
     tree = ast.parse(source)
     bodies = _Bodies()
     skeleton = bodies.visit(tree)
-    return ast.dump(skeleton), bodies.digests
+    return ast.dump(skeleton), bodies
 
 
 def function_diff(old: bytes, new: bytes) -> FileDiff:
@@ -71,12 +80,13 @@ def function_diff(old: bytes, new: bytes) -> FileDiff:
         return FileDiff(frozenset(), f"it does not parse ({type(error).__name__})")
     if old_skeleton != new_skeleton:
         return FileDiff(frozenset(), "module-level code changed")
+    old_digests, new_digests = old_bodies.digests, new_bodies.digests
     changed = frozenset(
         name
-        for name in old_bodies.keys() | new_bodies.keys()
-        if old_bodies.get(name) != new_bodies.get(name)
+        for name in old_digests.keys() | new_digests.keys()
+        if old_digests.get(name) != new_digests.get(name)
     )
-    return FileDiff(changed)
+    return FileDiff(changed, "", changed & frozenset(new_bodies.caching))
 
 
 def function_of(qualname: str) -> str:

@@ -149,7 +149,10 @@ class Judge:
                     return ""
             outside = {function_of(q) for file, q in self.view.outside if file == path}
             runs_outside = sorted(changed & outside)
-            if path not in self.view.traced:
+            caching = sorted(changed & diff.caching)
+            if caching:
+                how = f"`{caching[0]}` caches its results: the map cannot tell who uses them"
+            elif path not in self.view.traced:
                 how = f"`{sorted(changed)[0]}` changed in a file whose calls are not traced"
             elif not runs_outside:
                 hit = sorted(changed & executed)
