@@ -8,6 +8,7 @@ kept, then lets the pure rules narrow the selection.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 from collections.abc import Iterable
 from pathlib import Path
@@ -72,7 +73,8 @@ class CallMapNarrowing:
         test_files = [target.path for target in coarse.targets]
         entries = self.log.call_map(test_files)
         if not entries:
-            return coarse
+            why = "no call map for these tests yet (a recorded cockpit run builds it)"
+            return dataclasses.replace(coarse, notes=(*coarse.notes, why))
         run_ids = {entry.run_id for entry in entries.values()}
         view = MapView(
             entries=entries,
