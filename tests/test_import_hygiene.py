@@ -71,6 +71,8 @@ def test_the_child_plugin_imports_only_the_standard_library_and_pytest() -> None
     assert third_party <= {
         "cockpit_pytest_plugin",
         "cockpit_orphan_watchdog",
+        "cockpit_call_map",
+        "cockpit_call_rewrite",
         "cockpit_event_fields",
         "cockpit_startup_errors",
         "cockpit_import_recorder",

@@ -40,6 +40,7 @@ SHIPPED = {
         "6462baaaad8c26a90889f99b45a97f4c81213e212f15e160eedc9f57768dc8fb"
     ),
     "0012_run_start.py": "39ac261feab138a26c159bf18832415ea1a75b1e0665ff3b3ccc8b12d4cd942c",
+    "0013_call_map.py": "ed528a7c30688a56340d0c2743c60dd851b5166f10413fb7a628cf641b03a9a2",
 }
 """Each shipped migration's sha256. A new migration gets its pin here when it lands; a
 pinned one never changes (a schema change is a new migration)."""

@@ -134,7 +134,10 @@ class OutwardActions(CockpitCore):
 
         root = self.workspace.project.root
         try:
-            selector = await asyncio.to_thread(AffectedSelector, root)
+            log = self.workspace.log
+            selector = await asyncio.to_thread(
+                AffectedSelector, root, call_map=(lambda: log) if log is not None else None
+            )
         except CockpitError as error:  # e.g. a [tool.cockpit.watch] table it cannot read
             self.watching = False
             self._header()
@@ -154,7 +157,8 @@ class OutwardActions(CockpitCore):
                 if self.active is not None and running is not None:
                     selection = running.union(selection)
                 running = selection
-                self.start_run(RunPlan(selection.pytest_args, f"watch: {selection.summary}"))
+                plan = RunPlan(selection.pytest_args, f"watch: {selection.summary}", traced=False)
+                self.start_run(plan)
         finally:
             ready_notice.cancel()
             self.watching = False

@@ -40,6 +40,7 @@ from typing import TYPE_CHECKING, Any, Dict, List, Optional, Tuple
 import pytest
 
 if TYPE_CHECKING:
+    from cockpit.child.cockpit_call_map import CallMap, register_call_map, start_call_map
     from cockpit.child.cockpit_event_fields import (
         clip,
         collect_event,
@@ -53,6 +54,7 @@ if TYPE_CHECKING:
     from cockpit.child.cockpit_startup_errors import startup_error_event
 else:
     try:  # the child's folder is on PYTHONPATH: its modules load by their own names
+        from cockpit_call_map import CallMap, register_call_map, start_call_map  # noqa: F401
         from cockpit_event_fields import (
             clip,
             collect_event,
@@ -65,6 +67,7 @@ else:
         from cockpit_orphan_watchdog import OrphanWatchdog
         from cockpit_startup_errors import startup_error_event
     except ImportError:  # imported as cockpit.child.cockpit_pytest_plugin
+        from cockpit.child.cockpit_call_map import register_call_map, start_call_map
         from cockpit.child.cockpit_event_fields import (
             clip,
             collect_event,
@@ -444,6 +447,7 @@ if os.environ.get(EVENT_FD_ENV):  # only in a run cockpit started, never in a pl
 
 
 _COMPUTED = []  # type: List[ComputedImports]
+_CALL_MAP = []  # type: List[CallMap]
 
 
 def pytest_addoption(parser: Any) -> None:
@@ -453,12 +457,15 @@ def pytest_addoption(parser: Any) -> None:
         recorder = ComputedImports(os.environ.get(ROOT_ENV) or os.getcwd())
         recorder.install()
         _COMPUTED.append(recorder)
+    if not _CALL_MAP:  # a traced run: from here on, imports count as outside tests
+        _CALL_MAP.extend(start_call_map(os.environ.get(ROOT_ENV) or os.getcwd()))
 
 
 @pytest.hookimpl(trylast=True)
 def pytest_configure(config: Any) -> None:
     if sys.excepthook is _excepthook:
         sys.excepthook = _previous_excepthook  # the session starts: no longer a startup error
+    register_call_map(config, _CALL_MAP)
     if hasattr(config, "workerinput"):
         return  # an xdist worker: the controller reports for everyone
     event_fd = _inherit_fd(EVENT_FD_ENV)

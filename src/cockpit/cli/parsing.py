@@ -119,6 +119,17 @@ def run_parser(prog: str = "cockpit run") -> Parser:
     parser.add_argument(
         "--no-record", action="store_true", help="do not record this run in the session log"
     )
+    parser.add_argument(
+        "--no-trace",
+        action="store_true",
+        help="do not record what each test executes (the call map precise selection uses)",
+    )
+    if prog == "cockpit watch":
+        parser.add_argument(
+            "--coarse",
+            action="store_true",
+            help="select by the import graph alone, not the call map",
+        )
     starts = parser.add_mutually_exclusive_group()
     starts.add_argument(
         "--warm",

@@ -53,6 +53,10 @@ def command_run(argv: Sequence[str], *, python: str | None = None) -> int:
     opens in a thread and rich's live view is built while pytest starts up."""
     options, pytest_args = split_run_args(argv)
     project = resolve_project(options, python=options.python or python, runs_tests=True)
+    from cockpit.session.tracing import plan_trace
+
+    wanted = not (options.no_record or options.no_trace)
+    trace = plan_trace(project.root, tuple(pytest_args), wanted=wanted)
     early = None
     if not options.warm:
         from cockpit.engine.early import EarlyStart
@@ -65,6 +69,7 @@ def command_run(argv: Sequence[str], *, python: str | None = None) -> int:
             keep_terminal=options.pytest_output,
             cache_dir=project.cache_dir,
             root=project.root,
+            call_map=trace.prefix if trace is not None else None,
         )
     import asyncio
 
@@ -78,6 +83,7 @@ def command_run(argv: Sequence[str], *, python: str | None = None) -> int:
         keep_terminal=options.pytest_output,
         launcher=project.warm_starts() if options.warm else None,
         early=early,
+        trace=trace if trace is not None else False,
     )
     if options.json:
         result = asyncio.run(_warm_or_cold(run, None))

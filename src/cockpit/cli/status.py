@@ -9,10 +9,14 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from cockpit.cli.parsing import Parser, add_session_option, add_store_options, resolve_project
 from cockpit.session.status import SessionStatus, read_status, status_json
 from cockpit.suite.model import Counts
+
+if TYPE_CHECKING:
+    from rich.table import Table
 
 
 def _parser() -> Parser:
@@ -63,10 +67,8 @@ def _run_words(status: SessionStatus, run_id: int) -> str:
 
 
 def _print(status: SessionStatus) -> None:
-    from rich import box
     from rich.console import Console
     from rich.markup import escape
-    from rich.table import Table
 
     console = Console(highlight=False, soft_wrap=True)
     picture = status.picture
@@ -93,6 +95,23 @@ def _print(status: SessionStatus) -> None:
             console.print(f"baseline (first whole-suite run): {_run_words(status, baseline.id)}")
     if last is not None and (whole is None or last.id != whole.id):
         console.print(f"latest run: {escape(last.selection)} ({_run_words(status, last.id)})")
+    console.print(_module_table(status))
+    if status.staleness.problem:
+        console.print(f"[yellow]{escape(status.staleness.problem)}[/yellow]")
+    elif status.staleness.stale:
+        stale_paths = status.staleness.stale
+        console.print(
+            f"stale modules ({len(stale_paths)}): a file they depend on changed since their "
+            "results; rerun them with: cockpit run " + " ".join(map(escape, stale_paths))
+        )
+
+
+def _module_table(status: SessionStatus) -> Table:
+    from rich import box
+    from rich.markup import escape
+    from rich.table import Table
+
+    modules = status.picture.modules()
     # The module is what the reader looks for: it keeps its width (up to 60) and the
     # counts take what is left, in a table without side borders.
     longest = max(map(len, modules), default=6)
@@ -119,12 +138,4 @@ def _print(status: SessionStatus) -> None:
         )
         if module.collection_error:
             table.add_row(f"  [red]does not import: {escape(module.collection_error)}[/red]")
-    console.print(table)
-    if status.staleness.problem:
-        console.print(f"[yellow]{escape(status.staleness.problem)}[/yellow]")
-    elif status.staleness.stale:
-        stale_paths = status.staleness.stale
-        console.print(
-            f"stale modules ({len(stale_paths)}): a file they depend on changed since their "
-            "results; rerun them with: cockpit run " + " ".join(map(escape, stale_paths))
-        )
+    return table

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 from cockpit.cli.parsing import (
     CliError,
     Parser,
+    add_store_options,
     project_folder,
     resolve_project,
     run_parser,
@@ -33,6 +34,7 @@ if TYPE_CHECKING:
     from cockpit.engine.launch import Launcher
     from cockpit.session.project import Project
     from cockpit.session.recorded_run import RecordedRun
+    from cockpit.store.call_map import CallMapStore
     from cockpit.store.session_log import SessionLog
     from cockpit.watch.affected import AffectedSelector
     from cockpit.watch.selection import Selection
@@ -51,8 +53,11 @@ def _affected_parser() -> Parser:
         help="leave out the tests that failed in cockpit's last runs",
     )
     parser.add_argument(
-        "--project", metavar="DIR", type=Path, default=None, help="project folder (default: .)"
+        "--coarse",
+        action="store_true",
+        help="the import graph alone: every test of every test file a change can reach",
     )
+    add_store_options(parser)
     return parser
 
 
@@ -66,6 +71,10 @@ def print_selection(selection: Selection, write: Callable[[str], object] = print
         write(f"{target.path}{mark}")
         for reason in target.reasons:
             write(f"  {reason}")
+        for test in target.tests:
+            write(f"  {test.nodeid}: {'; '.join(test.reasons)}")
+        if target.deselected:
+            write(f"  (+ any test the call map does not know; {len(target.deselected)} left out)")
     for note in selection.notes:
         write(f"note: {note}")
     if selection.is_empty:
@@ -76,7 +85,8 @@ def command_affected(argv: Sequence[str]) -> int:
     from cockpit.watch.affected import AffectedSelector, read_last_failed
 
     options = _affected_parser().parse_args(argv)
-    root = resolve_project(options).root
+    project = resolve_project(options)
+    root = project.root
     paths = []
     for path in options.paths:
         absolute = (Path.cwd() / path).parent.resolve() / path.name
@@ -84,7 +94,8 @@ def command_affected(argv: Sequence[str]) -> int:
             raise CliError(f"{path}: no such file (a deleted Python file is fine)")
         paths.append(absolute)
     started = time.perf_counter()
-    selector = AffectedSelector(root)
+    opener = None if options.coarse else call_map_opener(project)
+    selector = AffectedSelector(root, call_map=opener)
     last_failed = () if options.no_last_failed else read_last_failed(root)
     selection = selector.select(paths, last_failed)
     elapsed = time.perf_counter() - started
@@ -94,6 +105,22 @@ def command_affected(argv: Sequence[str]) -> int:
     else:
         print_selection(selection)
     return 0
+
+
+def call_map_opener(project: Project) -> Callable[[], CallMapStore | None]:
+    """Opens the session log for its call map once, when a selection first needs it;
+    None without one (a project's default log not created yet: nothing is traced)."""
+    opened: list[CallMapStore | None] = []
+
+    def open_map() -> CallMapStore | None:
+        if not opened:
+            sqlite = project.database.sqlite_file
+            opened.append(
+                None if sqlite is not None and not sqlite.is_file() else project.open_log()
+            )
+        return opened[0]
+
+    return open_map
 
 
 # -- cockpit watch --------------------------------------------------------------------------
@@ -141,10 +168,25 @@ def scoped_args(
     if selection.everything:
         paths = list(scope)
     else:
-        paths = [_from_cwd(target.path, root, cwd) for target in selection.targets]
-        paths = [path for path in paths if not scope or _inside(path, scope)]
-        if not paths:
+        inside = [
+            target
+            for target in selection.targets
+            if not scope or _inside(_from_cwd(target.path, root, cwd), scope)
+        ]
+        if not inside:
             return []
+        # Node ids keep the rootdir-relative form pytest matches --deselect against.
+        paths = [
+            _from_cwd(arg, root, cwd) if target.whole else arg
+            for target in inside
+            for arg in target.args
+        ]
+        paths += [
+            arg
+            for target in inside
+            for nodeid in target.deselected
+            for arg in ("--deselect", nodeid)
+        ]
     return (["--ff"] if cache else []) + paths
 
 
@@ -188,6 +230,7 @@ class WatchRuns:
             log=self.log,
             reason=f"watch: {selection.summary}",
             whole_suite=selection.everything and not self.scope,
+            trace=False,  # a selection runs untraced: the call map is built by other runs
             capture_cap=self.options.capture_cap,
             keep_terminal=self.options.pytest_output,
             launcher=self.launcher,
@@ -258,9 +301,10 @@ def command_watch(argv: Sequence[str]) -> int:
     user_args, scope = split_scope(pytest_args, project_folder(options))
     project = resolve_project(options, python=options.python, runs_tests=True)
     started = time.perf_counter()
-    selector = AffectedSelector(project.root)
-    built = time.perf_counter() - started
     log = None if options.no_record else project.open_log()
+    use_map = log is not None and not options.coarse
+    selector = AffectedSelector(project.root, call_map=(lambda: log) if use_map else None)
+    built = time.perf_counter() - started
     console = Console(highlight=False, stderr=options.json)
     from cockpit.engine.launch import COLD_ASKED, ColdLauncher
 

@@ -22,6 +22,8 @@ EVENT_FD_ENV = "COCKPIT_EVENT_FD"
 NOTIFY_FD_ENV = "COCKPIT_NOTIFY_FD"
 CURRENT_FD_ENV = "COCKPIT_CURRENT_FD"
 TOKEN_ENV = "COCKPIT_EVENT_TOKEN"
+CALL_MAP_ENV = "COCKPIT_CALL_MAP"
+"""The prefix of a traced run's side files (the child's ``cockpit_call_map``)."""
 
 
 def child_environment(base: Mapping[str, str] | None = None) -> dict[str, str]:

@@ -17,6 +17,7 @@ from collections.abc import Callable
 from typing import IO, TYPE_CHECKING
 
 from cockpit.engine.command import (
+    CALL_MAP_ENV,
     CURRENT_FD_ENV,
     EVENT_FD_ENV,
     NOTIFY_FD_ENV,
@@ -47,6 +48,7 @@ class EarlyStart:
         keep_terminal: bool,
         cache_dir: Path | None,
         root: Path | None = None,
+        call_map: Path | None = None,
     ) -> None:
         self.command: PytestCommand = build_command(
             interpreter.path, pytest_args, cache_dir=cache_dir, keep_terminal=keep_terminal
@@ -61,6 +63,8 @@ class EarlyStart:
         env["COCKPIT_CAPTURE_CAP"] = str(capture_cap)
         env["COCKPIT_QUIET_TERMINAL"] = "1" if self.command.quiet_terminal else "0"
         env["COCKPIT_PROJECT_ROOT"] = str(root or project)
+        if call_map is not None:
+            env[CALL_MAP_ENV] = str(call_map)
         fds = {
             EVENT_FD_ENV: self.event_file.fileno(),
             NOTIFY_FD_ENV: write_fd,

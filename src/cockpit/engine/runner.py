@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from cockpit.engine import leftovers
-from cockpit.engine.command import PytestCommand, build_command
+from cockpit.engine.command import CALL_MAP_ENV, PytestCommand, build_command
 from cockpit.engine.early import EarlyStart, adopt
 from cockpit.engine.ending import (
     RunningTest,
@@ -106,6 +106,7 @@ class RunRequest:
     cache_dir: Path | None = None
     root: Path | None = None
     """The project root (its ``.cockpit/``): imports by computed name are recorded inside it."""
+    call_map: Path | None = None  # where a traced run's processes write the call map
 
 
 class PytestRun:
@@ -171,6 +172,8 @@ class PytestRun:
         env["COCKPIT_CAPTURE_CAP"] = str(self.request.capture_cap)
         env["COCKPIT_QUIET_TERMINAL"] = "1" if self.command.quiet_terminal else "0"
         env["COCKPIT_PROJECT_ROOT"] = str(self.request.root or self.request.project)
+        if self.request.call_map is not None:
+            env[CALL_MAP_ENV] = str(self.request.call_map)
         fds = {
             EVENT_FD_ENV: self._event_file.fileno(),
             NOTIFY_FD_ENV: notify_fd,

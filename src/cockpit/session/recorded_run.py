@@ -30,6 +30,7 @@ from cockpit.engine.state import RunOutcome, RunState
 from cockpit.errors import EXIT_INTERRUPTED, EXIT_NOT_STARTED
 from cockpit.rootcause.regression import RegressionGroup
 from cockpit.session.project import Project
+from cockpit.session.tracing import TracePlan, discard, plan_trace, take_in
 
 if TYPE_CHECKING:
     from cockpit.store.recorder import RunRecorder
@@ -46,6 +47,8 @@ class RunPlan:
 
     args: tuple[str, ...]
     reason: str
+    traced: bool = True
+    """Whether it may record the call map (an affected-test selection runs untraced)."""
 
 
 ALL_TESTS = RunPlan((), "the whole suite")
@@ -81,7 +84,10 @@ class RecordedRun:
         keep_terminal: bool = False,
         launcher: Launcher | None = None,
         early: EarlyStart | None = None,
+        trace: bool | TracePlan = True,
     ) -> None:
+        """``trace``: whether the run may record the call map (decided here, see
+        :mod:`cockpit.session.tracing`), or the plan an early start was given."""
         self.project = project
         self.log = log
         self.log_opener = log_opener
@@ -92,6 +98,12 @@ class RecordedRun:
         """Set on the cold rerun of a crashed warm run: told whether this one crashed too."""
         self.crashed_warm_of: str | None = None
         """On such a cold rerun: how the warm run it checks crashed."""
+        recording = log is not None or log_opener is not None
+        if isinstance(trace, TracePlan):
+            self.trace_plan: TracePlan | None = trace
+        else:
+            wanted = trace and recording and early is None
+            self.trace_plan = plan_trace(project.root, tuple(args), wanted=wanted)
         self.request = RunRequest(
             project=project.folder,
             pytest_args=tuple(args),
@@ -99,6 +111,7 @@ class RecordedRun:
             keep_terminal=keep_terminal,
             cache_dir=project.cache_dir,
             root=project.root,
+            call_map=self.trace_plan.prefix if self.trace_plan is not None else None,
         )
         self.run = PytestRun(self.request, project.require_interpreter(), launcher, early)
         whole, selection = selection_of(args)
@@ -188,7 +201,19 @@ class RecordedRun:
             )
         if learning is not None:
             await learning
+        await self._take_in_map(result)
         return result
+
+    async def _take_in_map(self, result: RunResult) -> None:
+        """Store what a traced run recorded of each test's calls (side files removed)."""
+        plan = self.trace_plan
+        if plan is None:
+            return
+        if self.recorder is None or self.log is None or self.recorder.run_id is None:
+            discard(plan)
+            return
+        ended = result.outcome in (RunOutcome.PASSED, RunOutcome.FAILED)
+        await asyncio.to_thread(take_in, plan, self.log, self.recorder.run_id, ended)
 
     def _warm(self) -> WarmStarts | None:
         if self.launcher is None or isinstance(self.launcher, ColdLauncher):

@@ -28,7 +28,7 @@ from cockpit.errors import NotFound, StoreError
 from cockpit.settings import DB_URL_ENV, DatabaseLocation, ensure_data_dir
 from cockpit.store.models import SCHEMA_APPLICATION
 
-HEAD_REVISION = "0012"
+HEAD_REVISION = "0013"
 
 
 def _tune_sqlite(dbapi_connection: Any, _record: Any) -> None:

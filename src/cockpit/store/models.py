@@ -21,6 +21,7 @@ from sqlalchemy import (
     LargeBinary,
     String,
     Text,
+    UniqueConstraint,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -339,3 +340,58 @@ class RunStart(Base):
     run_id: Mapped[int] = mapped_column(ForeignKey("runs.id"), primary_key=True)
     mode: Mapped[str] = mapped_column(String(8))
     reason: Mapped[str] = mapped_column(String(500))
+
+
+class CallFunction(Base):
+    """A function of the project, interned for the call map (schema 0013)."""
+
+    __tablename__ = "call_functions"
+    __table_args__ = (UniqueConstraint("path", "qualname", name="uq_call_functions_path_qualname"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    path: Mapped[str] = mapped_column(Text)
+    qualname: Mapped[str] = mapped_column(Text)
+
+
+class CallMapEntry(Base):
+    """What one test executed when a traced run last ran it (schema 0013)."""
+
+    __tablename__ = "call_map"
+    __table_args__ = (Index("ix_call_map_test_file", "test_file"),)
+
+    nodeid: Mapped[str] = mapped_column(Text, primary_key=True)
+    test_file: Mapped[str] = mapped_column(Text)
+    run_id: Mapped[int] = mapped_column(ForeignKey("runs.id"))
+    complete: Mapped[bool] = mapped_column(Boolean)
+    files: Mapped[bytes] = mapped_column(LargeBinary)
+    """zlib-compressed JSON: file -> the digest the test saw."""
+    functions: Mapped[bytes] = mapped_column(LargeBinary)
+    """zlib-compressed JSON: the ids of the functions it entered."""
+
+
+class CallOutside(Base):
+    """A function seen running outside any test: its change counts as module-level."""
+
+    __tablename__ = "call_outside"
+
+    function_id: Mapped[int] = mapped_column(ForeignKey("call_functions.id"), primary_key=True)
+
+
+class CallTestFile(Base):
+    """Every test of a test file, as a traced run that ran the file whole saw it."""
+
+    __tablename__ = "call_test_files"
+
+    test_file: Mapped[str] = mapped_column(Text, primary_key=True)
+    run_id: Mapped[int] = mapped_column(ForeignKey("runs.id"))
+    digest: Mapped[str] = mapped_column(String(64))
+    nodeids: Mapped[bytes] = mapped_column(LargeBinary)
+    """zlib-compressed JSON list of node ids."""
+
+
+class CallTracedFile(Base):
+    """A file whose every function call traced runs see (schema 0013)."""
+
+    __tablename__ = "call_traced_files"
+
+    path: Mapped[str] = mapped_column(Text, primary_key=True)

@@ -23,7 +23,7 @@ from cockpit.engine.outcomes import FAILING
 from cockpit.errors import EXIT_STORE, CockpitError
 from cockpit.settings import DatabaseLocation
 
-HEAD_REVISION = "0012"  # kept equal to cockpit.store.database.HEAD_REVISION by a test
+HEAD_REVISION = "0013"  # kept equal to cockpit.store.database.HEAD_REVISION by a test
 
 FAILING_SQL = ", ".join(f"'{outcome}'" for outcome in sorted(FAILING))
 

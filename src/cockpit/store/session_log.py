@@ -13,12 +13,13 @@ import time
 
 from cockpit.settings import DatabaseLocation
 from cockpit.store.annotations import AnnotationStore
+from cockpit.store.call_map import CallMapStore
 from cockpit.store.database import open_engine
 from cockpit.store.imported import ImportStore
 from cockpit.store.sessions import Clock
 
 
-class SessionLog(AnnotationStore, ImportStore):
+class SessionLog(AnnotationStore, ImportStore, CallMapStore):
     """The session log of one project (or of one database URL)."""
 
     @classmethod

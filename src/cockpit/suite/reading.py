@@ -23,7 +23,7 @@ from cockpit.settings import DatabaseLocation
 if TYPE_CHECKING:
     from sqlalchemy import Engine
 
-SCHEMA_REVISION = "0012"
+SCHEMA_REVISION = "0013"
 """The schema the quick path reads; kept equal to ``database.HEAD_REVISION`` by a test
 (importing ``store.database`` for it would import SQLAlchemy)."""
 

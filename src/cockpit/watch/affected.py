@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import json
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from cockpit.settings import DATA_DIR_NAME, pytest_cache_dir
 from cockpit.watch.computed_imports import ComputedImports
@@ -18,6 +19,11 @@ from cockpit.watch.config import CONFIG_FILES, WatchConfig, load_config
 from cockpit.watch.graph import ImportGraph
 from cockpit.watch.scan_cache import CACHE_NAME, ScanCache
 from cockpit.watch.selection import Selection, select
+
+if TYPE_CHECKING:
+    from cockpit.store.call_map import CallMapStore
+
+MapOpener = Callable[[], "CallMapStore | None"]
 
 
 def read_last_failed(root: Path) -> list[str]:
@@ -34,9 +40,17 @@ class AffectedSelector:
     """Select the tests that changed files can affect, in the project at ``root``."""
 
     def __init__(
-        self, root: Path, config: WatchConfig | None = None, *, cache: bool = True
+        self,
+        root: Path,
+        config: WatchConfig | None = None,
+        *,
+        cache: bool = True,
+        call_map: MapOpener | None = None,
     ) -> None:
         self.root = root.resolve()
+        self.call_map = call_map
+        """Opens the session log whose call map narrows selections (None: the import
+        graph alone, as ``--coarse``); called in the selecting thread."""
         self.config = config or load_config(self.root)
         self.cache = ScanCache(self.root / DATA_DIR_NAME / CACHE_NAME if cache else None)
         self.computed = ComputedImports(self.root)
@@ -86,8 +100,20 @@ class AffectedSelector:
         self, paths: list[Path], last_failed: Iterable[str], graph: ImportGraph
     ) -> Selection:
         self._use_computed_imports(graph)
+        last_failed = list(last_failed)
         failed_files = Counter(nodeid.split("::", 1)[0] for nodeid in last_failed)
         existing = {
             name: count for name, count in failed_files.items() if (self.root / name).is_file()
         }
-        return select(paths, graph, self.config, existing)
+        coarse = select(paths, graph, self.config, existing)
+        log = self.call_map() if self.call_map is not None else None
+        if log is None:
+            return coarse
+        from cockpit.watch.call_map_selection import CallMapNarrowing
+
+        def reaches(relative: str) -> frozenset[str] | None:
+            alone = select([self.root / relative], graph, self.config)
+            return None if alone.everything else frozenset(t.path for t in alone.targets)
+
+        inside = [path for path in paths if self.root in path.parents]
+        return CallMapNarrowing(self.root, log).narrow(coarse, inside, reaches, last_failed)

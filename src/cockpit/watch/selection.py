@@ -25,12 +25,63 @@ FAILED_FIRST_ARG = "--ff"
 
 
 @dataclass(frozen=True, slots=True)
+class SelectedTest:
+    """One test the call map found affected, and why."""
+
+    nodeid: str
+    reasons: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
 class Target:
-    """A test file to run and every reason it was selected."""
+    """A test file to run and every reason it was selected.
+
+    Narrowed by the call map (:mod:`cockpit.watch.precise`): ``tests`` are its tests found
+    affected; when ``whole`` the file runs (every test the map does not know with it) but
+    for the ``deselected`` tests the map proves unaffected; otherwise only ``tests`` run
+    (the map knows every test of the file)."""
 
     path: str
     reasons: tuple[str, ...]
     failed_last: bool = False
+    tests: tuple[SelectedTest, ...] = ()
+    deselected: tuple[str, ...] = ()
+    whole: bool = True
+
+    @property
+    def args(self) -> tuple[str, ...]:
+        """What pytest is given for it: the file, or its affected tests' node ids."""
+        return (self.path,) if self.whole else tuple(test.nodeid for test in self.tests)
+
+    def merge(self, other: Target) -> Target:
+        """This file's tests of both selections: a test skipped by one runs if the other
+        selects it."""
+        tests = {test.nodeid: test for test in self.tests}
+        for test in other.tests:
+            known = tests.get(test.nodeid)
+            reasons = (*known.reasons, *test.reasons) if known is not None else test.reasons
+            tests[test.nodeid] = SelectedTest(test.nodeid, tuple(dict.fromkeys(reasons)))
+        whole = self.whole or other.whole
+        skipped = [set(t.deselected) for t in (self, other) if t.whole]
+        deselected = set.intersection(*skipped) - tests.keys() if whole else set()
+        return Target(
+            self.path,
+            tuple(dict.fromkeys((*self.reasons, *other.reasons))),
+            self.failed_last or other.failed_last,
+            tuple(tests.values()),
+            tuple(sorted(deselected)),
+            whole,
+        )
+
+    def to_json(self) -> dict[str, object]:
+        return {
+            "path": self.path,
+            "reasons": list(self.reasons),
+            "failed_last": self.failed_last,
+            "whole": self.whole,
+            "tests": [{"nodeid": t.nodeid, "reasons": list(t.reasons)} for t in self.tests],
+            "deselected": len(self.deselected),
+        }
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,7 +106,27 @@ class Selection:
             return (FAILED_FIRST_ARG,)
         if not self.targets:
             return ()
-        return (FAILED_FIRST_ARG, *(target.path for target in self.targets))
+        return (FAILED_FIRST_ARG, *self.target_args)
+
+    @property
+    def target_args(self) -> tuple[str, ...]:
+        """The targets' files and node ids, then ``--deselect`` for the tests proven
+        unaffected in files that run whole."""
+        deselect = [
+            arg
+            for target in self.targets
+            if target.whole
+            for nodeid in target.deselected
+            for arg in ("--deselect", nodeid)
+        ]
+        return (*(arg for target in self.targets for arg in target.args), *deselect)
+
+    @property
+    def test_count(self) -> int | None:
+        """How many tests run, when the call map knows every one (None otherwise)."""
+        if self.everything or any(target.whole for target in self.targets):
+            return None
+        return sum(len(target.tests) for target in self.targets)
 
     @property
     def reasons(self) -> tuple[str, ...]:
@@ -77,7 +148,10 @@ class Selection:
         changed = ", ".join(self.changed[:3]) + (" ..." if len(self.changed) > 3 else "")
         failed = sum(target.failed_last for target in self.targets)
         tail = f", {failed} with last failures" if failed else ""
-        return f"{len(self.targets)} test files affected by {changed or 'last failures'}{tail}"
+        count = self.test_count
+        tests = f"{count} test{'s' if count != 1 else ''} in " if count is not None else ""
+        files = f"{len(self.targets)} test file{'s' if len(self.targets) != 1 else ''}"
+        return f"{tests}{files} affected by {changed or 'last failures'}{tail}"
 
     def union(self, other: Selection) -> Selection:
         """Both selections' tests: a run cancelled by a change reruns what it was running."""
@@ -87,10 +161,7 @@ class Selection:
             if known is None:
                 merged[target.path] = target
             else:
-                reasons = tuple(dict.fromkeys((*known.reasons, *target.reasons)))
-                merged[target.path] = Target(
-                    target.path, reasons, known.failed_last or target.failed_last
-                )
+                merged[target.path] = known.merge(target)
         return Selection(
             targets=_ordered(merged.values()),
             everything=self.everything or other.everything,
@@ -103,10 +174,7 @@ class Selection:
         return {
             "everything": self.everything,
             "why_everything": list(self.why_everything),
-            "targets": [
-                {"path": t.path, "reasons": list(t.reasons), "failed_last": t.failed_last}
-                for t in self.targets
-            ],
+            "targets": [target.to_json() for target in self.targets],
             "notes": list(self.notes),
             "changed": list(self.changed),
             "pytest_args": list(self.pytest_args),

@@ -46,6 +46,7 @@ class Workspace:
             whole_suite=whole_suite,
             capture_cap=self.capture_cap,
             launcher=launcher if launcher is not None or self.warm else ColdLauncher(COLD_ASKED),
+            trace=plan.traced,
         )
 
 
