@@ -60,7 +60,12 @@ def test_every_table_marks_a_known_issues_tests(broken: Path) -> None:
         assert not row_with(lines_of(modules), "tests/test_util.py").startswith("K")
         counts = text_of(app.query_one(RunHeader).query_one("#counts"))
         assert "K 2 known" in counts
-        modules.move_cursor_to(TAGS)
+        modules.focus()  # as a user moves: keys (a cursor set in code is taken back to
+        for _ in range(len(modules.row_keys)):  # the top row by the next re-sort)
+            if modules.cursor_key == TAGS:
+                break
+            await pilot.press("down")
+        assert modules.cursor_key == TAGS
         await settle(pilot)
         tests = app.query_one(TestTable)
         shown = await lines_showing(pilot, tests, "tags[2]")
