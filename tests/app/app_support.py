@@ -88,3 +88,16 @@ async def lines_showing(
             return lines
         await pilot.pause(0.05)
     raise AssertionError(f"{text!r} never showed in {lines_of(widget)!r}")
+
+
+async def move_to_module(pilot: Pilot[int], modules: RowTable, path: str) -> None:
+    """Put the module table's cursor on ``path`` with keys, as a user does: a cursor set in
+    code is taken back to the top row by the next re-sort (the table follows the worst
+    module until the user moves)."""
+    modules.focus()
+    await pilot.press("home")
+    for _ in range(len(modules.row_keys)):
+        if modules.cursor_key == path:
+            return
+        await pilot.press("down")
+    assert modules.cursor_key == path, f"{path} is not a row of {modules.row_keys}"

@@ -19,6 +19,7 @@ from tests.app.app_support import (
     lines_of,
     lines_showing,
     make_app,
+    move_to_module,
     run_and_settle,
     settle,
     text_of,
@@ -60,12 +61,7 @@ def test_every_table_marks_a_known_issues_tests(broken: Path) -> None:
         assert not row_with(lines_of(modules), "tests/test_util.py").startswith("K")
         counts = text_of(app.query_one(RunHeader).query_one("#counts"))
         assert "K 2 known" in counts
-        modules.focus()  # as a user moves: keys (a cursor set in code is taken back to
-        for _ in range(len(modules.row_keys)):  # the top row by the next re-sort)
-            if modules.cursor_key == TAGS:
-                break
-            await pilot.press("down")
-        assert modules.cursor_key == TAGS
+        await move_to_module(pilot, modules, TAGS)
         await settle(pilot)
         tests = app.query_one(TestTable)
         shown = await lines_showing(pilot, tests, "tags[2]")

@@ -17,7 +17,14 @@ from cockpit.app.widgets.module_table import ModuleTable
 from cockpit.app.widgets.run_header import RunHeader
 from cockpit.app.widgets.session_panel import SessionPanel
 from cockpit.app.widgets.test_table import TestTable
-from tests.app.app_support import lines_of, make_app, run_and_settle, settle, text_of
+from tests.app.app_support import (
+    lines_of,
+    make_app,
+    move_to_module,
+    run_and_settle,
+    settle,
+    text_of,
+)
 from tests.helpers import copy_project, open_log
 
 pytestmark = pytest.mark.slow
@@ -94,8 +101,7 @@ def test_a_save_under_watch_keeps_the_other_modules_and_updates_the_rerun_ones(
         await settle(pilot)
         assert not app.watching
         assert "· run 1" in row(table, "tests/test_posts.py")  # ages said as runs again
-        table.focus()
-        table.move_cursor_to("tests/test_posts.py")
+        await move_to_module(pilot, table, "tests/test_posts.py")
         await settle(pilot)
         tests = app.query_one(TestTable)
         assert tests.module == "tests/test_posts.py" and tests.row_count == 12
@@ -135,8 +141,7 @@ def test_f_after_a_proving_rerun_is_prefilled_from_the_runs(tmp_path: Path) -> N
         await run_and_settle(pilot, "a")
         import_tag(project)
         table = app.query_one(ModuleTable)
-        table.focus()
-        table.move_cursor_to("tests/test_tags.py")
+        await move_to_module(pilot, table, "tests/test_tags.py")
         await run_and_settle(pilot, "enter")
         await pilot.pause(0.3)
         assert "stale" in row(table, "tests/test_posts.py")  # it imports app.models
